@@ -1,0 +1,39 @@
+"""Command line: `python -m app serve | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.core.config import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command and run it."""
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        from app.core.migrate import upgrade
+
+        upgrade(get_settings().database_url)
+        return 0
+
+    import uvicorn
+
+    settings = get_settings()
+    print(f"Serving on http://{args.host}:{args.port} (API docs: /docs), "
+          f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
+                log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""API keys and who may do what: pure functions, no database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["admin", "counter", "dashboard", "postal"]
+ROLES: tuple[Role, ...] = ("admin", "counter", "dashboard", "postal")
+KEY_PREFIX = "mc"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: its key, role and the unit subtree it may act on (None: the whole country)."""
+
+    key_id: int | None
+    role: Role
+    unit_code: str | None
+    unit_path: str | None
+
+    def covers(self, unit_path: str) -> bool:
+        """True if a unit (given by its materialised path) lies in this key's subtree."""
+        return self.unit_path is None or unit_path.startswith(self.unit_path)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Applicant details are for the counter that serves them and for admins."""
+        return self.role in ("admin", "counter")
+
+
+def new_secret() -> tuple[str, str, str]:
+    """A fresh key: (full secret shown once, lookup prefix, hash to store)."""
+    prefix = secrets.token_hex(6)
+    secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    return secret, prefix, hash_secret(secret)
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 is enough: the secrets are 256-bit random tokens, not passwords."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_prefix(secret: str) -> str | None:
+    """The lookup prefix of a key, or None when it is not one of ours."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 12:
+        return None
+    return parts[1]
+
+
+def same_secret(secret: str, stored_hash: str) -> bool:
+    """Constant-time comparison of a presented secret against its stored hash."""
+    return hmac.compare_digest(hash_secret(secret), stored_hash)

@@ -1,0 +1,70 @@
+"""Calendar endpoints: a year's calendar, overrides, and due-time computation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import AwareDatetime
+
+from app.auth.dependencies import Admin, Reader
+from app.calendar import service
+from app.calendar.rules import add_working_time, next_opening
+from app.calendar.schemas import CalendarYear, DueOut, OverrideIn, OverrideOut
+from app.catalog.service import get_unit
+from app.core.deps import Now, ReadSession, WriteSession
+from app.core.problems import InvalidParam, Unprocessable
+from app.dossiers.rules import ProcessingTime
+
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
+UnitQuery = Annotated[str | None, Query(description="Unit code; omit for the national calendar")]
+
+
+@router.get("/due", response_model=DueOut)
+def due(
+    session: ReadSession, _who: Reader,
+    unit: str, start: AwareDatetime,
+    working_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+    working_hours: Annotated[int | None, Query(ge=1, le=2000)] = None,
+) -> DueOut:
+    """When a processing time started at `start` falls due (hạn giải quyết) at a unit."""
+    if (working_days is None) == (working_hours is None):
+        raise Unprocessable(
+            "Give exactly one of working_days or working_hours.", code="one_time_unit",
+            invalid_params=[InvalidParam("working_days", "exactly_one", "or working_hours")],
+        )
+    cal = service.calendar_for(session, get_unit(session, unit), start)
+    amount = ProcessingTime(days=working_days, hours=working_hours).amount(cal)
+    return DueOut(
+        unit=unit, start=start, clock_starts_at=next_opening(cal, start),
+        due_at=add_working_time(cal, start, amount), working_days=working_days,
+        working_hours=working_hours,
+    )
+
+
+@router.get("/{year}", response_model=CalendarYear)
+def calendar_year(
+    session: ReadSession, _who: Reader,
+    year: Annotated[int, Path(ge=2000, le=2100)], unit: UnitQuery = None,
+) -> CalendarYear:
+    """Holidays and overrides of a year, for a unit (with its ancestors') or nationally."""
+    return service.calendar_year(session, unit, year)
+
+
+@router.put("/overrides/{day}", response_model=OverrideOut)
+def set_override(
+    day: date, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
+    unit: UnitQuery = None,
+) -> OverrideOut:
+    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù)."""
+    return service.set_override(session, who, day, unit, body, now)
+
+
+@router.delete("/overrides/{day}", status_code=204)
+def delete_override(
+    day: date, session: WriteSession, who: Admin, now: Now, unit: UnitQuery = None
+) -> Response:
+    """Remove an override."""
+    service.delete_override(session, who, day, unit, now)
+    return Response(status_code=204)

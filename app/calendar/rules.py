@@ -1,0 +1,226 @@
+"""Working-time rules for dossier deadlines (pure functions, no I/O, no clock reads).
+
+Deadlines are counted in working time: the sum of the unit's working sessions on
+working days. A working day is a configured weekday that is not a day off, unless
+an explicit working-day override says otherwise (overrides beat holidays and weekends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import holidays
+
+VN_TZ: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
+
+Timeliness = Literal["early", "on_time", "late"]
+
+# Ten years without a single working day means the calendar is broken; stop
+# instead of looping forever.
+_MAX_IDLE_DAYS = 3660
+
+_ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Daily working sessions and the weekdays on which they apply (Monday=0)."""
+
+    sessions: tuple[tuple[time, time], ...] = ((time(8), time(12)), (time(13), time(17)))
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+
+    def __post_init__(self) -> None:
+        if not self.sessions:
+            raise ValueError("at least one working session is required")
+        previous_end: time | None = None
+        for start, end in self.sessions:
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("session times must be naive local times")
+            if start >= end:
+                raise ValueError(f"session start {start} must be before its end {end}")
+            if previous_end is not None and start < previous_end:
+                raise ValueError("sessions must be sorted and non-overlapping")
+            previous_end = end
+        if not self.weekdays <= set(range(7)):
+            raise ValueError("weekdays must be integers 0 (Monday) .. 6 (Sunday)")
+
+    @property
+    def day_length(self) -> timedelta:
+        """Total working time of one working day."""
+        ref = date(2000, 1, 1)  # any date: sessions never span midnight
+        return sum(
+            (
+                datetime.combine(ref, end) - datetime.combine(ref, start)
+                for start, end in self.sessions
+            ),
+            _ZERO,
+        )
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working hours plus the dates that deviate from the weekly pattern."""
+
+    hours: WorkingHours
+    days_off: frozenset[date]
+    extra_working_days: frozenset[date]
+    tz: ZoneInfo = VN_TZ
+
+    def is_working_day(self, d: date) -> bool:
+        """True if sessions are held on date d (working overrides win over days off)."""
+        if d in self.extra_working_days:
+            return True
+        if d in self.days_off:
+            return False
+        return d.weekday() in self.hours.weekdays
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> dict[date, str]:
+    # The holidays package takes milliseconds per year; every receipt needs three years.
+    return dict(holidays.country_holidays("VN", years=year).items())
+
+
+def national_holidays(years: Iterable[int]) -> dict[date, str]:
+    """Vietnamese public holidays for the given years, date -> name."""
+    found: dict[date, str] = {}
+    for year in years:
+        found.update(_holidays_of(year))
+    return found
+
+
+def build_calendar(
+    hours: WorkingHours, years: Iterable[int], overrides: Mapping[date, bool]
+) -> WorkCalendar:
+    """Combine national holidays with per-date overrides (True = working, False = off)."""
+    extra = frozenset(d for d, working in overrides.items() if working)
+    off = frozenset(national_holidays(list(years))) | {
+        d for d, working in overrides.items() if not working
+    }
+    return WorkCalendar(hours=hours, days_off=off - extra, extra_working_days=extra)
+
+
+def _require_aware(t: datetime) -> datetime:
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"datetime must be timezone-aware: {t!r}")
+    return t
+
+
+def _local(cal: WorkCalendar, t: datetime) -> datetime:
+    return _require_aware(t).astimezone(cal.tz)
+
+
+def _day_sessions(cal: WorkCalendar, d: date) -> list[tuple[datetime, datetime]]:
+    if not cal.is_working_day(d):
+        return []
+    return [
+        (datetime.combine(d, start, tzinfo=cal.tz), datetime.combine(d, end, tzinfo=cal.tz))
+        for start, end in cal.hours.sessions
+    ]
+
+
+def _sessions_from(cal: WorkCalendar, d: date) -> Iterator[tuple[datetime, datetime]]:
+    """Yield every session from date d onwards, in order."""
+    idle = 0
+    while True:
+        sessions = _day_sessions(cal, d)
+        if sessions:
+            idle = 0
+            yield from sessions
+        else:
+            idle += 1
+            if idle > _MAX_IDLE_DAYS:
+                raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days of {d}")
+        d += _ONE_DAY
+
+
+def next_opening(cal: WorkCalendar, t: datetime) -> datetime:
+    """t if inside a session (start inclusive, end exclusive), else the next session start."""
+    t = _local(cal, t)
+    for start, end in _sessions_from(cal, t.date()):
+        if t < end:
+            return max(start, t)
+    raise AssertionError("unreachable: _sessions_from is infinite")
+
+
+def add_working_time(cal: WorkCalendar, start: datetime, amount: timedelta) -> datetime:
+    """Instant at which `amount` of working time has elapsed after `start`."""
+    if amount < _ZERO:
+        raise ValueError(f"amount must be non-negative, got {amount}")
+    cur = next_opening(cal, start)
+    if amount == _ZERO:
+        return cur
+    remaining = amount
+    for session_start, session_end in _sessions_from(cal, cur.date()):
+        begin = max(session_start, cur)
+        if begin >= session_end:
+            continue
+        available = session_end - begin
+        # `<=` so that time consumed exactly at closing ends at the closing time,
+        # not at the next morning's opening.
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    raise AssertionError("unreachable: _sessions_from is infinite")
+
+
+def working_time_between(cal: WorkCalendar, start: datetime, end: datetime) -> timedelta:
+    """Working time elapsed in [start, end]; zero if end <= start."""
+    start, end = _local(cal, start), _local(cal, end)
+    total = _ZERO
+    d = start.date()
+    # Bounded by the dates themselves, so no idle-day guard is needed here.
+    while d <= end.date():
+        for session_start, session_end in _day_sessions(cal, d):
+            overlap = min(session_end, end) - max(session_start, start)
+            if overlap > _ZERO:
+                total += overlap
+        d += _ONE_DAY
+    return total
+
+
+def add_working_days(cal: WorkCalendar, start: datetime, days: int) -> datetime:
+    """Due instant `days` working days (each one full day_length) after `start`."""
+    return add_working_time(cal, start, days * cal.hours.day_length)
+
+
+def add_working_hours(cal: WorkCalendar, start: datetime, hours: int) -> datetime:
+    """Due instant `hours` working hours after `start`."""
+    return add_working_time(cal, start, timedelta(hours=hours))
+
+
+def working_days_between(cal: WorkCalendar, start: datetime, end: datetime) -> float:
+    """Working time between two instants expressed in working days."""
+    return working_time_between(cal, start, end) / cal.hours.day_length
+
+
+def extend_for_pause(
+    cal: WorkCalendar, due_at: datetime, pause_start: datetime, pause_end: datetime
+) -> datetime:
+    """Due instant moved later by the working time spent in a supplement pause."""
+    paused = working_time_between(cal, pause_start, pause_end)
+    # A pause with no working time must not move a closing-time deadline to the next opening.
+    if paused == _ZERO:
+        return _local(cal, due_at)
+    return add_working_time(cal, due_at, paused)
+
+
+def timeliness(resolved_at: datetime, due_at: datetime, tz: ZoneInfo = VN_TZ) -> Timeliness:
+    """early: earlier local date; on_time: same local date and not after due; late: after due."""
+    resolved_at, due_at = _require_aware(resolved_at), _require_aware(due_at)
+    if resolved_at > due_at:
+        return "late"
+    if resolved_at.astimezone(tz).date() < due_at.astimezone(tz).date():
+        return "early"
+    return "on_time"
+
+
+def apology_is_timely(cal: WorkCalendar, issued_at: datetime, due_at: datetime) -> bool:
+    """True if the apology was issued at least one working day before the due time."""
+    return working_time_between(cal, issued_at, due_at) >= cal.hours.day_length

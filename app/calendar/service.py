@@ -1,0 +1,107 @@
+"""Loading a unit's working calendar: national holidays, overrides, working hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.auth.rules import Principal
+from app.calendar.models import NATIONAL, CalendarOverride
+from app.calendar.rules import WorkCalendar, WorkingHours, build_calendar, national_holidays
+from app.calendar.schemas import CalendarDay, CalendarYear, OverrideIn, OverrideOut
+from app.catalog.models import Unit
+from app.catalog.schemas import WorkingHoursIn
+from app.catalog.service import get_unit, working_hours_of
+from app.core.problems import NotFound
+
+
+def _scopes(unit: Unit | None) -> list[str]:
+    """National first, then the unit's ancestors down to the unit: the nearest scope wins."""
+    if unit is None:
+        return [NATIONAL]
+    return [NATIONAL, *[c for c in unit.path.strip("/").split("/") if c]]
+
+
+def _overrides(
+    session: Session, unit: Unit | None, first: date, last: date
+) -> dict[date, CalendarOverride]:
+    scopes = _scopes(unit)
+    rank = {s: i for i, s in enumerate(scopes)}
+    rows = session.scalars(
+        select(CalendarOverride).where(
+            CalendarOverride.scope.in_(scopes), CalendarOverride.day.between(first, last)
+        )
+    )
+    chosen: dict[date, CalendarOverride] = {}
+    for row in sorted(rows, key=lambda r: rank[r.scope]):
+        chosen[row.day] = row
+    return chosen
+
+
+def calendar_for(
+    session: Session, unit: Unit, start: datetime, end: datetime | None = None
+) -> WorkCalendar:
+    """The unit's calendar from the year before `start` to two years after `end`."""
+    years = range(start.year - 1, (end or start).year + 3)
+    overrides = _overrides(session, unit, date(years[0], 1, 1), date(years[-1], 12, 31))
+    return build_calendar(
+        working_hours_of(session, unit), years, {d: o.working for d, o in overrides.items()}
+    )
+
+
+def calendar_year(session: Session, unit_code: str | None, year: int) -> CalendarYear:
+    """Every exceptional day of a year for a unit (or nationally), with the working hours."""
+    unit = get_unit(session, unit_code) if unit_code else None
+    overrides = _overrides(session, unit, date(year, 1, 1), date(year, 12, 31))
+    days = {
+        d: CalendarDay(date=d, working=False, source="holiday", note=name)
+        for d, name in national_holidays([year]).items()
+    }
+    for d, o in overrides.items():
+        source = "national_override" if o.scope == NATIONAL else "unit_override"
+        days[d] = CalendarDay(date=d, working=o.working, source=source, note=o.note)
+    hours = working_hours_of(session, unit) if unit else WorkingHours()
+    return CalendarYear(
+        year=year, unit=unit_code,
+        working_hours=WorkingHoursIn(sessions=list(hours.sessions),
+                                     weekdays=sorted(hours.weekdays)),
+        days=[days[d] for d in sorted(days)],
+    )
+
+
+def set_override(
+    session: Session, who: Principal, day: date, unit_code: str | None, body: OverrideIn,
+    now: datetime,
+) -> OverrideOut:
+    """Declare a day off or a working day, nationally or for a unit's subtree."""
+    scope = get_unit(session, unit_code).code if unit_code else NATIONAL
+    row = session.get(CalendarOverride, (scope, day))
+    old = {"working": row.working, "note": row.note} if row else None
+    if row is None:
+        row = CalendarOverride(scope=scope, day=day, working=body.working, note=body.note)
+        session.add(row)
+    else:
+        row.working, row.note = body.working, body.note
+    session.flush()
+    record(session, who, now, "set", "calendar_override", f"{scope}:{day.isoformat()}", old,
+           {"working": body.working, "note": body.note})
+    return OverrideOut(date=day, unit=unit_code, working=body.working, note=body.note)
+
+
+def delete_override(
+    session: Session, who: Principal, day: date, unit_code: str | None, now: datetime
+) -> None:
+    """Remove an override; the day falls back to holidays and the weekly pattern."""
+    scope = get_unit(session, unit_code).code if unit_code else NATIONAL
+    row = session.get(CalendarOverride, (scope, day))
+    if row is None:
+        raise NotFound(f"No override on {day.isoformat()} for scope '{scope}'.",
+                       code="override_not_found")
+    old = {"working": row.working, "note": row.note}
+    session.delete(row)
+    session.flush()
+    record(session, who, now, "delete", "calendar_override", f"{scope}:{day.isoformat()}", old,
+           None)

@@ -1,0 +1,63 @@
+"""Units (đơn vị) and procedures (thủ tục hành chính)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class Unit(Base):
+    """A node of the administrative tree, addressed by its code (mã định danh)."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("units.code", ondelete="RESTRICT"), index=True
+    )
+    # Materialised path of codes, "/root/child/", so a subtree is one prefix scan.
+    path: Mapped[str] = mapped_column(String(1024), index=True)
+    province_code: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+    merged_into_code: Mapped[str | None] = mapped_column(
+        ForeignKey("units.code", ondelete="RESTRICT"), index=True
+    )
+    # {"sessions": [["08:00", "12:00"], ...], "weekdays": [0, 1, 2, 3, 4]}; None inherits.
+    working_hours: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (
+        CheckConstraint("level IN ('province', 'district', 'commune', 'agency')", name="level"),
+    )
+
+
+class Procedure(Base):
+    """An administrative procedure with its legal processing time."""
+
+    __tablename__ = "procedures"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    field_code: Mapped[str] = mapped_column(String(40))
+    field_name: Mapped[str] = mapped_column(String(255))
+    processing_days: Mapped[int | None]
+    processing_hours: Mapped[int | None]
+    online: Mapped[bool] = mapped_column(default=True)
+    postal: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(processing_days IS NULL) <> (processing_hours IS NULL)", name="one_time_unit"
+        ),
+        CheckConstraint(
+            "COALESCE(processing_days, processing_hours) > 0", name="positive_time"
+        ),
+        Index("ix_procedures_field_code", "field_code"),
+    )

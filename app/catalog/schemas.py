@@ -1,0 +1,139 @@
+"""Catalogue bodies: units (đơn vị) and procedures (thủ tục hành chính)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.calendar.rules import WorkingHours
+
+Level = Literal["province", "district", "commune", "agency"]
+Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkingHoursIn(Strict):
+    """Working sessions of a unit's day, and its working weekdays (Monday = 0)."""
+
+    sessions: list[tuple[time, time]] = Field(min_length=1, max_length=4)
+    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
+
+    @model_validator(mode="after")
+    def _valid(self) -> Self:
+        try:
+            self.to_rules()
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def to_rules(self) -> WorkingHours:
+        """The pure-rule value."""
+        return WorkingHours(sessions=tuple(self.sessions), weekdays=frozenset(self.weekdays))
+
+
+class UnitIn(Strict):
+    """A unit to create."""
+
+    code: str = Code
+    name: str = Field(min_length=1, max_length=255)
+    level: Level
+    parent: str | None = Field(default=None, max_length=40)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    merged_into: str | None = Field(default=None, max_length=40)
+    working_hours: WorkingHoursIn | None = None
+
+
+class UnitPatch(Strict):
+    """Fields of a unit to change; absent fields stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    level: Level | None = None
+    parent: str | None = Field(default=None, max_length=40)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    merged_into: str | None = Field(default=None, max_length=40)
+    working_hours: WorkingHoursIn | None = None
+
+
+class UnitOut(BaseModel):
+    """A unit as the API shows it."""
+
+    code: str
+    name: str
+    level: Level
+    parent: str | None
+    province: str
+    valid_from: date | None
+    valid_to: date | None
+    merged_into: str | None
+    working_hours: WorkingHoursIn | None
+
+
+class UnitList(BaseModel):
+    """A page of units, by code."""
+
+    items: list[UnitOut]
+    next_cursor: str | None
+
+
+class ProcessingTimeIn(Strict):
+    """Legal processing time (thời hạn giải quyết): working days or working hours."""
+
+    working_days: int | None = Field(default=None, ge=1, le=365)
+    working_hours: int | None = Field(default=None, ge=1, le=2000)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.working_days is None) == (self.working_hours is None):
+            raise ValueError("give exactly one of working_days or working_hours")
+        return self
+
+
+class ProcedureIn(Strict):
+    """A procedure to create."""
+
+    code: str = Code
+    name: str = Field(min_length=1, max_length=500)
+    field_code: str = Code
+    field_name: str = Field(min_length=1, max_length=255)
+    processing_time: ProcessingTimeIn
+    online: bool = True
+    postal: bool = True
+
+
+class ProcedurePatch(Strict):
+    """Fields of a procedure to change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    field_code: str | None = Field(default=None, min_length=1, max_length=40)
+    field_name: str | None = Field(default=None, min_length=1, max_length=255)
+    processing_time: ProcessingTimeIn | None = None
+    online: bool | None = None
+    postal: bool | None = None
+
+
+class ProcedureOut(BaseModel):
+    """A procedure as the API shows it."""
+
+    code: str
+    name: str
+    field_code: str
+    field_name: str
+    processing_time: ProcessingTimeIn
+    online: bool
+    postal: bool
+
+
+class ProcedureList(BaseModel):
+    """A page of procedures, by code."""
+
+    items: list[ProcedureOut]
+    next_cursor: str | None

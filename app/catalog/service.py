@@ -1,0 +1,312 @@
+"""Catalogue use cases: load, check, write, flush. The caller's transaction commits."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record, snapshot
+from app.auth.models import ApiKey
+from app.auth.rules import Principal
+from app.calendar.rules import WorkingHours
+from app.catalog.models import Procedure, Unit
+from app.catalog.schemas import (
+    ProcedureIn,
+    ProcedureOut,
+    ProcedurePatch,
+    ProcessingTimeIn,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+    WorkingHoursIn,
+)
+from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.dossiers.models import Dossier
+
+UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
+               "working_hours")
+PROCEDURE_FIELDS = ("name", "field_code", "field_name", "processing_days", "processing_hours",
+                    "online", "postal")
+
+
+def get_unit(session: Session, code: str) -> Unit:
+    """The unit with that code, or 404."""
+    unit = session.get(Unit, code)
+    if unit is None:
+        raise NotFound(f"No unit with code '{code}'.", code="unit_not_found")
+    return unit
+
+
+def referenced_unit(session: Session, code: str, field: str) -> Unit:
+    """The unit a body names in `field`; an unknown code is a field error (422), not a 404."""
+    unit = session.get(Unit, code)
+    if unit is None:
+        raise Unprocessable(
+            f"No unit with code '{code}'.", code="unknown_unit",
+            invalid_params=[InvalidParam(field, "unknown_unit", f"no unit '{code}'")],
+        )
+    return unit
+
+
+def subtree_codes(session: Session, unit: Unit) -> list[str]:
+    """Codes of the unit and all its descendants."""
+    return list(session.scalars(
+        select(Unit.code).where(Unit.path.startswith(unit.path, autoescape=True))
+    ))
+
+
+def working_hours_of(session: Session, unit: Unit) -> WorkingHours:
+    """The unit's own working hours, else the nearest ancestor's, else the default."""
+    codes = [c for c in unit.path.strip("/").split("/") if c]
+    rows = {code: hours for code, hours in session.execute(
+        select(Unit.code, Unit.working_hours).where(Unit.code.in_(codes))
+    )}
+    for code in reversed(codes):
+        hours = rows.get(code)
+        if hours:
+            return hours_from_json(hours)
+    return WorkingHours()
+
+
+def hours_from_json(data: dict[str, Any]) -> WorkingHours:
+    """Stored working hours back to the pure value."""
+    return WorkingHours(
+        sessions=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in data["sessions"]),
+        weekdays=frozenset(data["weekdays"]),
+    )
+
+
+def _hours_json(hours: WorkingHoursIn | None) -> dict[str, Any] | None:
+    if hours is None:
+        return None
+    return {
+        "sessions": [[a.isoformat("minutes"), b.isoformat("minutes")] for a, b in hours.sessions],
+        "weekdays": sorted(set(hours.weekdays)),
+    }
+
+
+def unit_out(unit: Unit) -> UnitOut:
+    """The API view of a unit."""
+    hours = unit.working_hours
+    return UnitOut(
+        code=unit.code, name=unit.name, level=unit.level,
+        parent=unit.parent_code, province=unit.province_code, valid_from=unit.valid_from,
+        valid_to=unit.valid_to, merged_into=unit.merged_into_code,
+        working_hours=WorkingHoursIn.model_validate(hours) if hours else None,
+    )
+
+
+def _check_validity(unit: Unit) -> None:
+    if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
+        raise Unprocessable(
+            "valid_to is before valid_from.", code="invalid_validity",
+            invalid_params=[InvalidParam("valid_to", "before_valid_from", "must not be earlier")],
+        )
+
+
+def _place(session: Session, unit: Unit, parent_code: str | None) -> None:
+    """Hang the unit (and its subtree) under a parent, keeping materialised paths right."""
+    old_path = unit.path
+    if parent_code is None:
+        unit.path = f"/{unit.code}/"
+    else:
+        parent = referenced_unit(session, parent_code, "parent")
+        if old_path and parent.path.startswith(old_path):
+            raise Unprocessable(
+                "A unit cannot be placed under itself or its descendants.", code="unit_cycle",
+                invalid_params=[InvalidParam("parent", "cycle", "would create a cycle")],
+            )
+        unit.path = f"{parent.path}{unit.code}/"
+    unit.parent_code = parent_code
+    unit.province_code = unit.path.strip("/").split("/")[0]
+    if old_path and old_path != unit.path:
+        descendants = session.scalars(
+            select(Unit).where(Unit.path.startswith(old_path, autoescape=True),
+                               Unit.code != unit.code)
+        )
+        for child in descendants:
+            child.path = unit.path + child.path[len(old_path):]
+            child.province_code = unit.province_code
+
+
+def _merge_target(session: Session, unit: Unit, target: str | None) -> None:
+    if target is None:
+        unit.merged_into_code = None
+        return
+    seen = {unit.code}
+    code: str | None = referenced_unit(session, target, "merged_into").code
+    while code is not None:
+        if code in seen:
+            raise Unprocessable(
+                "merged_into would form a cycle.", code="merge_cycle",
+                invalid_params=[InvalidParam("merged_into", "cycle", "would form a cycle")],
+            )
+        seen.add(code)
+        nxt = session.get(Unit, code)
+        code = nxt.merged_into_code if nxt else None
+    unit.merged_into_code = target
+
+
+def create_unit(session: Session, who: Principal, body: UnitIn, now: datetime) -> Unit:
+    """Create a unit under its parent."""
+    if session.get(Unit, body.code) is not None:
+        raise Conflict(f"A unit with code '{body.code}' exists.", code="unit_exists")
+    unit = Unit(code=body.code, name=body.name, level=body.level, path="",
+                valid_from=body.valid_from, valid_to=body.valid_to,
+                working_hours=_hours_json(body.working_hours))
+    _check_validity(unit)
+    _place(session, unit, body.parent)
+    session.add(unit)
+    session.flush()
+    _merge_target(session, unit, body.merged_into)
+    session.flush()
+    record(session, who, now, "create", "unit", unit.code, None, snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+def update_unit(
+    session: Session, who: Principal, code: str, patch: UnitPatch, now: datetime
+) -> Unit:
+    """Change the given fields of a unit."""
+    unit = get_unit(session, code)
+    old = snapshot(unit, UNIT_FIELDS)
+    given = patch.model_fields_set
+    for name in ("name", "level", "valid_from", "valid_to"):
+        if name in given:
+            value = getattr(patch, name)
+            if value is None and name in ("name", "level"):
+                raise Unprocessable(f"{name} cannot be null.", code="null_field",
+                                    invalid_params=[InvalidParam(name, "null", "required")])
+            setattr(unit, name, value)
+    _check_validity(unit)
+    if "working_hours" in given:
+        unit.working_hours = _hours_json(patch.working_hours)
+    if "parent" in given and patch.parent != unit.parent_code:
+        _place(session, unit, patch.parent)
+    if "merged_into" in given:
+        _merge_target(session, unit, patch.merged_into)
+    session.flush()
+    record(session, who, now, "update", "unit", code, old, snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+def delete_unit(session: Session, who: Principal, code: str, now: datetime) -> None:
+    """Delete a unit that nothing refers to; history is kept by closing it (valid_to) instead."""
+    unit = get_unit(session, code)
+    in_use = session.scalar(select(
+        exists().where(Unit.parent_code == code)
+        | exists().where(Unit.merged_into_code == code)
+        | exists().where(or_(Dossier.receiving_unit == code, Dossier.handling_unit == code))
+        | exists().where(ApiKey.unit_code == code)
+    ))
+    if in_use:
+        raise Conflict(
+            f"Unit '{code}' has sub-units, merged units, dossiers or keys; set valid_to instead.",
+            code="unit_in_use",
+        )
+    old = snapshot(unit, UNIT_FIELDS)
+    session.delete(unit)
+    session.flush()
+    record(session, who, now, "delete", "unit", code, old, None)
+
+
+def list_units(
+    session: Session, *, parent: str | None, under: str | None, level: str | None,
+    after: str | None, limit: int,
+) -> list[Unit]:
+    """Units by code, filtered by parent, subtree and level."""
+    query = select(Unit).order_by(Unit.code).limit(limit)
+    if parent is not None:
+        query = query.where(Unit.parent_code == parent)
+    if under is not None:
+        query = query.where(Unit.path.startswith(get_unit(session, under).path, autoescape=True))
+    if level is not None:
+        query = query.where(Unit.level == level)
+    if after is not None:
+        query = query.where(Unit.code > after)
+    return list(session.scalars(query))
+
+
+def get_procedure(session: Session, code: str) -> Procedure:
+    """The procedure with that code, or 404."""
+    procedure = session.get(Procedure, code)
+    if procedure is None:
+        raise NotFound(f"No procedure with code '{code}'.", code="procedure_not_found")
+    return procedure
+
+
+def procedure_out(p: Procedure) -> ProcedureOut:
+    """The API view of a procedure."""
+    return ProcedureOut(
+        code=p.code, name=p.name, field_code=p.field_code, field_name=p.field_name,
+        processing_time=ProcessingTimeIn(working_days=p.processing_days,
+                                         working_hours=p.processing_hours),
+        online=p.online, postal=p.postal,
+    )
+
+
+def create_procedure(
+    session: Session, who: Principal, body: ProcedureIn, now: datetime
+) -> Procedure:
+    """Create a procedure."""
+    if session.get(Procedure, body.code) is not None:
+        raise Conflict(f"A procedure with code '{body.code}' exists.", code="procedure_exists")
+    procedure = Procedure(
+        code=body.code, name=body.name, field_code=body.field_code, field_name=body.field_name,
+        processing_days=body.processing_time.working_days,
+        processing_hours=body.processing_time.working_hours,
+        online=body.online, postal=body.postal,
+    )
+    session.add(procedure)
+    session.flush()
+    record(session, who, now, "create", "procedure", body.code, None,
+           snapshot(procedure, PROCEDURE_FIELDS))
+    return procedure
+
+
+def update_procedure(
+    session: Session, who: Principal, code: str, patch: ProcedurePatch, now: datetime
+) -> Procedure:
+    """Change the given fields of a procedure; dossiers already received keep their due time."""
+    procedure = get_procedure(session, code)
+    old = snapshot(procedure, PROCEDURE_FIELDS)
+    for name in ("name", "field_code", "field_name", "online", "postal"):
+        value = getattr(patch, name)
+        if name in patch.model_fields_set:
+            if value is None:
+                raise Unprocessable(f"{name} cannot be null.", code="null_field",
+                                    invalid_params=[InvalidParam(name, "null", "required")])
+            setattr(procedure, name, value)
+    if patch.processing_time is not None:
+        procedure.processing_days = patch.processing_time.working_days
+        procedure.processing_hours = patch.processing_time.working_hours
+    session.flush()
+    record(session, who, now, "update", "procedure", code, old,
+           snapshot(procedure, PROCEDURE_FIELDS))
+    return procedure
+
+
+def delete_procedure(session: Session, who: Principal, code: str, now: datetime) -> None:
+    """Delete a procedure no dossier uses."""
+    procedure = get_procedure(session, code)
+    if session.scalar(select(func.count()).where(Dossier.procedure_code == code)):
+        raise Conflict(f"Procedure '{code}' has dossiers.", code="procedure_in_use")
+    old = snapshot(procedure, PROCEDURE_FIELDS)
+    session.delete(procedure)
+    session.flush()
+    record(session, who, now, "delete", "procedure", code, old, None)
+
+
+def list_procedures(
+    session: Session, *, field_code: str | None, after: str | None, limit: int
+) -> list[Procedure]:
+    """Procedures by code, optionally of one field (lĩnh vực)."""
+    query = select(Procedure).order_by(Procedure.code).limit(limit)
+    if field_code is not None:
+        query = query.where(Procedure.field_code == field_code)
+    if after is not None:
+        query = query.where(Procedure.code > after)
+    return list(session.scalars(query))

@@ -1,0 +1,132 @@
+"""Engines, the declarative base and the one-transaction-per-request session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; SQLite keeps no offset, so we normalise both ways."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached the database layer")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base: stable constraint names so migrations diff cleanly."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(), dict[str, Any]: JSON()
+    }
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    # Autocommit at the driver level: SQLAlchemy's "begin" hook below issues BEGIN itself,
+    # which is the documented way to get real transactions (and BEGIN IMMEDIATE) from pysqlite.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
+    """An engine for `url`; on SQLite, writers take the write lock at BEGIN."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # A deferred transaction that reads and then writes can fail with SQLITE_BUSY
+        # without waiting; BEGIN IMMEDIATE makes concurrent writers queue on busy_timeout.
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        return engine
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+@dataclass
+class Database:
+    """The primary's engines and, when configured, a read replica for read-only requests.
+
+    `engine` writes; `fresh_engine` reads the primary without taking SQLite's write lock (for
+    what must be current, such as a key just revoked); `read_engine` may lag behind.
+    """
+
+    engine: Engine
+    fresh_engine: Engine
+    read_engine: Engine
+    _writer: sessionmaker[Session] = field(init=False, repr=False)
+    _fresh: sessionmaker[Session] = field(init=False, repr=False)
+    _reader: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._fresh = sessionmaker(self.fresh_engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_urls(cls, url: str, read_url: str | None = None, pool_size: int = 10) -> Database:
+        """Engines for the primary and the (optional) replica."""
+        engine = make_engine(url, pool_size=pool_size)
+        fresh = make_engine(url, writer=False) if url.startswith("sqlite") else engine
+        read = make_engine(read_url, writer=False, pool_size=pool_size) if read_url else fresh
+        return cls(engine, fresh, read)
+
+    @contextmanager
+    def transaction(self, mode: str = "write") -> Iterator[Session]:
+        """One unit of work ("write", "fresh" or "read"): commit on success, else roll back."""
+        factory = {"write": self._writer, "fresh": self._fresh, "read": self._reader}[mode]
+        with factory() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        for engine in {self.engine, self.fresh_engine, self.read_engine}:
+            engine.dispose()
+
+
+def migrations_dir() -> Path:
+    """The migrations folder, found through the installed package, not the working directory."""
+    import migrations
+
+    return Path(migrations.__file__).parent

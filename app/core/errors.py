@@ -1,0 +1,75 @@
+"""Render every failure as RFC 7807 application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.problems import ProblemError, problem, validation_problem
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A JSONResponse with the problem media type."""
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every failure, expected or not, as problem+json."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(exc.status, exc.body(request.url.path), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(422, validation_problem(list(exc.errors()), request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        body = problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+        return problem_response(exc.status_code, body, dict(exc.headers or {}))
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
+        # A lost or refused connection is the database being unavailable, not a bug: tell the
+        # client to retry. Nothing was committed, so a retry is safe.
+        log.warning("database unavailable: %s", exc.orig)
+        body = problem(503, "database_unavailable", "Service unavailable",
+                       "The database is unavailable; retry later.", request.url.path)
+        return problem_response(503, body, {"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        log.exception("database error", exc_info=exc)
+        body = problem(500, "internal_error", "Internal error", "An unexpected error occurred.",
+                       request.url.path)
+        return problem_response(500, body)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        body = problem(500, "internal_error", "Internal error", "An unexpected error occurred.",
+                       request.url.path)
+        return problem_response(500, body)

@@ -1,0 +1,127 @@
+"""Dossier endpoints: receipt, events, reads and batches for offline counters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from app.auth.dependencies import Counter, Reader
+from app.core.deps import AppSettings, Now, ReadSession, WriteSession
+from app.core.problems import InvalidParam, PayloadTooLarge
+from app.dossiers import service
+from app.dossiers.rules import Status
+from app.dossiers.schemas import (
+    EVENT_ADAPTER,
+    BatchIn,
+    BatchOut,
+    Channel,
+    DossierIn,
+    DossierOut,
+    DossierPage,
+    EventIn,
+    EventOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
+REPLAYED = "Idempotent-Replayed"
+
+
+def _created(answer: service.Answer) -> JSONResponse:
+    headers = {REPLAYED: "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=201, headers=headers)
+
+
+def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
+    if len(items) > limit:
+        raise PayloadTooLarge(
+            f"A batch holds at most {limit} items; split it.", code="batch_too_large",
+            invalid_params=[InvalidParam("items", "too_many", f"at most {limit}")],
+        )
+
+
+@router.post("/dossiers", status_code=201, response_model=DossierOut,
+             responses={409: {"description": "client_ref reused for a different dossier"}})
+def receive(
+    body: DossierIn, session: WriteSession, who: Counter, now: Now, settings: AppSettings
+) -> JSONResponse:
+    """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
+    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    return _created(service.receive(session, who, body, now, skew))
+
+
+@router.post("/dossiers/batch", response_model=BatchOut)
+def receive_batch(
+    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    settings: AppSettings,
+) -> BatchOut:
+    """Receive many dossiers (offline counters, imports); each item gets its own result."""
+    _check_batch(body.items, settings.batch_max_items)
+    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    results = service.run_batch(
+        session, body.items, request.url.path,
+        lambda item: service.receive(session, who, DossierIn.model_validate(item), now, skew),
+    )
+    return BatchOut.model_validate({"results": results})
+
+
+@router.get("/dossiers", response_model=DossierPage)
+def list_dossiers(
+    session: ReadSession, who: Reader, now: Now,
+    unit: str | None = None,
+    include_descendants: bool = True,
+    status: Annotated[list[Status] | None, Query()] = None,
+    channel: Channel | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    due_before: AwareDatetime | None = None,
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DossierPage:
+    """Dossiers newest first, within the key's subtree; dates are local (Asia/Ho_Chi_Minh)."""
+    items, nxt = service.list_dossiers(
+        session, who, now, unit=unit, include_descendants=include_descendants,
+        status=list(status) if status else None, channel=channel,
+        received_from=received_from, received_to=received_to, due_before=due_before,
+        overdue=overdue, cursor=cursor, limit=limit,
+    )
+    return DossierPage(items=items, next_cursor=nxt)
+
+
+@router.get("/dossiers/{code}", response_model=DossierOut)
+def get_dossier(code: str, session: ReadSession, who: Reader, now: Now) -> DossierOut:
+    """One dossier with status, appointments, timeliness and its timeline."""
+    return service.get_dossier(session, who, code, now)
+
+
+@router.post("/dossiers/{code}/events", status_code=201, response_model=EventOut)
+def post_event(
+    code: str, event: EventIn, session: WriteSession, who: Counter, now: Now,
+    settings: AppSettings,
+) -> JSONResponse:
+    """Post one lifecycle event; idempotent on the event id."""
+    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    return _created(service.post_event(session, who, code, event, now, skew))
+
+
+@router.post("/events/batch", response_model=BatchOut)
+def post_events_batch(
+    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    settings: AppSettings,
+) -> BatchOut:
+    """Post many events; each item names its `dossier` and gets its own result."""
+    _check_batch(body.items, settings.batch_max_items)
+    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+
+    def apply(item: dict[str, Any]) -> service.Answer:
+        fields = dict(item)
+        code = str(fields.pop("dossier", ""))
+        event = EVENT_ADAPTER.validate_python(fields)
+        return service.post_event(session, who, code, event, now, skew)
+
+    results = service.run_batch(session, body.items, request.url.path, apply)
+    return BatchOut.model_validate({"results": results})

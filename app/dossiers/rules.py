@@ -1,0 +1,267 @@
+"""The dossier lifecycle as pure functions: state in, event in, new state out.
+
+No database, web framework or clock here: the caller passes the calendar and `now`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from app.calendar.rules import (
+    VN_TZ,
+    WorkCalendar,
+    add_working_time,
+    apology_is_timely,
+    extend_for_pause,
+    timeliness,
+    working_time_between,
+)
+from app.core.problems import Conflict, InvalidParam, Unprocessable
+
+Status = Literal[
+    "received", "processing", "awaiting_supplement", "resolved", "returned",
+    "refused", "stopped", "withdrawn",
+]
+EventType = Literal[
+    "processing_started", "transferred", "supplement_requested", "supplement_received",
+    "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
+]
+EVENT_TYPES: tuple[EventType, ...] = (
+    "processing_started", "transferred", "supplement_requested", "supplement_received",
+    "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
+)
+OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement"})
+ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
+
+# Which event each state admits, and the state it leads to ("=" keeps the state).
+# DOMAIN.md lifecycle: refusal happens at receipt or after appraisal; stopping only after
+# processing has begun; withdrawal from any open state; apology is an overlay on open dossiers.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "received": {
+        "processing_started": "processing",
+        "transferred": "processing",
+        "supplement_requested": "awaiting_supplement",
+        "resolved": "resolved",
+        "refused": "refused",
+        "withdrawn": "withdrawn",
+        "apology_issued": "=",
+    },
+    "processing": {
+        "transferred": "processing",
+        "supplement_requested": "awaiting_supplement",
+        "resolved": "resolved",
+        "refused": "refused",
+        "stopped": "stopped",
+        "withdrawn": "withdrawn",
+        "apology_issued": "=",
+    },
+    "awaiting_supplement": {
+        "supplement_received": "processing",
+        "refused": "refused",
+        "stopped": "stopped",
+        "withdrawn": "withdrawn",
+        "apology_issued": "=",
+    },
+    "resolved": {"returned": "returned"},
+}
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """Everything the lifecycle decides about a dossier."""
+
+    status: Status
+    handling_unit: str
+    received_at: datetime
+    due_at: datetime
+    last_event_at: datetime
+    rescheduled_due_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: int = 0
+    supplement_count: int = 0
+    apology_count: int = 0
+    apology_tardy: bool = False
+    resolved_at: datetime | None = None
+    timeliness: str | None = None
+    finished_at: datetime | None = None
+    returned_at: datetime | None = None
+    return_method: str | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A lifecycle event as the rules need it (payload fields already validated by shape)."""
+
+    type: EventType
+    at: datetime
+    to_unit: str | None = None
+    new_due_at: datetime | None = None
+    method: str | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class ProcessingTime:
+    """Legal processing time: working days or working hours, exactly one set."""
+
+    days: int | None = None
+    hours: int | None = None
+
+    def amount(self, cal: WorkCalendar) -> timedelta:
+        """The working time it stands for on this calendar."""
+        if self.days is not None:
+            return self.days * cal.hours.day_length
+        return timedelta(hours=self.hours or 0)
+
+
+def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str:
+    """Circular art. 19 code: <unit code>-<YYMMDD>-<NNNN>."""
+    return f"{unit_code}-{received_local_day:%y%m%d}-{sequence:04d}"
+
+
+def local_day(at: datetime) -> date:
+    """The Vietnamese calendar day of an instant."""
+    return at.astimezone(VN_TZ).date()
+
+
+def check_receipt_time(received_at: datetime, now: datetime, skew: timedelta) -> None:
+    """A receipt may be in the past (imports, offline counters) but not in the future."""
+    if received_at > now + skew:
+        raise Unprocessable(
+            "received_at is in the future.",
+            code="received_in_future",
+            invalid_params=[InvalidParam("received_at", "in_future", "must not be in the future")],
+        )
+
+
+def receive(
+    handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar
+) -> DossierState:
+    """The state of a freshly received dossier, with its appointment."""
+    due = add_working_time(cal, received_at, time.amount(cal))
+    return DossierState(
+        status="received", handling_unit=handling_unit, received_at=received_at,
+        due_at=due, last_event_at=received_at,
+    )
+
+
+def apply_event(
+    state: DossierState, event: Event, cal: WorkCalendar, now: datetime, skew: timedelta
+) -> tuple[DossierState, dict[str, Any]]:
+    """Apply one event; return the new state and the flags the event earned.
+
+    Raises Conflict when the event does not fit the state or goes back in time, and
+    Unprocessable when its own fields are wrong. Nothing is changed in either case.
+    """
+    if event.at > now + skew:
+        raise Unprocessable(
+            "The event time is in the future.", code="event_in_future",
+            invalid_params=[InvalidParam("at", "in_future", "must not be in the future")],
+        )
+    if event.at < state.last_event_at:
+        raise Conflict(
+            f"The event at {event.at.isoformat()} is earlier than the dossier's last event "
+            f"at {state.last_event_at.isoformat()}.",
+            code="event_out_of_order",
+        )
+    target = TRANSITIONS.get(state.status, {}).get(event.type)
+    if target is None:
+        raise Conflict(
+            f"A '{event.type}' event is not allowed while the dossier is '{state.status}'.",
+            code="illegal_transition",
+        )
+    status: Status = state.status if target == "=" else target  # type: ignore[assignment]
+    new = replace(state, status=status, last_event_at=event.at)
+    flags: dict[str, Any] = {}
+
+    if state.paused_at is not None and status != "awaiting_supplement":
+        new = _end_pause(new, state.paused_at, event.at, cal)
+
+    match event.type:
+        case "transferred":
+            if not event.to_unit:
+                raise _missing("to_unit")
+            if event.to_unit == state.handling_unit:
+                raise Unprocessable(
+                    "The dossier is already handled by that unit.", code="same_unit",
+                    invalid_params=[InvalidParam("to_unit", "same_unit", "already handling")],
+                )
+            flags["from_unit"] = state.handling_unit
+            new = replace(new, handling_unit=event.to_unit)
+        case "supplement_requested":
+            count = state.supplement_count + 1
+            new = replace(new, paused_at=event.at, supplement_count=count)
+            if count > 1:
+                # QĐ 766 scores more than one supplement request per dossier as a fault.
+                flags["repeated_supplement"] = True
+        case "resolved":
+            verdict = timeliness(event.at, state.due_at, cal.tz)
+            new = replace(new, resolved_at=event.at, timeliness=verdict, finished_at=event.at)
+            if state.rescheduled_due_at is not None:
+                flags["late_against_rescheduled"] = event.at > state.rescheduled_due_at
+        case "refused" | "stopped" | "withdrawn":
+            new = replace(new, finished_at=event.at)
+        case "apology_issued":
+            new, flags = _apology(new, state, event, cal)
+        case "returned":
+            if event.method not in ("counter", "postal"):
+                raise _missing("method")
+            new = replace(new, returned_at=event.at, return_method=event.method,
+                          rating=event.rating)
+    return new, flags
+
+
+def _end_pause(
+    state: DossierState, paused_at: datetime, end: datetime, cal: WorkCalendar
+) -> DossierState:
+    """Close a supplement pause: the appointments move by the paused working time."""
+    paused = working_time_between(cal, paused_at, end)
+    rescheduled = state.rescheduled_due_at
+    return replace(
+        state,
+        paused_at=None,
+        paused_seconds=state.paused_seconds + int(paused.total_seconds()),
+        due_at=extend_for_pause(cal, state.due_at, paused_at, end),
+        rescheduled_due_at=(
+            extend_for_pause(cal, rescheduled, paused_at, end) if rescheduled else None
+        ),
+    )
+
+
+def _apology(
+    new: DossierState, old: DossierState, event: Event, cal: WorkCalendar
+) -> tuple[DossierState, dict[str, Any]]:
+    """Record an apology; it never touches due_at, so it never turns late into on time."""
+    if event.new_due_at is None:
+        raise _missing("new_due_at")
+    current = old.rescheduled_due_at or old.due_at
+    if event.new_due_at <= current:
+        raise Unprocessable(
+            "The new appointment must be later than the current one.",
+            code="new_due_not_later",
+            invalid_params=[InvalidParam("new_due_at", "not_later",
+                                         f"must be after {current.isoformat()}")],
+        )
+    tardy = not apology_is_timely(cal, event.at, old.due_at)
+    flags: dict[str, Any] = {"tardy": tardy, "second": old.apology_count >= 1}
+    return replace(
+        new,
+        rescheduled_due_at=event.new_due_at,
+        apology_count=old.apology_count + 1,
+        apology_tardy=old.apology_tardy or tardy,
+    ), flags
+
+
+def _missing(field: str) -> Unprocessable:
+    return Unprocessable(
+        f"'{field}' is required for this event type.", code="missing_field",
+        invalid_params=[InvalidParam(field, "missing", "required for this event type")],
+    )
+
+
+def is_overdue(state: DossierState, now: datetime) -> bool:
+    """Open, not paused, and past its appointment (judged against due_at, never the apology)."""
+    return state.status in OPEN and state.paused_at is None and now > state.due_at

@@ -1,0 +1,217 @@
+"""Dossier and event bodies (hồ sơ, sự kiện)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from app.core.timefmt import LocalDatetime
+
+Channel = Literal["direct", "online", "postal"]
+ClientId = Annotated[str, Field(min_length=1, max_length=100)]
+UnitCode = Annotated[str, Field(min_length=1, max_length=40)]
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApplicantIn(Strict):
+    """The applicant (người nộp hồ sơ): personal data, shown only to counter and admin keys."""
+
+    kind: Literal["person", "organisation"] = "person"
+    name: str = Field(min_length=1, max_length=255)
+    id_number: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9\-]+$")
+    phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .\-]{6,20}$")
+    address: str | None = Field(default=None, max_length=500)
+
+
+class DossierIn(Strict):
+    """A dossier received at a counter, online or by post (tiếp nhận hồ sơ)."""
+
+    procedure: UnitCode
+    receiving_unit: UnitCode
+    handling_unit: UnitCode | None = None
+    channel: Channel
+    received_at: AwareDatetime | None = Field(
+        default=None,
+        description="Receipt instant with its offset; defaults to now. Past times are allowed "
+        "(imports, offline counters); future times are refused. For postal receipts: the "
+        "signed handover between post and unit.",
+    )
+    applicant: ApplicantIn
+    client_ref: ClientId | None = Field(
+        default=None, description="The counter software's own id; a retry with it is idempotent."
+    )
+
+
+class _EventBase(Strict):
+    id: ClientId = Field(description="The client's own event id; a retry with it is idempotent.")
+    at: AwareDatetime
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ProcessingStarted(_EventBase):
+    """Processing began (chuyển xử lý)."""
+
+    type: Literal["processing_started"]
+
+
+class Transferred(_EventBase):
+    """Handed to another unit (liên thông); that unit now decides."""
+
+    type: Literal["transferred"]
+    to_unit: UnitCode
+
+
+class SupplementRequested(_EventBase):
+    """Supplement request (yêu cầu bổ sung, hoàn thiện hồ sơ): the clock pauses."""
+
+    type: Literal["supplement_requested"]
+    reason: Text
+    documents: list[Text] = Field(default=[], max_length=50)
+
+
+class SupplementReceived(_EventBase):
+    """The applicant supplied the documents: the clock resumes."""
+
+    type: Literal["supplement_received"]
+
+
+class Resolved(_EventBase):
+    """A result exists (đã có kết quả); timeliness is judged against due_at."""
+
+    type: Literal["resolved"]
+
+
+class Refused(_EventBase):
+    """Refused at receipt or after appraisal (từ chối)."""
+
+    type: Literal["refused"]
+    reason: Text
+
+
+class Stopped(_EventBase):
+    """Processing stopped (dừng xử lý)."""
+
+    type: Literal["stopped"]
+    reason: Text
+
+
+class Withdrawn(_EventBase):
+    """Withdrawn by the applicant (rút hồ sơ)."""
+
+    type: Literal["withdrawn"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class ApologyIssued(_EventBase):
+    """Apology letter with a new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả)."""
+
+    type: Literal["apology_issued"]
+    reason: Text
+    new_due_at: AwareDatetime
+
+
+class Returned(_EventBase):
+    """Result returned at the counter or handed to the post (trả kết quả)."""
+
+    type: Literal["returned"]
+    method: Literal["counter", "postal"]
+    rating: int | None = Field(default=None, ge=1, le=5)
+    waybill: str | None = Field(default=None, max_length=64)
+
+
+EventIn = Annotated[
+    ProcessingStarted | Transferred | SupplementRequested | SupplementReceived | Resolved
+    | Refused | Stopped | Withdrawn | ApologyIssued | Returned,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)
+
+
+class BatchIn(Strict):
+    """Items validated one by one, so one bad item does not sink the others."""
+
+    items: list[dict[str, Any]] = Field(min_length=1)
+
+
+class ApplicantOut(BaseModel):
+    """The applicant as counter and admin keys see it."""
+
+    kind: str
+    name: str
+    id_number: str | None
+    phone: str | None
+    address: str | None
+
+
+class TimelineEvent(BaseModel):
+    """One step of the timeline."""
+
+    id: str
+    type: str
+    at: LocalDatetime
+    recorded_at: LocalDatetime
+    details: dict[str, Any]
+    flags: dict[str, Any]
+
+
+class DossierOut(BaseModel):
+    """A dossier's current state; `timeline` only on the single-dossier view."""
+
+    code: str
+    status: str
+    procedure: str
+    receiving_unit: str
+    handling_unit: str
+    channel: str
+    client_ref: str | None
+    received_at: LocalDatetime
+    due_at: LocalDatetime = Field(description="Appointment (ngày hẹn trả), moved only by pauses.")
+    rescheduled_due_at: LocalDatetime | None = Field(description="New appointment from an apology.")
+    timeliness: Literal["early", "on_time", "late"] | None
+    overdue: bool = Field(description="Open, not paused, and past due_at now (quá hạn).")
+    paused: bool
+    supplement_count: int
+    apology_count: int
+    resolved_at: LocalDatetime | None
+    finished_at: LocalDatetime | None
+    returned_at: LocalDatetime | None
+    return_method: str | None
+    rating: int | None
+    applicant: ApplicantOut | None = None
+    timeline: list[TimelineEvent] | None = None
+
+
+class DossierPage(BaseModel):
+    """A page of dossiers, newest first."""
+
+    items: list[DossierOut]
+    next_cursor: str | None
+
+
+class EventOut(BaseModel):
+    """The answer to an event: the event as recorded and the dossier after it."""
+
+    event: TimelineEvent
+    dossier: DossierOut
+
+
+class BatchResult(BaseModel):
+    """One item's outcome: its status and either the answer or a problem document."""
+
+    index: int
+    status: int
+    replayed: bool
+    body: dict[str, Any]
+
+
+class BatchOut(BaseModel):
+    """Per-item results, in the order of the request."""
+
+    results: list[BatchResult]

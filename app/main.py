@@ -1,0 +1,94 @@
+"""The ASGI application: `app.main:app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.audit.router import router as audit_router
+from app.auth.router import router as keys_router
+from app.calendar.router import router as calendar_router
+from app.catalog.router import router as catalog_router
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import install_error_handlers, problem_response
+from app.core.migrate import upgrade
+from app.core.problems import problem
+from app.dossiers.router import router as dossiers_router
+
+log = logging.getLogger("app")
+
+DESCRIPTION = """
+Dossier tracking for one-stop-shop counters (Bộ phận Một cửa): receipts (tiếp nhận hồ sơ),
+lifecycle events, working-time appointments (ngày hẹn trả) and the on-time figures.
+Send your key in `X-API-Key`. Errors are RFC 7807 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the lifespan opens the database and applies migrations."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await run_in_threadpool(upgrade, settings.database_url)
+        db = Database.from_urls(settings.database_url, settings.database_read_url,
+                                settings.db_pool_size)
+        app.state.db = db
+        try:
+            yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(title="Một cửa — dossier service", version="0.1.0",
+                  description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                           allow_headers=["X-API-Key", "Content-Type"])
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
+            body = problem(413, "payload_too_large", "Request body too large",
+                           f"At most {settings.max_body_bytes} bytes.", request.url.path)
+            return problem_response(413, body)
+        return await call_next(request)
+
+    for router in (catalog_router, calendar_router, dossiers_router, keys_router, audit_router):
+        app.include_router(router)
+
+    @app.get("/health/live", tags=["health"])
+    def live() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], response_model=None)
+    def ready(request: Request) -> JSONResponse | dict[str, str]:
+        """The database answers."""
+        db: Database = request.app.state.db
+        try:
+            with db.fresh_engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # any failure means "not ready"; the reason goes to the log
+            log.warning("readiness check failed", exc_info=True)
+            body = problem(503, "not_ready", "Not ready", "The database does not answer.",
+                           "/health/ready")
+            return problem_response(503, body)
+        return {"status": "ready"}
+
+    return app
+
+
+app = create_app()

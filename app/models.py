@@ -1,0 +1,18 @@
+"""Every ORM model, imported once so Base.metadata knows all tables (Alembic, tests)."""
+
+from app.audit.models import AuditEntry
+from app.auth.models import ApiKey
+from app.calendar.models import CalendarOverride
+from app.catalog.models import Procedure, Unit
+from app.dossiers.models import Dossier, DossierEvent, DossierSequence
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "CalendarOverride",
+    "Dossier",
+    "DossierEvent",
+    "DossierSequence",
+    "Procedure",
+    "Unit",
+]

@@ -1,0 +1,370 @@
+"""Tests for app.calendar.rules: worked examples, edge cases and Hypothesis properties."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.calendar.rules import (
+    VN_TZ,
+    WorkCalendar,
+    WorkingHours,
+    add_working_days,
+    add_working_hours,
+    add_working_time,
+    apology_is_timely,
+    build_calendar,
+    extend_for_pause,
+    national_holidays,
+    next_opening,
+    timeliness,
+    working_days_between,
+    working_time_between,
+)
+
+DEFAULT_HOURS = WorkingHours()
+CUSTOM_HOURS = WorkingHours(sessions=((time(7, 30), time(11, 30)), (time(13, 30), time(17))))
+YEARS = range(2025, 2028)
+VN_HOLIDAYS = frozenset(national_holidays(YEARS))
+
+
+def vn(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=VN_TZ)
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return build_calendar(DEFAULT_HOURS, YEARS, {})
+
+
+# --- construction ---
+
+
+def test_default_day_length() -> None:
+    assert DEFAULT_HOURS.day_length == timedelta(hours=8)
+    assert CUSTOM_HOURS.day_length == timedelta(hours=7, minutes=30)
+
+
+@pytest.mark.parametrize(
+    "sessions",
+    [
+        (),
+        ((time(12), time(8)),),
+        ((time(8), time(8)),),
+        ((time(13), time(17)), (time(8), time(12))),
+        ((time(8), time(12)), (time(11), time(17))),
+    ],
+)
+def test_invalid_sessions_rejected(sessions: tuple[tuple[time, time], ...]) -> None:
+    with pytest.raises(ValueError):
+        WorkingHours(sessions=sessions)
+
+
+def test_national_holidays_include_tet_2026() -> None:
+    hol = national_holidays([2026])
+    assert all(date(2026, 2, d) in hol for d in range(16, 21))
+
+
+def test_overrides_beat_weekday_and_holiday() -> None:
+    sat, holiday, monday = date(2026, 2, 7), date(2026, 2, 17), date(2026, 3, 2)
+    c = build_calendar(DEFAULT_HOURS, [2026], {sat: True, holiday: True, monday: False})
+    assert c.is_working_day(sat)
+    assert c.is_working_day(holiday)
+    assert not c.is_working_day(monday)
+    assert not c.is_working_day(date(2026, 2, 8))  # plain Sunday
+    assert not c.is_working_day(date(2026, 2, 16))  # plain holiday
+
+
+# --- worked examples from the contract ---
+
+
+def test_example_tet(cal: WorkCalendar) -> None:
+    assert add_working_days(cal, vn(2026, 2, 12, 9), 3) == vn(2026, 2, 24, 9)
+
+
+def test_example_full_week_ends_at_closing(cal: WorkCalendar) -> None:
+    assert add_working_days(cal, vn(2026, 3, 2, 8), 5) == vn(2026, 3, 6, 17)
+
+
+def test_example_supplement_pause(cal: WorkCalendar) -> None:
+    due = vn(2026, 3, 6, 17)
+    paused = working_time_between(cal, vn(2026, 3, 3, 10), vn(2026, 3, 5, 10))
+    assert paused == timedelta(hours=16)
+    assert add_working_time(cal, due, paused) == vn(2026, 3, 10, 17)
+    assert extend_for_pause(cal, due, vn(2026, 3, 3, 10), vn(2026, 3, 5, 10)) == vn(2026, 3, 10, 17)
+
+
+def test_empty_pause_keeps_closing_time_due(cal: WorkCalendar) -> None:
+    due = vn(2026, 3, 6, 17)
+    assert extend_for_pause(cal, due, vn(2026, 3, 7, 9), vn(2026, 3, 8, 9)) == due
+
+
+# --- closing-time rule ---
+
+
+def test_deadline_at_noon_closing(cal: WorkCalendar) -> None:
+    assert add_working_hours(cal, vn(2026, 3, 2, 8), 4) == vn(2026, 3, 2, 12)
+
+
+def test_deadline_at_evening_closing(cal: WorkCalendar) -> None:
+    assert add_working_hours(cal, vn(2026, 3, 2, 13), 4) == vn(2026, 3, 2, 17)
+    assert add_working_days(cal, vn(2026, 3, 2, 8), 1) == vn(2026, 3, 2, 17)
+
+
+def test_one_more_minute_after_closing_goes_to_next_opening(cal: WorkCalendar) -> None:
+    start = vn(2026, 3, 2, 8)
+    assert add_working_time(cal, start, timedelta(hours=4, minutes=1)) == vn(2026, 3, 2, 13, 1)
+    assert add_working_time(cal, start, timedelta(hours=8, minutes=1)) == vn(2026, 3, 3, 8, 1)
+
+
+# --- receipt outside working hours ---
+
+
+@pytest.mark.parametrize(
+    ("received", "opening"),
+    [
+        (vn(2026, 3, 2, 12), vn(2026, 3, 2, 13)),  # exactly at lunch closing
+        (vn(2026, 3, 2, 12, 30), vn(2026, 3, 2, 13)),  # lunch break
+        (vn(2026, 3, 2, 17), vn(2026, 3, 3, 8)),  # exactly at evening closing
+        (vn(2026, 3, 2, 20), vn(2026, 3, 3, 8)),  # evening
+        (vn(2026, 3, 3, 6), vn(2026, 3, 3, 8)),  # early morning
+        (vn(2026, 3, 7, 10), vn(2026, 3, 9, 8)),  # Saturday
+        (vn(2026, 2, 14, 10), vn(2026, 2, 23, 8)),  # weekend before Tet
+        (vn(2026, 9, 1, 9), vn(2026, 9, 3, 8)),  # National Day holidays
+        (vn(2026, 3, 2, 8), vn(2026, 3, 2, 8)),  # opening itself is inside
+        (vn(2026, 3, 2, 10, 59), vn(2026, 3, 2, 10, 59)),  # inside a session
+    ],
+)
+def test_next_opening(cal: WorkCalendar, received: datetime, opening: datetime) -> None:
+    assert next_opening(cal, received) == opening
+    assert add_working_time(cal, received, timedelta(0)) == opening
+    assert add_working_hours(cal, received, 1) == opening + timedelta(hours=1)
+
+
+def test_receipt_in_other_timezone_is_converted(cal: WorkCalendar) -> None:
+    received = datetime(2026, 3, 2, 1, tzinfo=UTC)  # 08:00 in Hanoi
+    result = add_working_hours(cal, received, 2)
+    assert result == vn(2026, 3, 2, 10)
+    assert result.tzinfo == VN_TZ
+
+
+# --- overrides ---
+
+
+def test_swapped_saturday_counts() -> None:
+    c = build_calendar(DEFAULT_HOURS, [2026], {date(2026, 3, 7): True})
+    assert add_working_days(c, vn(2026, 3, 6, 8), 2) == vn(2026, 3, 7, 17)
+    assert next_opening(c, vn(2026, 3, 6, 18)) == vn(2026, 3, 7, 8)
+
+
+def test_working_override_on_holiday_counts() -> None:
+    c = build_calendar(DEFAULT_HOURS, [2026], {date(2026, 2, 16): True})
+    assert add_working_days(c, vn(2026, 2, 12, 9), 3) == vn(2026, 2, 23, 9)
+
+
+def test_off_override_counts() -> None:
+    c = build_calendar(DEFAULT_HOURS, [2026], {date(2026, 3, 4): False})
+    assert add_working_days(c, vn(2026, 3, 2, 8), 5) == vn(2026, 3, 9, 17)
+    assert working_time_between(c, vn(2026, 3, 2, 8), vn(2026, 3, 6, 17)) == timedelta(hours=32)
+
+
+# --- custom sessions ---
+
+
+def test_custom_sessions() -> None:
+    c = build_calendar(CUSTOM_HOURS, [2026], {})
+    assert add_working_days(c, vn(2026, 3, 2, 7, 30), 1) == vn(2026, 3, 2, 17)
+    assert add_working_days(c, vn(2026, 3, 2, 7, 30), 2) == vn(2026, 3, 3, 17)
+    assert add_working_hours(c, vn(2026, 3, 2, 7, 30), 4) == vn(2026, 3, 2, 11, 30)
+    assert add_working_hours(c, vn(2026, 3, 2, 7, 30), 5) == vn(2026, 3, 2, 14, 30)
+    assert next_opening(c, vn(2026, 3, 2, 12)) == vn(2026, 3, 2, 13, 30)
+    assert add_working_days(c, vn(2026, 3, 2, 10), 1) == vn(2026, 3, 3, 10)
+
+
+# --- working hours procedures ---
+
+
+def test_working_hours_procedure(cal: WorkCalendar) -> None:
+    # Friday 15:00 + 8 working hours: 2h Friday, then Monday 08-12 and 13-15.
+    assert add_working_hours(cal, vn(2026, 3, 6, 15), 8) == vn(2026, 3, 9, 15)
+    assert add_working_hours(cal, vn(2026, 3, 2, 10), 24) == vn(2026, 3, 5, 10)
+
+
+def test_working_days_between(cal: WorkCalendar) -> None:
+    assert working_days_between(cal, vn(2026, 3, 2, 8), vn(2026, 3, 6, 17)) == 5.0
+    assert working_days_between(cal, vn(2026, 3, 2, 8), vn(2026, 3, 2, 12)) == 0.5
+    assert working_time_between(cal, vn(2026, 3, 6, 17), vn(2026, 3, 2, 8)) == timedelta(0)
+
+
+def test_thirty_working_days_is_fast(cal: WorkCalendar) -> None:
+    # Skips Hung Kings (observed Mon Apr 27) and Apr 30 / May 1.
+    assert add_working_days(cal, vn(2026, 3, 30, 8), 30) == vn(2026, 5, 13, 17)
+
+
+# --- errors ---
+
+
+def test_naive_datetimes_rejected(cal: WorkCalendar) -> None:
+    naive = datetime(2026, 3, 2, 8)
+    with pytest.raises(ValueError):
+        next_opening(cal, naive)
+    with pytest.raises(ValueError):
+        add_working_days(cal, naive, 1)
+    with pytest.raises(ValueError):
+        working_time_between(cal, naive, vn(2026, 3, 3))
+    with pytest.raises(ValueError):
+        timeliness(naive, vn(2026, 3, 3))
+
+
+def test_negative_amount_rejected(cal: WorkCalendar) -> None:
+    with pytest.raises(ValueError):
+        add_working_time(cal, vn(2026, 3, 2, 8), timedelta(minutes=-1))
+
+
+def test_calendar_without_working_days_rejected() -> None:
+    c = WorkCalendar(
+        hours=WorkingHours(weekdays=frozenset()),
+        days_off=frozenset(),
+        extra_working_days=frozenset(),
+    )
+    with pytest.raises(ValueError):
+        next_opening(c, vn(2026, 3, 2, 8))
+    with pytest.raises(ValueError):
+        add_working_days(c, vn(2026, 3, 2, 8), 1)
+    assert working_time_between(c, vn(2026, 1, 1), vn(2027, 1, 1)) == timedelta(0)
+
+
+# --- timeliness ---
+
+
+def test_timeliness() -> None:
+    due = vn(2026, 3, 6, 17)
+    assert timeliness(vn(2026, 3, 5, 16), due) == "early"
+    assert timeliness(vn(2026, 3, 5, 23, 59), due) == "early"
+    assert timeliness(vn(2026, 3, 6, 8), due) == "on_time"
+    assert timeliness(due, due) == "on_time"
+    assert timeliness(vn(2026, 3, 9, 8), due) == "late"
+
+
+def test_same_day_after_due_time_is_late() -> None:
+    due = vn(2026, 2, 24, 9)
+    assert timeliness(vn(2026, 2, 24, 9, 1), due) == "late"
+    assert timeliness(vn(2026, 2, 24, 8, 59), due) == "on_time"
+
+
+def test_timeliness_uses_local_dates() -> None:
+    due = vn(2026, 3, 6, 9)
+    # 2026-03-05 18:00 UTC is already 2026-03-06 01:00 in Hanoi: same local date.
+    assert timeliness(datetime(2026, 3, 5, 18, tzinfo=UTC), due) == "on_time"
+    assert timeliness(datetime(2026, 3, 5, 16, tzinfo=UTC), due) == "early"
+
+
+# --- apology ---
+
+
+def test_apology_boundary(cal: WorkCalendar) -> None:
+    due = vn(2026, 3, 6, 17)
+    assert apology_is_timely(cal, vn(2026, 3, 5, 17), due)  # exactly one working day
+    assert apology_is_timely(cal, vn(2026, 3, 5, 18), due)  # evening: still 8 working hours
+    assert apology_is_timely(cal, vn(2026, 3, 6, 7), due)  # before opening the same day
+    assert not apology_is_timely(cal, vn(2026, 3, 6, 8, 1), due)
+    assert apology_is_timely(cal, vn(2026, 3, 4, 9), due)
+
+
+def test_apology_boundary_across_weekend(cal: WorkCalendar) -> None:
+    due = vn(2026, 3, 9, 10)  # Monday 10:00
+    assert apology_is_timely(cal, vn(2026, 3, 6, 10), due)
+    assert not apology_is_timely(cal, vn(2026, 3, 6, 10, 1), due)
+
+
+# --- Hypothesis properties ---
+
+RANGE_START, RANGE_END = date(2025, 1, 1), date(2027, 12, 31)
+MAX_MINUTES = 60 * 8 * 60
+
+dates_in_range = st.dates(min_value=RANGE_START, max_value=RANGE_END)
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> WorkCalendar:
+    hours = draw(st.sampled_from([DEFAULT_HOURS, CUSTOM_HOURS]))
+    off = draw(st.frozensets(dates_in_range, max_size=40))
+    extra = draw(st.frozensets(dates_in_range, max_size=20))
+    return WorkCalendar(hours=hours, days_off=(VN_HOLIDAYS | off) - extra, extra_working_days=extra)
+
+
+aware_datetimes = st.datetimes(
+    min_value=datetime(2025, 1, 1),
+    max_value=datetime(2027, 6, 30),
+    timezones=st.sampled_from([VN_TZ, UTC, ZoneInfo("Europe/Paris")]),
+    allow_imaginary=False,
+)
+amounts = st.integers(min_value=0, max_value=MAX_MINUTES).map(lambda m: timedelta(minutes=m))
+positive_amounts = st.integers(min_value=1, max_value=MAX_MINUTES).map(
+    lambda m: timedelta(minutes=m)
+)
+
+PROPS = settings(max_examples=60, deadline=None)
+
+
+def _in_session_or_at_end(cal: WorkCalendar, t: datetime) -> bool:
+    clock = t.time()
+    return any(start <= clock <= end for start, end in cal.hours.sessions)
+
+
+@PROPS
+@given(calendars(), aware_datetimes, amounts)
+def test_prop_between_inverts_add(cal: WorkCalendar, start: datetime, amount: timedelta) -> None:
+    assert working_time_between(cal, start, add_working_time(cal, start, amount)) == amount
+
+
+@PROPS
+@given(calendars(), aware_datetimes, amounts, amounts)
+def test_prop_add_is_monotonic(
+    cal: WorkCalendar, start: datetime, a: timedelta, b: timedelta
+) -> None:
+    a, b = min(a, b), max(a, b)
+    assert add_working_time(cal, start, a) <= add_working_time(cal, start, b)
+
+
+@PROPS
+@given(calendars(), aware_datetimes, amounts)
+def test_prop_result_lands_in_working_time(
+    cal: WorkCalendar, start: datetime, amount: timedelta
+) -> None:
+    result = add_working_time(cal, start, amount)
+    assert result.tzinfo == cal.tz
+    assert result >= start
+    assert cal.is_working_day(result.date())
+    assert _in_session_or_at_end(cal, result)
+
+
+@PROPS
+@given(calendars(), aware_datetimes, positive_amounts, positive_amounts)
+def test_prop_add_is_associative(
+    cal: WorkCalendar, start: datetime, a: timedelta, b: timedelta
+) -> None:
+    # b > 0 too: adding zero to a closing-time result would jump to the next opening.
+    assert add_working_time(cal, add_working_time(cal, start, a), b) == add_working_time(
+        cal, start, a + b
+    )
+
+
+@PROPS
+@given(calendars(), aware_datetimes, aware_datetimes, aware_datetimes)
+def test_prop_between_is_additive(cal: WorkCalendar, x: datetime, y: datetime, z: datetime) -> None:
+    a, b, c = sorted((x, y, z))
+    total = working_time_between(cal, a, c)
+    assert total == working_time_between(cal, a, b) + working_time_between(cal, b, c)
+    assert timedelta(0) <= total
+
+
+@PROPS
+@given(calendars(), aware_datetimes, st.integers(min_value=0, max_value=60))
+def test_prop_working_days_round_trip(cal: WorkCalendar, start: datetime, days: int) -> None:
+    due = add_working_days(cal, start, days)
+    assert working_days_between(cal, start, due) == days

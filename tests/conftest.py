@@ -1,0 +1,112 @@
+"""Test harness: one migrated database per run (SQLite file, or a fresh PostgreSQL database
+when TEST_DATABASE_URL points at a server), emptied between tests, and a real app around it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
+
+from app.core.clock import utcnow
+from app.core.config import Settings
+from app.core.db import Base
+from app.core.deps import get_now
+from app.core.migrate import upgrade
+from app.main import create_app
+from tests.factories import Api
+
+ADMIN_KEY = "test-admin-key"
+
+
+def _fresh_postgres(url: str) -> Iterator[str]:
+    """Create a uniquely named database on the server for this run, drop it afterwards."""
+    server = make_url(url)
+    name = f"motcua_test_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The run's database, migrated to head with Alembic (never create_all)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        for fresh in _fresh_postgres(url):
+            upgrade(fresh)
+            yield fresh
+        return
+    path: Path = tmp_path_factory.mktemp("db") / "test.db"
+    fresh = f"sqlite:///{path}"
+    upgrade(fresh)
+    yield fresh
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """A plain engine for assertions that look at the tables directly."""
+    eng = create_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+class Clock:
+    """The app's notion of now; None means the real clock."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or utcnow()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Set `clock.now` to replay history at a given instant."""
+    return Clock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings of the app under test."""
+    return Settings(database_url=database_url, admin_api_key=ADMIN_KEY, migrate_on_start=False)
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestClient]:
+    """A client of a real app on the run's database, emptied before each test."""
+    _empty(engine)
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = clock
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.headers["X-API-Key"] = ADMIN_KEY
+        yield c
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    """Factories and helpers that go through the public API."""
+    return Api(client)
