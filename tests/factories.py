@@ -82,7 +82,9 @@ class Api:
             body["received_at"] = iso(at)
         body.update(fields)
         headers = {"X-API-Key": key} if key else {}
-        return self.client.post("/api/v1/dossiers", json=body, headers=headers)
+        response: httpx.Response = self.client.post("/api/v1/dossiers", json=body,
+                                                    headers=headers)
+        return response
 
     def receive(self, at: datetime | str | None = None, **fields: Any) -> dict[str, Any]:
         """Receive a dossier and return it."""
@@ -93,9 +95,11 @@ class Api:
     def event_raw(self, code: str, type_: str, at: datetime | str, *, id_: str | None = None,
                   key: str | None = None, **fields: Any) -> httpx.Response:
         """POST an event, returning the raw response."""
-        body = {"id": id_ or f"ev-{next(_ids)}", "type": type_, "at": iso(at), **fields}
+        body = {"id": id_ or f"auto-{next(_ids)}", "type": type_, "at": iso(at), **fields}
         headers = {"X-API-Key": key} if key else {}
-        return self.client.post(f"/api/v1/dossiers/{code}/events", json=body, headers=headers)
+        response: httpx.Response = self.client.post(f"/api/v1/dossiers/{code}/events", json=body,
+                                                    headers=headers)
+        return response
 
     def event(self, code: str, type_: str, at: datetime | str, **fields: Any) -> dict[str, Any]:
         """Post an event that must be accepted; return the dossier after it."""

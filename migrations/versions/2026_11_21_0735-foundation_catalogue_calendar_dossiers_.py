@@ -12,7 +12,6 @@ from alembic import op
 
 import app.core.db
 
-
 revision: str = 'eeff3a84c0d1'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None

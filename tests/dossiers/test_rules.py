@@ -1,0 +1,227 @@
+"""The lifecycle rules, without a database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.calendar.rules import WorkingHours, build_calendar, working_time_between
+from app.core.problems import Conflict, Unprocessable
+from app.dossiers import rules
+from app.dossiers.rules import DossierState, Event, ProcessingTime
+from tests.factories import vn
+
+CAL = build_calendar(WorkingHours(), range(2025, 2028), {})
+NOW = vn("2026-11-20 10:00")
+SKEW = timedelta(minutes=2)
+
+
+def received(at: str = "2026-03-02 08:00", days: int = 5) -> DossierState:
+    return rules.receive("U", vn(at), ProcessingTime(days=days), CAL)
+
+
+def apply(state: DossierState, type_: str, at: str, **kw: object) -> DossierState:
+    new, _ = rules.apply_event(state, Event(type=type_, at=vn(at), **kw), CAL, NOW, SKEW)  # type: ignore[arg-type]
+    return new
+
+
+def test_receipt_sets_appointment_in_working_days() -> None:
+    assert received().due_at == vn("2026-03-06 17:00")
+
+
+def test_receipt_over_tet_skips_the_holidays() -> None:
+    assert received("2026-02-12 09:00", 3).due_at == vn("2026-02-24 09:00")
+
+
+def test_hours_procedure() -> None:
+    state = rules.receive("U", vn("2026-03-02 15:00"), ProcessingTime(hours=4), CAL)
+    assert state.due_at == vn("2026-03-03 10:00")
+
+
+def test_pause_moves_due_by_paused_working_time() -> None:
+    state = apply(received(), "supplement_requested", "2026-03-03 10:00")
+    assert state.status == "awaiting_supplement"
+    state = apply(state, "supplement_received", "2026-03-05 10:00")
+    assert state.status == "processing"
+    assert state.due_at == vn("2026-03-10 17:00")
+    assert state.paused_seconds == 16 * 3600
+
+
+def test_pause_moves_the_rescheduled_appointment_too() -> None:
+    state = apply(received(), "apology_issued", "2026-03-03 09:00",
+                  new_due_at=vn("2026-03-09 17:00"))
+    state = apply(state, "supplement_requested", "2026-03-03 10:00")
+    state = apply(state, "supplement_received", "2026-03-05 10:00")
+    assert state.rescheduled_due_at == vn("2026-03-11 17:00")
+
+
+@pytest.mark.parametrize(
+    ("resolved_at", "verdict"),
+    [("2026-03-05 16:00", "early"), ("2026-03-06 08:30", "on_time"),
+     ("2026-03-06 17:00", "on_time"), ("2026-03-06 17:01", "late"), ("2026-03-09 08:00", "late")],
+)
+def test_timeliness_against_due_at(resolved_at: str, verdict: str) -> None:
+    state = apply(received(), "resolved", resolved_at)
+    assert (state.status, state.timeliness, state.finished_at) == (
+        "resolved", verdict, vn(resolved_at))
+
+
+def test_apology_never_turns_late_into_on_time() -> None:
+    state = apply(received(), "apology_issued", "2026-03-04 09:00",
+                  new_due_at=vn("2026-03-12 17:00"))
+    new, flags = rules.apply_event(state, Event(type="resolved", at=vn("2026-03-10 09:00")),
+                                   CAL, NOW, SKEW)
+    assert new.timeliness == "late"
+    assert new.due_at == vn("2026-03-06 17:00")
+    assert flags == {"late_against_rescheduled": False}
+
+
+def test_second_apology_is_flagged_and_a_late_one_is_tardy() -> None:
+    state = received()
+    _, first = rules.apply_event(
+        state, Event(type="apology_issued", at=vn("2026-03-05 09:00"),
+                     new_due_at=vn("2026-03-10 17:00")), CAL, NOW, SKEW)
+    assert first == {"tardy": False, "second": False}
+    state = apply(state, "apology_issued", "2026-03-05 09:00", new_due_at=vn("2026-03-10 17:00"))
+    new, second = rules.apply_event(
+        state, Event(type="apology_issued", at=vn("2026-03-06 09:00"),
+                     new_due_at=vn("2026-03-13 17:00")), CAL, NOW, SKEW)
+    assert second == {"tardy": True, "second": True}
+    assert (new.apology_count, new.apology_tardy) == (2, True)
+
+
+def test_apology_must_move_the_appointment_later() -> None:
+    with pytest.raises(Unprocessable) as err:
+        apply(received(), "apology_issued", "2026-03-03 09:00", new_due_at=vn("2026-03-06 16:00"))
+    assert err.value.code == "new_due_not_later"
+
+
+def test_repeated_supplement_request_is_counted() -> None:
+    state = apply(received(), "supplement_requested", "2026-03-03 10:00")
+    state = apply(state, "supplement_received", "2026-03-03 14:00")
+    _, flags = rules.apply_event(
+        state, Event(type="supplement_requested", at=vn("2026-03-04 10:00")), CAL, NOW, SKEW)
+    assert flags == {"repeated_supplement": True}
+
+
+def test_transfer_changes_the_deciding_unit() -> None:
+    new, flags = rules.apply_event(
+        received(), Event(type="transferred", at=vn("2026-03-02 09:00"), to_unit="V"),
+        CAL, NOW, SKEW)
+    assert (new.status, new.handling_unit, flags) == ("processing", "V", {"from_unit": "U"})
+
+
+def test_transfer_to_the_same_unit_is_invalid() -> None:
+    with pytest.raises(Unprocessable):
+        apply(received(), "transferred", "2026-03-02 09:00", to_unit="U")
+
+
+@pytest.mark.parametrize(
+    ("path", "illegal"),
+    [
+        ([], "supplement_received"),
+        ([], "stopped"),
+        ([], "returned"),
+        (["resolved"], "resolved"),
+        (["resolved"], "withdrawn"),
+        (["resolved"], "apology_issued"),
+        (["resolved", "returned"], "returned"),
+        (["refused"], "processing_started"),
+        (["withdrawn"], "resolved"),
+        (["processing_started", "stopped"], "resolved"),
+        (["supplement_requested"], "resolved"),
+        (["supplement_requested"], "supplement_requested"),
+        (["processing_started"], "processing_started"),
+    ],
+)
+def test_illegal_steps_are_refused(path: list[str], illegal: str) -> None:
+    state = received()
+    at = datetime(2026, 3, 3, 2, tzinfo=UTC)
+    extras = {"method": "counter", "to_unit": "V", "new_due_at": vn("2026-03-20 17:00")}
+    for i, type_ in enumerate(path):
+        state, _ = rules.apply_event(
+            state, Event(type=type_, at=at + timedelta(hours=i), **extras),  # type: ignore[arg-type]
+            CAL, NOW, SKEW)
+    with pytest.raises(Conflict) as err:
+        rules.apply_event(state, Event(type=illegal, at=at + timedelta(days=1), **extras),  # type: ignore[arg-type]
+                          CAL, NOW, SKEW)
+    assert err.value.code == "illegal_transition"
+
+
+def test_event_before_the_last_one_is_refused() -> None:
+    state = apply(received(), "processing_started", "2026-03-03 10:00")
+    with pytest.raises(Conflict) as err:
+        apply(state, "resolved", "2026-03-03 09:59")
+    assert err.value.code == "event_out_of_order"
+
+
+def test_event_in_the_future_is_refused() -> None:
+    with pytest.raises(Unprocessable):
+        rules.apply_event(received(), Event(type="resolved", at=NOW + timedelta(minutes=3)),
+                          CAL, NOW, SKEW)
+
+
+def test_receipt_in_the_future_is_refused_but_clock_skew_is_tolerated() -> None:
+    rules.check_receipt_time(NOW + timedelta(minutes=1), NOW, SKEW)
+    with pytest.raises(Unprocessable):
+        rules.check_receipt_time(NOW + timedelta(minutes=3), NOW, SKEW)
+
+
+def test_withdrawal_while_paused_closes_the_pause() -> None:
+    state = apply(received(), "supplement_requested", "2026-03-03 10:00")
+    state = apply(state, "withdrawn", "2026-03-04 10:00")
+    assert (state.status, state.paused_at, state.finished_at) == (
+        "withdrawn", None, vn("2026-03-04 10:00"))
+
+
+def test_overdue_is_judged_against_due_at_and_not_while_paused() -> None:
+    state = received()
+    assert not rules.is_overdue(state, vn("2026-03-06 17:00"))
+    assert rules.is_overdue(state, vn("2026-03-06 17:01"))
+    assert not rules.is_overdue(replace(state, paused_at=vn("2026-03-05 10:00")),
+                                vn("2026-03-09 10:00"))
+    assert not rules.is_overdue(apply(state, "resolved", "2026-03-09 08:00"), vn("2026-03-10"))
+
+
+def test_dossier_code_format() -> None:
+    assert rules.dossier_code("000.00.20.H12", vn("2023-01-05 09:00").date(), 7) == (
+        "000.00.20.H12-230105-0007")
+
+
+# Hypothesis: any legal walk keeps the invariants.
+STEPS = st.lists(st.sampled_from(rules.EVENT_TYPES), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(STEPS, st.lists(st.integers(min_value=0, max_value=3 * 24 * 60), min_size=12,
+                       max_size=12))
+def test_random_walks_keep_invariants(types: list[str], gaps: list[int]) -> None:
+    state = received()
+    receipt_due = state.due_at
+    at = state.received_at
+    for type_, gap in zip(types, gaps, strict=False):
+        at = at + timedelta(minutes=gap)
+        event = Event(type=type_, at=at, to_unit="V" if state.handling_unit == "U" else "U",  # type: ignore[arg-type]
+                      new_due_at=at + timedelta(days=30), method="counter")
+        try:
+            new, _ = rules.apply_event(state, event, CAL, NOW + timedelta(days=400), SKEW)
+        except (Conflict, Unprocessable):
+            continue
+        assert type_ in rules.TRANSITIONS[state.status]
+        state = new
+        # due_at is the receipt appointment moved only by completed pauses.
+        paused = timedelta(seconds=state.paused_seconds)
+        if paused:
+            assert state.due_at >= receipt_due
+        else:
+            assert state.due_at == receipt_due
+        assert (state.timeliness is None) == (state.resolved_at is None)
+        assert (state.finished_at is None) == (state.status in rules.OPEN)
+        assert (state.paused_at is not None) == (state.status == "awaiting_supplement")
+    if state.paused_seconds:
+        assert working_time_between(CAL, receipt_due, state.due_at) == timedelta(
+            seconds=state.paused_seconds)
