@@ -1,0 +1,122 @@
+"""Render the one-stop-shop forms as HTML (Jinja2 templates) and as A4 PDF."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from functools import cache
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .context import (
+    ApologyContext,
+    ControlSheetContext,
+    DocumentContext,
+    DocumentKind,
+    ReceiptContext,
+    RefusalContext,
+    StepResult,
+    SupplementContext,
+)
+from .pdf import html_to_pdf
+
+LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+
+RESULT_LABELS: Final[dict[StepResult | None, str]] = {
+    "early": "Trước hạn",
+    "on_time": "Đúng hạn",
+    "late": "Quá hạn",
+    None: "",
+}
+
+_CONTEXT_TYPES: Final[dict[str, type]] = {
+    "receipt": ReceiptContext,
+    "supplement": SupplementContext,
+    "refusal": RefusalContext,
+    "apology": ApologyContext,
+    "control_sheet": ControlSheetContext,
+}
+
+
+def _day_month(day: date) -> tuple[str, str]:
+    """Day and month as Nghị định 30/2020/NĐ-CP writes them: 0-padded days 1-9, months 1-2."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{day.day:02d}", month
+
+
+def _local(value: datetime) -> datetime:
+    """The instant in Vietnam time; naive values are refused rather than guessed."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    return value.astimezone(LOCAL_TZ)
+
+
+def format_date(value: datetime) -> str:
+    """Format an instant's Vietnamese calendar day as 'ngày 12 tháng 02 năm 2026'."""
+    local = _local(value)
+    day, month = _day_month(local.date())
+    return f"ngày {day} tháng {month} năm {local.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Format an instant as '09 giờ 00 phút, ngày 12 tháng 02 năm 2026' (Vietnam time)."""
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{local.hour:02d} giờ {local.minute:02d} phút, {format_date(local)}"
+
+
+def place_date(place: str | None, value: datetime) -> str:
+    """The place/date line, e.g. 'Hà Nội, ngày 12 tháng 02 năm 2026'."""
+    dated = format_date(value)
+    return f"{place}, {dated}" if place else dated[:1].upper() + dated[1:]
+
+
+def result_label(result: StepResult | None) -> str:
+    """The control-sheet label of a step result ('' while the step is open)."""
+    return RESULT_LABELS[result]
+
+
+def _nfc(value: object) -> object:
+    """Compose every printed string (NFC): the PDF has no shaping for combining marks."""
+    # Markup here is a macro's output, whose own values already went through this hook.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+@cache
+def _environment() -> Environment:
+    """The Jinja2 environment, built once: templates compile on first use."""
+    env = Environment(
+        loader=PackageLoader(__name__.rpartition(".")[0], "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_nfc,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["vn_datetime"] = format_datetime
+    env.filters["vn_date"] = format_date
+    env.filters["result_label"] = result_label
+    env.globals["place_date"] = place_date
+    return env
+
+
+def render_html(kind: DocumentKind, ctx: DocumentContext) -> str:
+    """Render form `kind` for `ctx` as a standalone, printable HTML page."""
+    expected = _CONTEXT_TYPES.get(kind)
+    if expected is None:
+        raise ValueError(f"unknown document kind {kind!r}")
+    if not isinstance(ctx, expected):
+        raise TypeError(f"{kind!r} needs a {expected.__name__}, got {type(ctx).__name__}")
+    template = _environment().get_template(f"{kind}.html")
+    return template.render(kind=kind, ctx=ctx)
+
+
+def render_pdf(kind: DocumentKind, ctx: DocumentContext) -> bytes:
+    """Render form `kind` for `ctx` as an A4 PDF laid out from the same HTML."""
+    return html_to_pdf(render_html(kind, ctx))
