@@ -22,6 +22,7 @@ from app.core.errors import install_error_handlers, problem_response
 from app.core.migrate import upgrade
 from app.core.problems import problem
 from app.dossiers.router import router as dossiers_router
+from app.stats.router import router as stats_router
 
 log = logging.getLogger("app")
 
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem_response(413, body)
         return await call_next(request)
 
-    for router in (catalog_router, calendar_router, dossiers_router, keys_router, audit_router):
+    for router in (catalog_router, calendar_router, dossiers_router, stats_router, keys_router,
+                   audit_router):
         app.include_router(router)
 
     @app.get("/health/live", tags=["health"])

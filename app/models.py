@@ -5,6 +5,7 @@ from app.auth.models import ApiKey
 from app.calendar.models import CalendarOverride
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent, DossierSequence
+from app.stats.models import stat_day, stat_histogram, stat_month
 
 __all__ = [
     "ApiKey",
@@ -15,4 +16,7 @@ __all__ = [
     "DossierSequence",
     "Procedure",
     "Unit",
+    "stat_day",
+    "stat_histogram",
+    "stat_month",
 ]

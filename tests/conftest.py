@@ -63,7 +63,8 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-def _empty(engine: Engine) -> None:
+def empty_database(engine: Engine) -> None:
+    """Delete every row, keeping the schema."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -98,7 +99,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def client(settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestClient]:
     """A client of a real app on the run's database, emptied before each test."""
-    _empty(engine)
+    empty_database(engine)
     app = create_app(settings)
     app.dependency_overrides[get_now] = clock
     with TestClient(app, raise_server_exceptions=False) as c:

@@ -48,6 +48,7 @@ class Dossier(Base):
     apology_tardy: Mapped[bool] = mapped_column(default=False)
     resolved_at: Mapped[datetime | None]
     timeliness: Mapped[str | None] = mapped_column(String(8))
+    processing_millidays: Mapped[int | None]
     finished_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     return_method: Mapped[str | None] = mapped_column(String(8))

@@ -85,6 +85,9 @@ class DossierState:
     apology_tardy: bool = False
     resolved_at: datetime | None = None
     timeliness: str | None = None
+    # Working days from receipt to result, pauses excluded, in thousandths (exact integers,
+    # so statistics can add and subtract them without drift).
+    processing_millidays: int | None = None
     finished_at: datetime | None = None
     returned_at: datetime | None = None
     return_method: str | None = None
@@ -199,7 +202,11 @@ def apply_event(
                 flags["repeated_supplement"] = True
         case "resolved":
             verdict = timeliness(event.at, state.due_at, cal.tz)
-            new = replace(new, resolved_at=event.at, timeliness=verdict, finished_at=event.at)
+            worked = working_time_between(cal, state.received_at, event.at) - timedelta(
+                seconds=new.paused_seconds)
+            millidays = max(0, round(1000 * worked / cal.hours.day_length))
+            new = replace(new, resolved_at=event.at, timeliness=verdict, finished_at=event.at,
+                          processing_millidays=millidays)
             if state.rescheduled_due_at is not None:
                 flags["late_against_rescheduled"] = event.at > state.rescheduled_due_at
         case "refused" | "stopped" | "withdrawn":

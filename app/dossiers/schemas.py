@@ -180,6 +180,8 @@ class DossierOut(BaseModel):
     supplement_count: int
     apology_count: int
     resolved_at: LocalDatetime | None
+    processing_working_days: float | None = Field(
+        description="Working days from receipt to result, supplement pauses excluded")
     finished_at: LocalDatetime | None
     returned_at: LocalDatetime | None
     return_method: str | None

@@ -40,6 +40,8 @@ from app.dossiers.schemas import (
     EventIn,
     TimelineEvent,
 )
+from app.stats import service as stats
+from app.stats.rules import EventFact
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
 RECEIPT = "received"
@@ -155,6 +157,7 @@ def receive(
     )
     session.add(receipt)
     session.flush()
+    stats.apply(session, None, stats.contribution(session, dossier, []))
     out = dossier_out(dossier, who, now)
     receipt.response = out.model_dump(mode="json")
     record(session, who, now, "receive", "dossier", dossier.code, None,
@@ -223,6 +226,8 @@ def post_event(
     if event.type == "transferred":
         referenced_unit(session, event.to_unit, "to_unit")
     old = state_of(dossier)
+    counted = stats.stat_events(session, dossier.id)
+    before = stats.contribution(session, dossier, counted)
     new, flags = rules.apply_event(
         old,
         rules.Event(
@@ -236,6 +241,9 @@ def post_event(
         now, skew,
     )
     _store_state(dossier, new, now)
+    if event.type in stats.STAT_EVENTS:
+        counted.append(EventFact(event.type, event.at, flags))
+    stats.apply(session, before, stats.contribution(session, dossier, counted))
     details = {k: v for k, v in payload.items() if k not in ("id", "type", "at")}
     row = DossierEvent(
         dossier_id=dossier.id, client_id=event.id, type=event.type, at=event.at,
@@ -284,7 +292,10 @@ def dossier_out(
         timeliness=d.timeliness,
         overdue=rules.is_overdue(state_of(d), now), paused=d.paused_at is not None,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
-        resolved_at=d.resolved_at, finished_at=d.finished_at, returned_at=d.returned_at,
+        resolved_at=d.resolved_at,
+        processing_working_days=(None if d.processing_millidays is None
+                                 else d.processing_millidays / 1000),
+        finished_at=d.finished_at, returned_at=d.returned_at,
         return_method=d.return_method, rating=d.rating, applicant=applicant,
         timeline=None if events is None else [_timeline_event(e) for e in events],
     )

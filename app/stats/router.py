@@ -1,0 +1,95 @@
+"""Statistics endpoints: on-time figures, rankings and the official II.06a report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
+
+from app.auth.dependencies import Reader
+from app.auth.rules import Principal
+from app.catalog.models import Unit
+from app.catalog.schemas import Level
+from app.catalog.service import get_unit
+from app.core.deps import Now, ReadSession
+from app.core.problems import Forbidden
+from app.stats import rules, service
+from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
+
+router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
+
+PeriodQuery = Annotated[str | None, Query(description="2018, 2018-Q3, 2018-H1 or 2018-09")]
+FromQuery = Annotated[date | None, Query(alias="from", description="First day (local), inclusive")]
+ToQuery = Annotated[date | None, Query(alias="to", description="Last day (local), inclusive")]
+
+
+def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | None:
+    """The unit asked for (default: the key's own), which the key must cover."""
+    code = code or who.unit_code
+    if code is None:
+        return None
+    unit = get_unit(session, code)
+    if not who.covers(unit.path):
+        raise Forbidden("This key's unit does not cover that unit.", code="outside_unit_scope")
+    return unit
+
+
+@router.get("/stats/on-time", response_model=OnTime | OnTimeGrouped)
+def on_time(
+    session: ReadSession, who: Reader, now: Now,
+    unit: str | None = None,
+    include_descendants: bool = True,
+    by: By = "handling",
+    period: PeriodQuery = None,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+    procedure: str | None = None,
+    field: Annotated[str | None, Query(description="Field (lĩnh vực) code")] = None,
+    group_by: GroupBy | None = None,
+    include_merged: Annotated[bool, Query(
+        description="Also count units merged into this one (2025 reform)")] = False,
+) -> dict[str, Any]:
+    """On-time figures of a unit for a period, as DOMAIN.md defines them."""
+    base = scoped_unit(session, who, unit)
+    if base is None:
+        raise Forbidden("Name a unit.", code="unit_required")
+    start, end = rules.resolve_period(period, from_, to)
+    units = [base, *(service.merged_into(session, base) if include_merged else [])]
+    procedures = ([procedure] if procedure else
+                  service.procedures_of_field(session, field) if field else None)
+    if procedures is None and group_by not in ("field", "procedure"):
+        procedures = [rules.ALL]
+    today = rules.local_day(now)
+    scope = {"unit": base.code, "from": start, "to": end, "by": by,
+             "include_descendants": include_descendants, "include_merged": include_merged,
+             "procedure": procedure, "field": field}
+    common: dict[str, Any] = {"base": units, "include_descendants": include_descendants,
+                              "by": by, "procedures": procedures, "start": start, "end": end,
+                              "today": today}
+    # Grouping by field or procedure reads every procedure's rows; the total reads the "*" rows.
+    total = service.figures_for(session, **{**common, "procedures": procedures or [rules.ALL]})
+    if group_by is None:
+        return {**scope, **total}
+    groups = service.grouped(session, **common, group_by=group_by)
+    return {**scope, "group_by": group_by, "groups": groups, "total": total}
+
+
+@router.get("/stats/ranking", response_model=Ranking)
+def ranking(
+    session: ReadSession, who: Reader, now: Now,
+    level: Level = "commune",
+    unit: str | None = None,
+    by: By = "handling",
+    period: PeriodQuery = None,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+) -> dict[str, Any]:
+    """Units of a level ranked by on-time rate, so a province sees its best and worst."""
+    root = scoped_unit(session, who, unit)
+    start, end = rules.resolve_period(period, from_, to)
+    items = service.ranking(session, root=root, level=level, by=by, start=start, end=end,
+                            today=rules.local_day(now))
+    return {"level": level, "unit": root.code if root else None, "from": start, "to": end,
+            "items": items}

@@ -1,0 +1,359 @@
+"""On-time statistics as pure functions (DOMAIN.md, "The numbers").
+
+A dossier contributes a fixed set of cells (local day, measure) -> count, derived from its
+current state and timeline alone. The service keeps daily sums of these cells per unit and its
+ancestors, updated by the difference between a dossier's cells before and after each change, so
+a period's figures are sums over days and never a scan of dossiers. Running figures (pending,
+overdue) are sums of +1/-1 cells up to a day, so the edges of any period come out exactly.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from app.core.problems import InvalidParam, Unprocessable
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ALL = "*"  # the procedure key of the all-procedures rows
+
+FLOWS: tuple[str, ...] = (
+    "received_direct", "received_online", "received_postal",
+    "resolved_early", "resolved_on_time", "resolved_late",
+    "refused", "withdrawn", "stopped",
+    "late_apology", "late_apology_timely",
+    "processing_millidays",
+    "returned_counter", "returned_postal", "rated", "satisfied",
+    "supplements", "multi_supplement",
+    "apologies", "apologies_tardy", "apologies_second",
+)
+# Running measures: +1/-1 cells whose sum up to a day is a state at that day's end.
+RUNNING: tuple[str, ...] = (
+    "opened",
+    "overdue_start", "overdue_stop",
+    "overdue_apology_start", "overdue_apology_stop",
+    "overdue_apology_timely_start", "overdue_apology_timely_stop",
+)
+MEASURES: tuple[str, ...] = FLOWS + RUNNING
+HIST = "p:"  # cells "p:<quarter days>" feed the processing-time histogram
+QUARTER_DAY = 250  # millidays
+MAX_BUCKET = 4 * 500
+
+Role = Literal["b", "h", "r"]  # both, handling only, receiving only
+Cell = tuple[date, str]
+
+
+@dataclass(frozen=True)
+class EventFact:
+    """A timeline event as statistics need it."""
+
+    type: str
+    at: datetime
+    flags: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A dossier's state and timeline, as far as the figures depend on them."""
+
+    procedure: str
+    channel: str
+    status: str
+    received_at: datetime
+    due_at: datetime
+    paused_at: datetime | None
+    finished_at: datetime | None
+    timeliness: str | None
+    processing_millidays: int | None
+    returned_at: datetime | None
+    return_method: str | None
+    rating: int | None
+    events: tuple[EventFact, ...]
+
+
+def local_day(at: datetime) -> date:
+    """The Vietnamese calendar day of an instant."""
+    return at.astimezone(VN_TZ).date()
+
+
+def _interval(cells: dict[Cell, int], name: str, start: date, stop: date | None) -> None:
+    """Mark [start, stop) for a running measure; nothing when the interval is empty."""
+    if stop is not None and stop <= start:
+        return
+    cells[(start, f"{name}_start")] += 1
+    if stop is not None:
+        cells[(stop, f"{name}_stop")] += 1
+
+
+def cells(f: Facts) -> dict[Cell, int]:
+    """Every cell a dossier contributes, from its current state and timeline."""
+    out: dict[Cell, int] = defaultdict(int)
+    received = local_day(f.received_at)
+    out[(received, f"received_{f.channel}")] += 1
+    out[(received, "opened")] += 1
+    apologies = [e for e in f.events if e.type == "apology_issued"]
+    timely_apology = bool(apologies) and not apologies[0].flags.get("tardy", False)
+    finished = local_day(f.finished_at) if f.finished_at else None
+    if finished is not None:
+        out[(finished, "opened")] -= 1
+        if f.timeliness is not None:
+            out[(finished, f"resolved_{f.timeliness}")] += 1
+            millidays = f.processing_millidays or 0
+            out[(finished, "processing_millidays")] += millidays
+            bucket = min(MAX_BUCKET, math.ceil(millidays / QUARTER_DAY))
+            out[(finished, f"{HIST}{bucket}")] += 1
+            if f.timeliness == "late" and apologies:
+                out[(finished, "late_apology")] += 1
+                out[(finished, "late_apology_timely")] += int(timely_apology)
+        else:
+            out[(finished, f.status)] += 1
+    # Overdue from the appointment's day until it finishes or pauses (a paused clock is
+    # never overdue); judged at day ends, against due_at, never the apology's new date.
+    stops = [d for d in (finished, local_day(f.paused_at) if f.paused_at else None) if d]
+    stop = min(stops) if stops else None
+    due = local_day(f.due_at)
+    _interval(out, "overdue", due, stop)
+    if apologies:
+        start = max(due, local_day(apologies[0].at))
+        _interval(out, "overdue_apology", start, stop)
+        if timely_apology:
+            _interval(out, "overdue_apology_timely", start, stop)
+    if f.returned_at is not None and f.return_method is not None:
+        returned = local_day(f.returned_at)
+        out[(returned, f"returned_{f.return_method}")] += 1
+        if f.rating is not None:
+            out[(returned, "rated")] += 1
+            out[(returned, "satisfied")] += int(f.rating >= 4)
+    supplements = [e for e in f.events if e.type == "supplement_requested"]
+    for e in supplements:
+        out[(local_day(e.at), "supplements")] += 1
+    if len(supplements) > 1:
+        out[(local_day(supplements[1].at), "multi_supplement")] += 1
+    for e in apologies:
+        day = local_day(e.at)
+        out[(day, "apologies")] += 1
+        out[(day, "apologies_tardy")] += int(bool(e.flags.get("tardy")))
+        out[(day, "apologies_second")] += int(bool(e.flags.get("second")))
+    return {k: v for k, v in out.items() if v}
+
+
+def unit_roles(handling_path: str, receiving_path: str) -> dict[str, Role]:
+    """The units whose figures a dossier enters: both units and all their ancestors.
+
+    A unit reached from both sides gets role "b" so it is stored once; queries "by handling"
+    read roles h and b, "by receiving" read r and b.
+    """
+    handling = {c for c in handling_path.split("/") if c}
+    receiving = {c for c in receiving_path.split("/") if c}
+    return {u: "b" if u in handling and u in receiving else "h" if u in handling else "r"
+            for u in handling | receiving}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Where a dossier counts and what it contributes there."""
+
+    units: Mapping[str, Role]
+    procedure: str
+    cells: Mapping[Cell, int]
+
+
+Key = tuple[Role, str, str, date]  # role, unit, procedure, day
+
+
+def delta(
+    old: Contribution | None, new: Contribution | None
+) -> dict[Key, dict[str, int]]:
+    """Per stored row, the change of each measure between two contributions."""
+    out: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for sign, c in ((-1, old), (1, new)):
+        if c is None:
+            continue
+        for unit, role in c.units.items():
+            for procedure in (c.procedure, ALL):
+                for (day, measure), value in c.cells.items():
+                    out[(role, unit, procedure, day)][measure] += sign * value
+    return {k: {m: v for m, v in row.items() if v} for k, row in out.items()
+            if any(row.values())}
+
+
+# ---- periods -------------------------------------------------------------------------------
+
+Grouping = Literal["month", "quarter", "year"]
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$")
+
+
+def parse_period(period: str) -> tuple[date, date]:
+    """`2018`, `2018-Q3`, `2018-H1` or `2018-09` as inclusive local dates."""
+    m = _PERIOD.match(period)
+    if not m:
+        raise _bad("period", "use YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM")
+    year, part = int(m.group(1)), m.group(2)
+    if part is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    if part[0] == "Q":
+        first = 3 * int(part[1]) - 2
+        return date(year, first, 1), _month_end(year, first + 2)
+    if part[0] == "H":
+        first = 6 * int(part[1]) - 5
+        return date(year, first, 1), _month_end(year, first + 5)
+    month = int(part)
+    if not 1 <= month <= 12:
+        raise _bad("period", "month must be 01-12")
+    return date(year, month, 1), _month_end(year, month)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _cal.monthrange(year, month)[1])
+
+
+def _bad(name: str, reason: str) -> Unprocessable:
+    return Unprocessable(f"Invalid {name}: {reason}.", code="invalid_period",
+                         invalid_params=[InvalidParam(name, "invalid", reason)])
+
+
+def resolve_period(
+    period: str | None, start: date | None, end: date | None
+) -> tuple[date, date]:
+    """The inclusive date range asked for, by name or by from/to."""
+    if period is not None:
+        if start is not None or end is not None:
+            raise _bad("period", "give either period or from/to, not both")
+        return parse_period(period)
+    if start is None or end is None:
+        raise _bad("from", "give period, or both from and to")
+    if end < start:
+        raise _bad("to", "must not be before from")
+    if (end - start).days > 366 * 20:
+        raise _bad("to", "at most 20 years")
+    return start, end
+
+
+def groups(start: date, end: date, by: Grouping) -> list[tuple[str, date, date]]:
+    """Consecutive calendar groups covering [start, end], clipped to it, with their keys."""
+    out = []
+    cursor = start
+    while cursor <= end:
+        if by == "month":
+            key = f"{cursor:%Y-%m}"
+            last = _month_end(cursor.year, cursor.month)
+        elif by == "quarter":
+            q = (cursor.month - 1) // 3 + 1
+            key = f"{cursor.year}-Q{q}"
+            last = _month_end(cursor.year, 3 * q)
+        else:
+            key = str(cursor.year)
+            last = date(cursor.year, 12, 31)
+        out.append((key, cursor, min(last, end)))
+        cursor = min(last, end) + timedelta(days=1)
+    return out
+
+
+def month_start(d: date) -> date:
+    """First day of d's month: the key of the monthly running sums."""
+    return d.replace(day=1)
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What the service fetched for one group: flows over the period, running sums at its
+    edges, and the processing-time histogram."""
+
+    flows: Mapping[str, int]
+    before: Mapping[str, int]  # running measures summed over days < start
+    through_end: Mapping[str, int]  # running measures summed over days <= end
+    through_judged: Mapping[str, int]  # running measures summed over days <= judged day
+    histogram: Mapping[int, int]
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A percentage with two decimals, rounded half up as the reports print it; None on 0/0."""
+    if denominator == 0:
+        return None
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _overdue(s: Sums, name: str) -> int:
+    # Started by the judged day (a period not over yet is judged at yesterday's end) and not
+    # stopped by the period's end (so it is still pending then).
+    return s.through_judged.get(f"{name}_start", 0) - s.through_end.get(f"{name}_stop", 0)
+
+
+def p90(histogram: Mapping[int, int]) -> float | None:
+    """Nearest-rank 90th percentile of processing times, in quarter working days."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    rank = math.ceil(0.9 * total)
+    seen = 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen >= rank:
+            return bucket * QUARTER_DAY / 1000
+    raise AssertionError("unreachable: rank <= total")
+
+
+def figures(s: Sums) -> dict[str, Any]:
+    """The response block of DOMAIN.md's numbers for one unit, period and filter."""
+    f = s.flows
+    new = f.get("received_direct", 0) + f.get("received_online", 0) + f.get("received_postal", 0)
+    carried = s.before.get("opened", 0)
+    total = carried + new
+    early, on_time, late = (f.get(f"resolved_{k}", 0) for k in ("early", "on_time", "late"))
+    resolved = early + on_time + late
+    pending = s.through_end.get("opened", 0)
+    overdue = _overdue(s, "overdue")
+    within = pending - overdue
+    late_all = late + overdue
+    returned = f.get("returned_counter", 0) + f.get("returned_postal", 0)
+    covered = f.get("late_apology", 0) + _overdue(s, "overdue_apology")
+    timely = f.get("late_apology_timely", 0) + _overdue(s, "overdue_apology_timely")
+    mean = (round(f.get("processing_millidays", 0) / resolved / 1000, 2) if resolved else None)
+    return {
+        "received": {"total": total, "carried_over": carried, "new": new,
+                     "online": f.get("received_online", 0),
+                     "direct": f.get("received_direct", 0),
+                     "postal": f.get("received_postal", 0)},
+        "resolved": {"total": resolved, "early": early, "on_time": on_time, "late": late},
+        "ended_otherwise": {k: f.get(k, 0) for k in ("refused", "withdrawn", "stopped")},
+        "pending": {"total": pending, "within_deadline": within, "overdue": overdue},
+        "rates": {
+            "on_time": rate(early + on_time, resolved),
+            "late": rate(late, resolved),
+            "resolved": rate(resolved, total),
+            "pending": rate(pending, total),
+            "national_progress": rate(early + on_time + within, total),
+            "online": rate(f.get("received_online", 0), new),
+            "postal_return": rate(f.get("returned_postal", 0), returned),
+            "apology_coverage": rate(covered, late_all),
+            "apology_timely": rate(timely, late_all),
+            "satisfaction": rate(f.get("satisfied", 0), f.get("rated", 0)),
+        },
+        "processing_working_days": {"mean": mean, "p90": p90(s.histogram)},
+        "supplements": {"requested": f.get("supplements", 0),
+                        "dossiers_with_more_than_one": f.get("multi_supplement", 0)},
+        "apologies": {"issued": f.get("apologies", 0), "tardy": f.get("apologies_tardy", 0),
+                      "second": f.get("apologies_second", 0)},
+    }
+
+
+def subtract(a: Mapping[str, int], b: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """a minus every mapping in b, measure by measure (a unit's own = subtree - children)."""
+    out = dict(a)
+    for m in b:
+        for k, v in m.items():
+            out[k] = out.get(k, 0) - v
+    return out

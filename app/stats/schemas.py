@@ -1,0 +1,162 @@
+"""Statistics responses: the numbers of DOMAIN.md, field by field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
+By = Literal["handling", "receiving"]
+
+
+class Received(BaseModel):
+    """Tổng số nhận giải quyết = từ kỳ trước chuyển sang + mới tiếp nhận."""
+
+    total: int
+    carried_over: int = Field(description="Received before the period, not finished at its start")
+    new: int = Field(description="Received in the period (mới tiếp nhận)")
+    online: int
+    direct: int
+    postal: int
+
+
+class Resolved(BaseModel):
+    """Đã giải quyết: finished with a result in the period."""
+
+    total: int
+    early: int = Field(description="Trước hạn: on a day before the appointment's day")
+    on_time: int = Field(description="Đúng hạn: on the appointment's day, by its time")
+    late: int = Field(description="Quá hạn: after the appointment (apologies do not change it)")
+
+
+class EndedOtherwise(BaseModel):
+    """Finished without a result in the period; not in the on-time rate."""
+
+    refused: int
+    withdrawn: int
+    stopped: int
+
+
+class Pending(BaseModel):
+    """Đang giải quyết: not finished at the period's end."""
+
+    total: int
+    within_deadline: int
+    overdue: int = Field(description="Past the appointment's day at the period's end (or at "
+                                     "yesterday's end for a period not over); paused excluded")
+
+
+class Rates(BaseModel):
+    """Percentages with two decimals, rounded half up; null when the denominator is 0."""
+
+    on_time: float | None = Field(description="(early + on time) / resolved")
+    late: float | None = Field(description="late / resolved")
+    resolved: float | None = Field(description="resolved / total received")
+    pending: float | None = Field(description="pending / total received")
+    national_progress: float | None = Field(
+        description="QĐ 766 'tiến độ giải quyết': (resolved by the appointment + pending "
+                    "within the deadline) / total received")
+    online: float | None = Field(description="received online / newly received")
+    postal_return: float | None = Field(description="returned by post / returned")
+    apology_coverage: float | None = Field(
+        description="late dossiers (resolved late + pending overdue) with an apology / late")
+    apology_timely: float | None = Field(
+        description="late dossiers whose first apology came >= 1 working day before the "
+                    "appointment / late")
+    satisfaction: float | None = Field(description="ratings of 4 or 5 / rated returns")
+
+
+class ProcessingDays(BaseModel):
+    """Working days from receipt to result, pauses excluded, over dossiers resolved."""
+
+    mean: float | None
+    p90: float | None = Field(description="Nearest-rank 90th percentile, in quarter days")
+
+
+class Supplements(BaseModel):
+    """Supplement requests (yêu cầu bổ sung) made in the period."""
+
+    requested: int
+    dossiers_with_more_than_one: int
+
+
+class Apologies(BaseModel):
+    """Apology letters (phiếu xin lỗi) issued in the period."""
+
+    issued: int
+    tardy: int
+    second: int
+
+
+class Figures(BaseModel):
+    """Every figure for one unit, period and filter."""
+
+    received: Received
+    resolved: Resolved
+    ended_otherwise: EndedOtherwise
+    pending: Pending
+    rates: Rates
+    processing_working_days: ProcessingDays
+    supplements: Supplements
+    apologies: Apologies
+
+
+class Group(Figures):
+    """The figures of one group, with its key."""
+
+    key: str
+    name: str | None = None
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+
+class Scope(BaseModel):
+    """What was asked: unit, period and how dossiers were attributed."""
+
+    unit: str
+    from_: date = Field(alias="from")
+    to: date
+    by: By
+    include_descendants: bool
+    include_merged: bool
+    procedure: str | None = None
+    field: str | None = None
+
+
+class OnTime(Scope, Figures):
+    """Figures for a unit and period."""
+
+
+class OnTimeGrouped(Scope):
+    """Figures per group, and the total over all groups."""
+
+    group_by: GroupBy
+    groups: list[Group]
+    total: Figures
+
+
+class Ranked(BaseModel):
+    """One unit in a ranking."""
+
+    rank: int
+    unit: str
+    name: str
+    received: int
+    resolved: int
+    early_or_on_time: int
+    late: int
+    pending_overdue: int
+    on_time_rate: float | None
+    national_progress: float | None
+
+
+class Ranking(BaseModel):
+    """Units of one level ranked by on-time rate, best first (units with nothing resolved last)."""
+
+    level: str
+    unit: str | None
+    from_: date = Field(alias="from")
+    to: date
+    items: list[Ranked]

@@ -1,0 +1,129 @@
+"""A straightforward per-dossier recomputation of the figures, written from DOMAIN.md's
+definitions and nothing else, to check what the aggregates answer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def day(text: str | None) -> date | None:
+    return datetime.fromisoformat(text).astimezone(VN).date() if text else None
+
+
+def pct(a: int, b: int) -> float | None:
+    if b == 0:
+        return None
+    return float((Decimal(a) * 100 / b).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Query:
+    units: set[str]  # dossiers of these units count
+    by: str  # "handling" or "receiving"
+    start: date
+    end: date
+    judged: date  # overdue is judged at the end of this day
+    procedures: set[str] | None = None
+
+
+def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
+    """Classify each dossier (GET /dossiers/{code} bodies with timelines) for the query."""
+    c: dict[str, int] = dict.fromkeys(
+        ["carried", "new", "online", "direct", "postal", "early", "on_time", "late", "refused",
+         "withdrawn", "stopped", "pending", "overdue", "late_apology", "late_timely",
+         "returned", "returned_postal", "rated", "satisfied", "supplements", "multi",
+         "apologies", "tardy", "second"], 0)
+    processing: list[float] = []
+    for d in dossiers:
+        unit = d["handling_unit"] if q.by == "handling" else d["receiving_unit"]
+        if unit not in q.units or (q.procedures and d["procedure"] not in q.procedures):
+            continue
+        received, finished = day(d["received_at"]), day(d["finished_at"])
+        assert received is not None
+
+        def in_p(x: date | None) -> bool:
+            return x is not None and q.start <= x <= q.end
+
+        timeline = d["timeline"]
+        apologies = [e for e in timeline if e["type"] == "apology_issued"]
+        supplements = [e for e in timeline if e["type"] == "supplement_requested"]
+        if received < q.start and (finished is None or finished >= q.start):
+            c["carried"] += 1
+        if in_p(received):
+            c["new"] += 1
+            c[d["channel"]] += 1
+        if in_p(finished):
+            if d["timeliness"]:
+                c[d["timeliness"]] += 1
+                processing.append(round(d["processing_working_days"] * 1000))
+                if d["timeliness"] == "late" and apologies:
+                    c["late_apology"] += 1
+                    c["late_timely"] += not apologies[0]["flags"]["tardy"]
+            else:
+                c[d["status"]] += 1
+        pending = received <= q.end and (finished is None or finished > q.end)
+        if pending:
+            c["pending"] += 1
+            paused_by_end = d["paused"] and day(_last_pause(d)) <= q.end  # type: ignore[operator]
+            due = day(d["due_at"])
+            assert due is not None
+            if not paused_by_end and due <= q.judged:
+                c["overdue"] += 1
+                if apologies and day(apologies[0]["at"]) <= q.judged:  # type: ignore[operator]
+                    c["late_apology"] += 1
+                    c["late_timely"] += not apologies[0]["flags"]["tardy"]
+        if in_p(day(d["returned_at"])):
+            c["returned"] += 1
+            c["returned_postal"] += d["return_method"] == "postal"
+            if d["rating"] is not None:
+                c["rated"] += 1
+                c["satisfied"] += d["rating"] >= 4
+        c["supplements"] += sum(in_p(day(e["at"])) for e in supplements)
+        c["multi"] += len(supplements) > 1 and in_p(day(supplements[1]["at"]))
+        for e in apologies:
+            if in_p(day(e["at"])):
+                c["apologies"] += 1
+                c["tardy"] += e["flags"]["tardy"]
+                c["second"] += e["flags"]["second"]
+    total = c["carried"] + c["new"]
+    resolved = c["early"] + c["on_time"] + c["late"]
+    within = c["pending"] - c["overdue"]
+    late_all = c["late"] + c["overdue"]
+    quarters = sorted(math.ceil(m / 250) / 4 for m in processing)
+    return {
+        "received": {"total": total, "carried_over": c["carried"], "new": c["new"],
+                     "online": c["online"], "direct": c["direct"], "postal": c["postal"]},
+        "resolved": {"total": resolved, "early": c["early"], "on_time": c["on_time"],
+                     "late": c["late"]},
+        "ended_otherwise": {"refused": c["refused"], "withdrawn": c["withdrawn"],
+                            "stopped": c["stopped"]},
+        "pending": {"total": c["pending"], "within_deadline": within, "overdue": c["overdue"]},
+        "rates": {
+            "on_time": pct(c["early"] + c["on_time"], resolved),
+            "late": pct(c["late"], resolved),
+            "resolved": pct(resolved, total),
+            "pending": pct(c["pending"], total),
+            "national_progress": pct(c["early"] + c["on_time"] + within, total),
+            "online": pct(c["online"], c["new"]),
+            "postal_return": pct(c["returned_postal"], c["returned"]),
+            "apology_coverage": pct(c["late_apology"], late_all),
+            "apology_timely": pct(c["late_timely"], late_all),
+            "satisfaction": pct(c["satisfied"], c["rated"]),
+        },
+        "processing_working_days": {
+            "mean": round(sum(processing) / len(processing) / 1000, 2) if processing else None,
+            "p90": quarters[math.ceil(0.9 * len(quarters)) - 1] if quarters else None},
+        "supplements": {"requested": c["supplements"], "dossiers_with_more_than_one": c["multi"]},
+        "apologies": {"issued": c["apologies"], "tardy": c["tardy"], "second": c["second"]},
+    }
+
+
+def _last_pause(d: dict[str, Any]) -> str:
+    return str([e for e in d["timeline"] if e["type"] == "supplement_requested"][-1]["at"])

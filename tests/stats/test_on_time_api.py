@@ -1,0 +1,132 @@
+"""The aggregates answer exactly what classifying each dossier gives, on random streams."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+from tests.conftest import Clock, empty_database
+from tests.factories import Api, vn
+from tests.stats import oracle, streams
+from tests.stats.streams import AGENCY, C1, C2, OLD_PROVINCE, PROVINCE, TREE
+
+FIGURES = ("received", "resolved", "ended_otherwise", "pending", "rates",
+           "processing_working_days", "supplements", "apologies")
+PERIODS = [("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-03-31"),
+           ("2026-02-10", "2026-05-20"), ("2026-04-01", "2026-06-30"),
+           ("2026-01-01", "2026-12-31")]
+
+
+def ask(api: Api, **params: Any) -> dict[str, Any]:
+    r = api.client.get("/api/v1/stats/on-time", params=params)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def strip(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: body[k] for k in FIGURES}
+
+
+def check_everything(api: Api, dossiers: list[dict[str, Any]], today: date) -> int:
+    """Compare many queries with the oracle; return how many were compared."""
+    compared = 0
+    for start_s, end_s in PERIODS:
+        start, end = date.fromisoformat(start_s), date.fromisoformat(end_s)
+        judged = min(end, today - timedelta(days=1))
+        for unit in (PROVINCE, C1, C2, AGENCY):
+            for by in ("handling", "receiving"):
+                got = ask(api, unit=unit, by=by, **{"from": start_s, "to": end_s})
+                want = oracle.figures(dossiers, oracle.Query(TREE[unit], by, start, end, judged))
+                assert strip(got) == want, (unit, by, start_s, end_s)
+                compared += 1
+        own = ask(api, unit=PROVINCE, include_descendants=False, **{"from": start_s, "to": end_s})
+        assert strip(own) == oracle.figures(
+            dossiers, oracle.Query({PROVINCE}, "handling", start, end, judged))
+        merged = ask(api, unit=PROVINCE, include_merged=True, **{"from": start_s, "to": end_s})
+        assert strip(merged) == oracle.figures(dossiers, oracle.Query(
+            TREE[PROVINCE] | TREE[OLD_PROVINCE], "handling", start, end, judged))
+        field = ask(api, unit=PROVINCE, field="HT", **{"from": start_s, "to": end_s})
+        assert strip(field) == oracle.figures(dossiers, oracle.Query(
+            TREE[PROVINCE], "handling", start, end, judged, {"P5", "P2"}))
+        compared += 3
+    body = ask(api, unit=PROVINCE, period="2026-H1", group_by="month")
+    for group in body["groups"]:
+        a, b = date.fromisoformat(group["from"]), date.fromisoformat(group["to"])
+        assert strip(group) == oracle.figures(dossiers, oracle.Query(
+            TREE[PROVINCE], "handling", a, b, min(b, today - timedelta(days=1))))
+        compared += 1
+    h1 = (date(2026, 1, 1), date(2026, 6, 30))
+    judged = min(h1[1], today - timedelta(days=1))
+    for group_by, keyed in (("unit", {C1: {C1}, C2: {C2}, AGENCY: {AGENCY}}),
+                            ("field", {"HT": None, "DD": None, "CT": None}),
+                            ("procedure", {p: None for p in streams.PROCEDURES})):
+        body = ask(api, unit=PROVINCE, period="2026-H1", group_by=group_by)
+        groups = {g["key"]: g for g in body["groups"]}
+        for key, units in keyed.items():
+            procs = ({p for p, v in streams.PROCEDURES.items() if v[2] == key}
+                     if group_by == "field" else {key} if group_by == "procedure" else None)
+            want = oracle.figures(dossiers, oracle.Query(
+                units or TREE[PROVINCE], "handling", *h1, judged, procs))
+            if key in groups:
+                assert strip(groups[key]) == want, (group_by, key)
+            else:
+                assert want["received"]["total"] == 0, (group_by, key)
+            compared += 1
+        assert strip(body["total"]) == strip(ask(api, unit=PROVINCE, period="2026-H1"))
+    return compared
+
+
+def identity_holds(body: dict[str, Any]) -> bool:
+    e = body["ended_otherwise"]
+    finished = body["resolved"]["total"] + e["refused"] + e["withdrawn"] + e["stopped"]
+    return bool(body["received"]["total"] == finished + body["pending"]["total"])
+
+
+def test_fixed_stream_matches_the_oracle(api: Api) -> None:
+    streams.catalogue(api)
+    streams.post(api, streams.plan(random.Random(7), 120))
+    dossiers = streams.fetch_all(api)
+    assert {d["status"] for d in dossiers} >= {"returned", "withdrawn", "awaiting_supplement"}
+    assert check_everything(api, dossiers, date(2026, 11, 21)) > 60
+
+
+def test_a_period_not_over_is_judged_at_yesterday(api: Api, clock: Clock) -> None:
+    clock.now = vn("2026-05-15 10:00")
+    streams.catalogue(api)
+    streams.post(api, streams.plan(random.Random(11), 80, until=clock.now))
+    dossiers = streams.fetch_all(api)
+    check_everything(api, dossiers, date(2026, 5, 15))
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 40))
+def test_random_streams_match_the_oracle(api: Api, engine: Engine, seed: int, n: int) -> None:
+    empty_database(engine)
+    streams.catalogue(api)
+    streams.post(api, streams.plan(random.Random(seed), n))
+    dossiers = streams.fetch_all(api)
+    check_everything(api, dossiers, date(2026, 11, 21))
+    for start, end in PERIODS:
+        assert identity_holds(ask(api, unit=PROVINCE, **{"from": start, "to": end}))
+
+
+@pytest.mark.parametrize("params", [
+    {"unit": PROVINCE},
+    {"unit": PROVINCE, "period": "2026-Q5"},
+    {"unit": PROVINCE, "period": "2026", "from": "2026-01-01"},
+    {"unit": PROVINCE, "from": "2026-02-01", "to": "2026-01-01"},
+    {"unit": PROVINCE, "period": "2026", "group_by": "week"},
+    {"unit": "NOPE", "period": "2026"},
+])
+def test_bad_queries_are_problems(api: Api, params: dict[str, Any]) -> None:
+    streams.catalogue(api)
+    r = api.client.get("/api/v1/stats/on-time", params=params)
+    assert r.status_code in (404, 422)
+    assert r.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,126 @@
+"""Statistics rules without a database: cells, deltas, periods, rates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from app.core.problems import Unprocessable
+from app.stats import rules
+from app.stats.rules import Contribution, EventFact, Facts, Sums
+from tests.factories import vn
+
+
+def facts(**kw: object) -> Facts:
+    base: dict[str, object] = dict(
+        procedure="P", channel="online", status="received", received_at=vn("2026-03-02 08:00"),
+        due_at=vn("2026-03-06 17:00"), paused_at=None, finished_at=None, timeliness=None,
+        processing_millidays=None, returned_at=None, return_method=None, rating=None, events=())
+    base.update(kw)
+    return Facts(**base)  # type: ignore[arg-type]
+
+
+def test_open_dossier_is_pending_and_overdue_from_its_due_day() -> None:
+    c = rules.cells(facts())
+    assert c == {(date(2026, 3, 2), "received_online"): 1, (date(2026, 3, 2), "opened"): 1,
+                 (date(2026, 3, 6), "overdue_start"): 1}
+
+
+def test_resolved_before_due_day_never_overdue() -> None:
+    c = rules.cells(facts(status="resolved", finished_at=vn("2026-03-05 10:00"),
+                          timeliness="early", processing_millidays=3250))
+    assert c[(date(2026, 3, 5), "opened")] == -1
+    assert c[(date(2026, 3, 5), "resolved_early")] == 1
+    assert c[(date(2026, 3, 5), "p:13")] == 1
+    assert not any(m.startswith("overdue") for _, m in c)
+
+
+def test_paused_dossier_stops_being_overdue_on_its_pause_day() -> None:
+    c = rules.cells(facts(status="awaiting_supplement", paused_at=vn("2026-03-09 10:00")))
+    assert c[(date(2026, 3, 6), "overdue_start")] == 1
+    assert c[(date(2026, 3, 9), "overdue_stop")] == 1
+
+
+def test_late_with_a_timely_apology() -> None:
+    apology = EventFact("apology_issued", vn("2026-03-04 09:00"), {"tardy": False, "second": False})
+    c = rules.cells(facts(status="resolved", finished_at=vn("2026-03-10 10:00"),
+                          timeliness="late", processing_millidays=6250, events=(apology,)))
+    assert c[(date(2026, 3, 10), "late_apology")] == 1
+    assert c[(date(2026, 3, 10), "late_apology_timely")] == 1
+    assert c[(date(2026, 3, 6), "overdue_apology_start")] == 1
+    assert c[(date(2026, 3, 10), "overdue_apology_stop")] == 1
+    assert c[(date(2026, 3, 4), "apologies")] == 1
+
+
+def test_unit_roles_share_common_ancestors() -> None:
+    assert rules.unit_roles("/P/C/", "/P/C/") == {"P": "b", "C": "b"}
+    assert rules.unit_roles("/P/A/", "/P/C/") == {"P": "b", "A": "h", "C": "r"}
+
+
+def test_delta_of_a_transfer_moves_the_cells() -> None:
+    cells = {(date(2026, 3, 2), "opened"): 1}
+    old = Contribution({"P": "b", "C": "b"}, "X", cells)
+    new = Contribution({"P": "b", "A": "h", "C": "r"}, "X", cells)
+    d = rules.delta(old, new)
+    day = date(2026, 3, 2)
+    assert d[("h", "A", "X", day)] == {"opened": 1}
+    assert d[("r", "C", "*", day)] == {"opened": 1}
+    assert d[("b", "C", "X", day)] == {"opened": -1}
+    assert ("b", "P", "X", day) not in d
+
+
+def test_delta_of_nothing_is_empty() -> None:
+    c = Contribution({"P": "b"}, "X", {(date(2026, 3, 2), "opened"): 1})
+    assert rules.delta(c, c) == {}
+
+
+@pytest.mark.parametrize(("period", "expected"), [
+    ("2018", (date(2018, 1, 1), date(2018, 12, 31))),
+    ("2018-Q3", (date(2018, 7, 1), date(2018, 9, 30))),
+    ("2018-H1", (date(2018, 1, 1), date(2018, 6, 30))),
+    ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),
+])
+def test_periods(period: str, expected: tuple[date, date]) -> None:
+    assert rules.parse_period(period) == expected
+
+
+@pytest.mark.parametrize("period", ["2018-Q5", "2018-13", "18", "2018-H3", "2018-W01"])
+def test_bad_periods(period: str) -> None:
+    with pytest.raises(Unprocessable):
+        rules.parse_period(period)
+
+
+def test_groups_are_clipped_to_the_range() -> None:
+    assert rules.groups(date(2026, 2, 10), date(2026, 4, 5), "month") == [
+        ("2026-02", date(2026, 2, 10), date(2026, 2, 28)),
+        ("2026-03", date(2026, 3, 1), date(2026, 3, 31)),
+        ("2026-04", date(2026, 4, 1), date(2026, 4, 5))]
+    assert [g[0] for g in rules.groups(date(2025, 12, 1), date(2026, 7, 1), "quarter")] == [
+        "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+
+
+@pytest.mark.parametrize(("a", "b", "pct"), [
+    (960, 1050, 91.43), (90, 1050, 8.57), (1, 8, 12.5), (1, 3, 33.33), (2, 3, 66.67),
+    (91925, 100000, 91.93), (0, 5, 0.0), (1, 0, None)])
+def test_rates_round_half_up(a: int, b: int, pct: float | None) -> None:
+    assert rules.rate(a, b) == pct
+
+
+def test_p90_nearest_rank() -> None:
+    assert rules.p90({}) is None
+    assert rules.p90(Counter({4: 9, 40: 1})) == 1.0
+    assert rules.p90(Counter({4: 8, 40: 2})) == 10.0
+
+
+def test_worked_example_figures() -> None:
+    s = Sums(flows={"received_direct": 1000, "resolved_early": 900, "resolved_on_time": 60,
+                    "resolved_late": 90, "withdrawn": 20},
+             before={"opened": 200}, through_end={"opened": 130, "overdue_stop": 0},
+             through_judged={"overdue_start": 30}, histogram={})
+    f = rules.figures(s)
+    assert f["received"]["total"] == 1200
+    assert f["pending"] == {"total": 130, "within_deadline": 100, "overdue": 30}
+    assert f["rates"]["on_time"] == 91.43
+    assert f["rates"]["national_progress"] == 88.33
