@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import Reader
@@ -15,7 +15,7 @@ from app.catalog.schemas import Level
 from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession
 from app.core.problems import Forbidden
-from app.stats import rules, service
+from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 
 router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
@@ -93,3 +93,46 @@ def ranking(
                             today=rules.local_day(now))
     return {"level": level, "unit": root.code if root else None, "from": start, "to": end,
             "items": items}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reports/ii06a", response_model=None,
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+def report_ii06a(
+    session: ReadSession, who: Reader, now: Now,
+    unit: str | None = None,
+    period: PeriodQuery = None,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+    by: By = "handling",
+    rows: Annotated[Literal["field", "unit"], Query(
+        description="One row per field (lĩnh vực) or per direct child unit")] = "field",
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Response | dict[str, Any]:
+    """The periodic report II.06a/VPCP/KSTT with a total row, as JSON, CSV or XLSX."""
+    base = scoped_unit(session, who, unit)
+    if base is None:
+        raise Forbidden("Name a unit.", code="unit_required")
+    start, end = rules.resolve_period(period, from_, to)
+    today = rules.local_day(now)
+    common: dict[str, Any] = {"base": [base], "include_descendants": True, "by": by,
+                              "start": start, "end": end, "today": today}
+    groups = service.grouped(session, **common, procedures=None if rows == "field"
+                             else [rules.ALL], group_by=rows)
+    total = service.figures_for(session, **common, procedures=[rules.ALL])
+    data = report.Report(
+        unit=base.code, unit_name=base.name, start=start, end=end, rows_by=rows,
+        rows=[report.row(g["key"], g.get("name"), g) for g in groups],
+        total=report.row("total", "Tổng cộng", total),
+    )
+    stem = f"II06a-{base.code}-{start:%Y%m%d}-{end:%Y%m%d}"
+    if format == "csv":
+        return Response(report.to_csv(data), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    if format == "xlsx":
+        return Response(report.to_xlsx(data), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    return {"unit": data.unit, "unit_name": data.unit_name, "from": start, "to": end,
+            "rows_by": rows, "rows": data.rows, "total": data.total}

@@ -1,0 +1,157 @@
+"""The periodic report II.06a/VPCP/KSTT as rows, CSV and XLSX (the layout leaders expect)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+FORM = "Biểu số II.06a/VPCP/KSTT"
+TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+
+# (top header, sub header, json path); a top header of None spans two header rows.
+COLUMNS: tuple[tuple[str | None, str, str], ...] = (
+    ("Số hồ sơ nhận giải quyết", "Tổng số", "received.total"),
+    ("Số hồ sơ nhận giải quyết", "Trực tuyến", "received.online"),
+    ("Số hồ sơ nhận giải quyết", "Trực tiếp, dịch vụ bưu chính", "received.counter_postal"),
+    ("Số hồ sơ nhận giải quyết", "Từ kỳ trước chuyển sang", "received.carried_over"),
+    ("Số hồ sơ đã giải quyết", "Tổng số", "resolved.total"),
+    ("Số hồ sơ đã giải quyết", "Trước hạn", "resolved.early"),
+    ("Số hồ sơ đã giải quyết", "Đúng hạn", "resolved.on_time"),
+    ("Số hồ sơ đã giải quyết", "Quá hạn", "resolved.late"),
+    ("Số hồ sơ đang giải quyết", "Tổng số", "pending.total"),
+    ("Số hồ sơ đang giải quyết", "Trong hạn", "pending.within_deadline"),
+    ("Số hồ sơ đang giải quyết", "Quá hạn", "pending.overdue"),
+    (None, "Số hồ sơ từ chối, rút, dừng xử lý", "ended_otherwise"),
+    (None, "Tỷ lệ giải quyết đúng hạn (%)", "on_time_rate"),
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Rows of the report: one per field (lĩnh vực) or unit, and the total."""
+
+    unit: str
+    unit_name: str
+    start: date
+    end: date
+    rows_by: str
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+
+
+def row(key: str, name: str | None, f: dict[str, Any]) -> dict[str, Any]:
+    """One report row from a figures block."""
+    ended = f["ended_otherwise"]
+    return {
+        "key": key, "name": name or key,
+        "received": {**{k: f["received"][k] for k in ("total", "online", "carried_over")},
+                     "counter_postal": f["received"]["direct"] + f["received"]["postal"]},
+        "resolved": f["resolved"],
+        "pending": f["pending"],
+        "ended_otherwise": ended["refused"] + ended["withdrawn"] + ended["stopped"],
+        "on_time_rate": f["rates"]["on_time"],
+    }
+
+
+def _value(r: dict[str, Any], path: str) -> Any:
+    value: Any = r
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def _label(rows_by: str) -> str:
+    return "Lĩnh vực giải quyết" if rows_by == "field" else "Đơn vị"
+
+
+def _period(report: Report) -> str:
+    return f"Từ ngày {report.start:%d/%m/%Y} đến ngày {report.end:%d/%m/%Y}"
+
+
+def to_csv(report: Report) -> str:
+    """CSV with a BOM so Excel opens the Vietnamese text correctly; headers flattened."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out)
+    w.writerow(["STT", _label(report.rows_by), *[f"{top} - {sub}" if top else sub
+                                                  for top, sub, _ in COLUMNS]])
+    for i, r in enumerate(report.rows, 1):
+        w.writerow([i, r["name"], *[_value(r, p) for _, _, p in COLUMNS]])
+    w.writerow(["", "Tổng cộng", *[_value(report.total, p) for _, _, p in COLUMNS]])
+    return out.getvalue()
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The report as a spreadsheet: title, two-level merged headers, numbers as numbers."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "II.06a"
+    width = 2 + len(COLUMNS)
+    last = get_column_letter(width)
+    bold, center = Font(bold=True), Alignment(horizontal="center", vertical="center",
+                                              wrap_text=True)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws["A1"], ws[f"{last}1"] = report.unit_name, FORM
+    ws["A1"].font = bold
+    ws[f"{last}1"].alignment = Alignment(horizontal="right")
+    ws.merge_cells(f"A3:{last}3")
+    ws["A3"] = f"{TITLE} - {report.unit_name.upper()}"
+    ws["A3"].font, ws["A3"].alignment = Font(bold=True, size=13), center
+    ws.merge_cells(f"A4:{last}4")
+    ws["A4"], ws["A4"].alignment = f"Kỳ báo cáo: {_period(report)}", center
+    head, sub, numbers = 6, 7, 8
+    for col, text in ((1, "STT"), (2, _label(report.rows_by))):
+        ws.merge_cells(start_row=head, start_column=col, end_row=sub, end_column=col)
+        ws.cell(head, col, text)
+    col = 3
+    while col < 3 + len(COLUMNS):
+        top = COLUMNS[col - 3][0]
+        span = sum(1 for c in COLUMNS if c[0] == top) if top else 1
+        if top is None:
+            ws.merge_cells(start_row=head, start_column=col, end_row=sub, end_column=col)
+            ws.cell(head, col, COLUMNS[col - 3][1])
+        else:
+            ws.merge_cells(start_row=head, start_column=col, end_row=head,
+                           end_column=col + span - 1)
+            ws.cell(head, col, top)
+            for j in range(span):
+                ws.cell(sub, col + j, COLUMNS[col - 3 + j][1])
+        col += span
+    for c in range(1, width + 1):
+        ws.cell(numbers, c, f"({c})")
+        for r in (head, sub, numbers):
+            cell = ws.cell(r, c)
+            cell.font, cell.alignment, cell.border = bold, center, box
+    lines: list[tuple[int | str, dict[str, Any]]] = [
+        *((i, r) for i, r in enumerate(report.rows, 1)), ("", report.total)]
+    for line, (number, data) in enumerate(lines, numbers + 1):
+        is_total = data is report.total
+        values = [number, "Tổng cộng" if is_total else data["name"],
+                  *[_value(data, p) for _, _, p in COLUMNS]]
+        for c, v in enumerate(values, 1):
+            cell = ws.cell(line, c, v)
+            cell.border = box
+            if is_total:
+                cell.font = bold
+            if c == width and isinstance(v, float):
+                cell.number_format = "0.00"
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 34
+    for c in range(3, width + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 13
+    ws.row_dimensions[sub].height = 48
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
