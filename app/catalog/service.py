@@ -25,6 +25,7 @@ from app.catalog.schemas import (
 )
 from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
 from app.dossiers.models import Dossier
+from app.stats import service as stats
 
 UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
                "working_hours")
@@ -123,13 +124,18 @@ def _place(session: Session, unit: Unit, parent_code: str | None) -> None:
     unit.parent_code = parent_code
     unit.province_code = unit.path.strip("/").split("/")[0]
     if old_path and old_path != unit.path:
+        paths_then = {unit.code: old_path}
         descendants = session.scalars(
             select(Unit).where(Unit.path.startswith(old_path, autoescape=True),
                                Unit.code != unit.code)
         )
         for child in descendants:
+            paths_then[child.code] = child.path
             child.path = unit.path + child.path[len(old_path):]
             child.province_code = unit.province_code
+        session.flush()
+        # Figures are kept per ancestor, so a move re-files the subtree's dossiers.
+        stats.refile(session, paths_then)
 
 
 def _merge_target(session: Session, unit: Unit, target: str | None) -> None:

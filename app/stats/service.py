@@ -34,11 +34,15 @@ def stat_events(session: Session, dossier_id: int) -> list[EventFact]:
     return [EventFact(t, at, flags) for t, at, flags in rows]
 
 
-def contribution(session: Session, d: Dossier, events: Iterable[EventFact]) -> Contribution:
-    """Where a dossier row counts now and what it contributes."""
+def contribution(
+    session: Session, d: Dossier, events: Iterable[EventFact],
+    paths_then: dict[str, str] | None = None,
+) -> Contribution:
+    """Where a dossier row counts and what it contributes (`paths_then`: the tree as it was)."""
     paths = {code: path for code, path in session.execute(
         select(Unit.code, Unit.path).where(Unit.code.in_({d.handling_unit, d.receiving_unit}))
     )}
+    paths.update(paths_then or {})
     facts = Facts(
         procedure=d.procedure_code, channel=d.channel, status=d.status,
         received_at=d.received_at, due_at=d.due_at, paused_at=d.paused_at,
@@ -94,6 +98,20 @@ def apply(session: Session, old: Contribution | None, new: Contribution | None) 
     _upsert(session, stat_month, month_rows, ("unit", "procedure", "month", "role"), RUNNING)
     _upsert(session, stat_histogram, hist, ("unit", "procedure", "day", "role", "bucket"),
             ("count",))
+
+
+def refile(session: Session, paths_then: dict[str, str]) -> int:
+    """After units moved in the tree, move their dossiers' figures to the new ancestors."""
+    moved = list(paths_then)
+    dossiers = session.scalars(select(Dossier).where(
+        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)))
+    count = 0
+    for d in dossiers:
+        events = stat_events(session, d.id)
+        apply(session, contribution(session, d, events, paths_then),
+              contribution(session, d, events))
+        count += 1
+    return count
 
 
 # ---- read side -----------------------------------------------------------------------------

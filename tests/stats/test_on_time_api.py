@@ -130,3 +130,20 @@ def test_bad_queries_are_problems(api: Api, params: dict[str, Any]) -> None:
     r = api.client.get("/api/v1/stats/on-time", params=params)
     assert r.status_code in (404, 422)
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_moving_a_unit_refiles_its_figures(api: Api) -> None:
+    streams.catalogue(api)
+    api.unit("Q", "province")
+    streams.post(api, streams.plan(random.Random(5), 50))
+    before = ask(api, unit=PROVINCE, period="2026")
+    c1 = ask(api, unit=C1, period="2026")
+    assert api.client.patch(f"/api/v1/units/{C1}", json={"parent": "Q"}).status_code == 200
+    dossiers = streams.fetch_all(api)
+    judged = date(2026, 11, 20)
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    assert strip(ask(api, unit="Q", period="2026")) == strip(c1)
+    assert strip(ask(api, unit=PROVINCE, period="2026")) == oracle.figures(
+        dossiers, oracle.Query({PROVINCE, C2, AGENCY}, "handling", *year, judged))
+    assert before["received"]["total"] > ask(api, unit=PROVINCE, period="2026")[
+        "received"]["total"]
