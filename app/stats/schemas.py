@@ -103,13 +103,17 @@ class Figures(BaseModel):
     apologies: Apologies
 
 
-class Group(Figures):
-    """The figures of one group, with its key."""
+class GroupKey(BaseModel):
+    """A group's key (month, unit code, field or procedure code), name and dates."""
 
     key: str
     name: str | None = None
     from_: date | None = Field(default=None, alias="from")
     to: date | None = None
+
+
+class Group(Figures, GroupKey):
+    """The figures of one group, after its key."""
 
 
 class Scope(BaseModel):
@@ -125,7 +129,7 @@ class Scope(BaseModel):
     field: str | None = None
 
 
-class OnTime(Scope, Figures):
+class OnTime(Figures, Scope):
     """Figures for a unit and period."""
 
 
