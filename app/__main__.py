@@ -17,7 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("migrate", help="apply database migrations and exit")
+    stats = sub.add_parser("stats", help="check or rebuild the statistics aggregates")
+    stats.add_argument("action", choices=["check", "rebuild"],
+                       help="check: compare with a recomputation from the dossiers (exit 1 on "
+                            "any difference); rebuild: recompute and store")
     args = parser.parse_args(argv)
+
+    if args.command == "stats":
+        return _stats(args.action)
 
     if args.command == "migrate":
         from app.core.migrate import upgrade
@@ -33,6 +40,28 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_level="info")
     return 0
+
+
+def _stats(action: str) -> int:
+    from app.core.db import Database
+    from app.stats import service
+
+    db = Database.from_urls(get_settings().database_url)
+    try:
+        if action == "rebuild":
+            with db.transaction() as session:
+                print(f"rebuilt the aggregates of {service.rebuild(session)} dossiers")
+            return 0
+        with db.transaction() as session:
+            differences = service.check(session)
+            session.rollback()
+        for line in differences[:50]:
+            print(line)
+        print("aggregates agree with the dossiers" if not differences
+              else f"{len(differences)} aggregate rows differ")
+        return 1 if differences else 0
+    finally:
+        db.dispose()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,17 @@ def stat_events(session: Session, dossier_id: int) -> list[EventFact]:
     return [EventFact(t, at, flags) for t, at, flags in rows]
 
 
+def facts_of(d: Dossier, events: Iterable[EventFact]) -> Facts:
+    """The statistics view of a dossier row and its counted events."""
+    return Facts(
+        procedure=d.procedure_code, channel=d.channel, status=d.status,
+        received_at=d.received_at, due_at=d.due_at, paused_at=d.paused_at,
+        finished_at=d.finished_at, timeliness=d.timeliness,
+        processing_millidays=d.processing_millidays, returned_at=d.returned_at,
+        return_method=d.return_method, rating=d.rating, events=tuple(events),
+    )
+
+
 def contribution(
     session: Session, d: Dossier, events: Iterable[EventFact],
     paths_then: dict[str, str] | None = None,
@@ -43,39 +54,17 @@ def contribution(
         select(Unit.code, Unit.path).where(Unit.code.in_({d.handling_unit, d.receiving_unit}))
     )}
     paths.update(paths_then or {})
-    facts = Facts(
-        procedure=d.procedure_code, channel=d.channel, status=d.status,
-        received_at=d.received_at, due_at=d.due_at, paused_at=d.paused_at,
-        finished_at=d.finished_at, timeliness=d.timeliness,
-        processing_millidays=d.processing_millidays, returned_at=d.returned_at,
-        return_method=d.return_method, rating=d.rating, events=tuple(events),
-    )
     return Contribution(
         units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
-        procedure=d.procedure_code, cells=rules.cells(facts),
+        procedure=d.procedure_code, cells=rules.cells(facts_of(d, events)),
     )
 
 
-def _upsert(session: Session, table: Table, rows: list[dict[str, Any]],
-            keys: Sequence[str], measures: Sequence[str]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={m: table.c[m] + stmt.excluded[m] for m in measures},
-    )
-    session.execute(stmt)
+Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def apply(session: Session, old: Contribution | None, new: Contribution | None) -> None:
-    """Move the aggregates from a dossier's old contribution to its new one, in the caller's
-    transaction, so figures and dossiers never disagree."""
-    changes = rules.delta(old, new)
-    if not changes:
-        return
+def table_rows(changes: dict[rules.Key, dict[str, int]]) -> Rows:
+    """Per-row measure changes as rows of the daily, monthly and histogram tables."""
     days: list[dict[str, Any]] = []
     hist: list[dict[str, Any]] = []
     months: dict[tuple[str, str, str, date], dict[str, int]] = defaultdict(
@@ -94,10 +83,66 @@ def apply(session: Session, old: Contribution | None, new: Contribution | None) 
         days.append(row)
     month_rows = [{"role": r, "unit": u, "procedure": p, "month": m, **v}
                   for (r, u, p, m), v in sorted(months.items())]
+    return days, month_rows, hist
+
+
+def _upsert(session: Session, table: Table, rows: list[dict[str, Any]],
+            keys: Sequence[str], measures: Sequence[str]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Chunks keep a statement under SQLite's limit on bound parameters.
+    for i in range(0, len(rows), 500):
+        stmt = insert(table).values(rows[i:i + 500])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={m: table.c[m] + stmt.excluded[m] for m in measures},
+        )
+        session.execute(stmt)
+
+
+def write(session: Session, changes: dict[rules.Key, dict[str, int]]) -> None:
+    """Add measure changes to the aggregate tables."""
+    days, months, hist = table_rows(changes)
     _upsert(session, stat_day, days, ("unit", "procedure", "day", "role"), FLOWS + RUNNING)
-    _upsert(session, stat_month, month_rows, ("unit", "procedure", "month", "role"), RUNNING)
+    _upsert(session, stat_month, months, ("unit", "procedure", "month", "role"), RUNNING)
     _upsert(session, stat_histogram, hist, ("unit", "procedure", "day", "role", "bucket"),
             ("count",))
+
+
+def apply(session: Session, old: Contribution | None, new: Contribution | None) -> None:
+    """Move the aggregates from a dossier's old contribution to its new one, in the caller's
+    transaction, so figures and dossiers never disagree."""
+    write(session, rules.delta(old, new))
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every aggregate from the dossiers themselves; returns the dossiers counted.
+
+    For a restore, a backfill, or to prove the running aggregates right (`python -m app
+    stats --check`).
+    """
+    for table in (stat_day, stat_month, stat_histogram):
+        session.execute(table.delete())
+    paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
+    counted: dict[int, list[EventFact]] = defaultdict(list)
+    for dossier_id, type_, at, flags in session.execute(
+        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
+        .where(DossierEvent.type.in_(STAT_EVENTS))
+        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
+    ):
+        counted[dossier_id].append(EventFact(type_, at, flags))
+    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    n = 0
+    for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
+        c = Contribution(units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
+                         procedure=d.procedure_code,
+                         cells=rules.cells(facts_of(d, counted.get(d.id, ()))))
+        for key, measures in rules.delta(None, c).items():
+            for measure, value in measures.items():
+                total[key][measure] += value
+        n += 1
+    write(session, {k: dict(v) for k, v in total.items()})
+    return n
 
 
 def refile(session: Session, paths_then: dict[str, str]) -> int:
@@ -320,3 +365,29 @@ def ranking(
     rows.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0),
                              -r["resolved"], r["unit"]))
     return [{"rank": i + 1, **r} for i, r in enumerate(rows)]
+
+
+def snapshot_aggregates(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Every non-zero aggregate row, keyed by table and primary key."""
+    out: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for table in (stat_day, stat_month, stat_histogram):
+        keys = [c.name for c in table.primary_key.columns]
+        values = [c.name for c in table.columns if c.name not in keys]
+        for row in session.execute(select(table)).mappings():
+            measured = tuple(row[v] for v in values)
+            if any(measured):
+                out[(table.name, *(row[k] for k in keys))] = measured
+    return out
+
+
+def check(session: Session) -> list[str]:
+    """Differences between the running aggregates and a full recomputation (empty: they agree).
+
+    Rebuilds inside the caller's transaction; roll it back to leave the data untouched.
+    """
+    before = snapshot_aggregates(session)
+    rebuild(session)
+    after = snapshot_aggregates(session)
+    return [f"{key}: running {before.get(key)} != recomputed {after.get(key)}"
+            for key in sorted(set(before) | set(after), key=str)
+            if before.get(key) != after.get(key)]
