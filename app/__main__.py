@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve | migrate`."""
+"""Command line: `python -m app serve | migrate | send-webhooks [--once]`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("migrate", help="apply database migrations and exit")
+    send = sub.add_parser("send-webhooks", help="deliver pending webhook events")
+    send.add_argument("--once", action="store_true", help="one pass, then exit (cron, tests)")
     args = parser.parse_args(argv)
+
+    if args.command == "send-webhooks":
+        return _send_webhooks(once=args.once)
 
     if args.command == "migrate":
         from app.core.migrate import upgrade
@@ -32,6 +37,24 @@ def main(argv: list[str] | None = None) -> int:
           f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_level="info")
+    return 0
+
+
+def _send_webhooks(*, once: bool) -> int:
+    import asyncio
+
+    from app.core.db import Database
+    from app.notifications.sender import run_forever, run_once
+
+    settings = get_settings()
+    db = Database.from_urls(settings.database_url)
+    try:
+        if once:
+            print(f"delivered {run_once(db, settings)}", file=sys.stderr)
+        else:
+            asyncio.run(run_forever(db, settings))
+    finally:
+        db.dispose()
     return 0
 
 

@@ -5,6 +5,8 @@ from app.auth.models import ApiKey
 from app.calendar.models import CalendarOverride
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent, DossierSequence
+from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
+from app.postal.models import PostalReturn
 
 __all__ = [
     "ApiKey",
@@ -13,6 +15,10 @@ __all__ = [
     "Dossier",
     "DossierEvent",
     "DossierSequence",
+    "OutboxEvent",
+    "PostalReturn",
     "Procedure",
     "Unit",
+    "Webhook",
+    "WebhookDelivery",
 ]

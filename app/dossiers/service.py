@@ -40,6 +40,7 @@ from app.dossiers.schemas import (
     EventIn,
     TimelineEvent,
 )
+from app.postal import service as postal
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
 RECEIPT = "received"
@@ -150,11 +151,13 @@ def receive(
         dossier_id=dossier.id, client_id=body.client_ref or RECEIPT, type=RECEIPT,
         at=received_at, recorded_at=now, key_id=who.key_id,
         payload={"channel": body.channel, "procedure": procedure.code,
-                 "receiving_unit": receiving.code, "handling_unit": handling.code},
+                 "receiving_unit": receiving.code, "handling_unit": handling.code,
+                 "documents": body.documents, "waybill": body.waybill},
         flags={}, request_hash=request_hash, response={},
     )
     session.add(receipt)
     session.flush()
+    postal.on_receipt(session, dossier, body)
     out = dossier_out(dossier, who, now)
     receipt.response = out.model_dump(mode="json")
     record(session, who, now, "receive", "dossier", dossier.code, None,
@@ -236,7 +239,8 @@ def post_event(
         now, skew,
     )
     _store_state(dossier, new, now)
-    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at")}
+    # The delivery address is personal data: it lives on the postal return, not the timeline.
+    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at", "delivery")}
     row = DossierEvent(
         dossier_id=dossier.id, client_id=event.id, type=event.type, at=event.at,
         recorded_at=now, key_id=who.key_id, payload=jsonable(details), flags=flags,
@@ -244,6 +248,7 @@ def post_event(
     )
     session.add(row)
     session.flush()
+    postal.after_event(session, dossier, event, now)
     row.response = {
         "event": _timeline_event(row).model_dump(mode="json"),
         "dossier": dossier_out(dossier, who, now).model_dump(mode="json"),
