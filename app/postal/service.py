@@ -110,23 +110,20 @@ def after_event(session: Session, dossier: Dossier, event: EventIn, now: datetim
     target = rules.state_after(row.state if row else None, step, dossier.status)
     if target is None:
         return
-    match event:
-        case ReturnByPostRequested():
-            _check_offered(session, dossier)
-            row = _request(session, dossier, row, event.delivery, event.at)
-        case Returned():
-            if not event.waybill:
-                raise Unprocessable(
-                    "A result handed to the post needs its waybill.", code="waybill_missing",
-                    invalid_params=[InvalidParam("waybill", "missing", "required by post")])
-            row = row or _request(session, dossier, None, DeliveryIn(), event.at)
-            row.waybill, row.handed_over_at = event.waybill, event.at
-        case Delivered():
-            assert row is not None  # state_after gives no target without a row
-            row.delivered_at = event.at
-        case DeliveryFailed():
-            assert row is not None
-            row.failed_at, row.failure_reason = event.at, event.reason
+    if isinstance(event, ReturnByPostRequested):
+        _check_offered(session, dossier)
+        row = _request(session, dossier, row, event.delivery, event.at)
+    elif isinstance(event, Returned) and step == "returned_by_post":
+        if not event.waybill:
+            raise Unprocessable(
+                "A result handed to the post needs its waybill.", code="waybill_missing",
+                invalid_params=[InvalidParam("waybill", "missing", "required by post")])
+        row = row or _request(session, dossier, None, DeliveryIn(), event.at)
+        row.waybill, row.handed_over_at = event.waybill, event.at
+    elif isinstance(event, Delivered) and row is not None:
+        row.delivered_at = event.at
+    elif isinstance(event, DeliveryFailed) and row is not None:
+        row.failed_at, row.failure_reason = event.at, event.reason
     assert row is not None
     row.state = target
     if target == "ready":

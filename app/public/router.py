@@ -6,8 +6,10 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
 
 from app.core.deps import Now, ReadSession
+from app.core.errors import problem_response
 from app.core.problems import NotFound
 from app.public import service
 from app.public.schemas import PublicDossierOut
@@ -35,7 +37,7 @@ def limiter(request: Request) -> service.FailureLimiter:
 def lookup(
     code: str, request: Request, session: ReadSession, now: Now,
     phone_last4: Last4 = None, x_phone_last4: Last4Header = None,
-) -> PublicDossierOut:
+) -> PublicDossierOut | JSONResponse:
     """A dossier's status for the applicant: send the last 4 digits of the phone on the slip
     as `phone_last4` (or the `X-Phone-Last4` header). No personal data is returned."""
     digits = phone_last4 or x_phone_last4 or ""
@@ -45,6 +47,8 @@ def lookup(
     guard.check(keys, time.monotonic())
     try:
         return service.lookup(session, code, digits, now)
-    except NotFound:
+    except NotFound as exc:
         guard.fail(keys, time.monotonic())
-        raise
+        # The instance leaves out the code, so the body is byte for byte the same whether
+        # the code is unknown or the digits are wrong.
+        return problem_response(404, exc.body(router.prefix + "/dossiers"))
