@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve | migrate`."""
+"""Command line: `python -m app serve | migrate | send-webhooks [--once]`."""
 
 from __future__ import annotations
 
@@ -21,10 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("action", choices=["check", "rebuild"],
                        help="check: compare with a recomputation from the dossiers (exit 1 on "
                             "any difference); rebuild: recompute and store")
+    send = sub.add_parser("send-webhooks", help="deliver pending webhook events")
+    send.add_argument("--once", action="store_true", help="one pass, then exit (cron, tests)")
     args = parser.parse_args(argv)
 
     if args.command == "stats":
         return _stats(args.action)
+    if args.command == "send-webhooks":
+        return _send_webhooks(once=args.once)
 
     if args.command == "migrate":
         from app.core.migrate import upgrade
@@ -62,6 +66,24 @@ def _stats(action: str) -> int:
         return 1 if differences else 0
     finally:
         db.dispose()
+
+
+def _send_webhooks(*, once: bool) -> int:
+    import asyncio
+
+    from app.core.db import Database
+    from app.notifications.sender import run_forever, run_once
+
+    settings = get_settings()
+    db = Database.from_urls(settings.database_url)
+    try:
+        if once:
+            print(f"delivered {run_once(db, settings)}", file=sys.stderr)
+        else:
+            asyncio.run(run_forever(db, settings))
+    finally:
+        db.dispose()
+    return 0
 
 
 if __name__ == "__main__":

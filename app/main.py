@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,7 +22,13 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.migrate import upgrade
 from app.core.problems import problem
+from app.documents.router import router as documents_router
 from app.dossiers.router import router as dossiers_router
+from app.notifications.router import queues_router
+from app.notifications.router import router as notifications_router
+from app.notifications.sender import run_forever
+from app.postal.router import router as postal_router
+from app.public.router import router as public_router
 from app.stats.router import router as stats_router
 
 log = logging.getLogger("app")
@@ -44,9 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database.from_urls(settings.database_url, settings.database_read_url,
                                 settings.db_pool_size)
         app.state.db = db
+        sender = (asyncio.create_task(run_forever(db, settings))
+                  if settings.webhook_sender_enabled else None)
         try:
             yield
         finally:
+            if sender is not None:
+                sender.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sender
             db.dispose()
 
     app = FastAPI(title="Một cửa — dossier service", version="0.1.0",
@@ -67,8 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem_response(413, body)
         return await call_next(request)
 
-    for router in (catalog_router, calendar_router, dossiers_router, stats_router, keys_router,
-                   audit_router):
+    for router in (catalog_router, calendar_router, queues_router, dossiers_router,
+                   documents_router, stats_router, keys_router, audit_router, postal_router,
+                   notifications_router, public_router):
         app.include_router(router)
 
     @app.get("/health/live", tags=["health"])

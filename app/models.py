@@ -5,6 +5,8 @@ from app.auth.models import ApiKey
 from app.calendar.models import CalendarOverride
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent, DossierSequence
+from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
+from app.postal.models import PostalReturn
 from app.stats.models import stat_day, stat_histogram, stat_month
 
 __all__ = [
@@ -14,8 +16,12 @@ __all__ = [
     "Dossier",
     "DossierEvent",
     "DossierSequence",
+    "OutboxEvent",
+    "PostalReturn",
     "Procedure",
     "Unit",
+    "Webhook",
+    "WebhookDelivery",
     "stat_day",
     "stat_histogram",
     "stat_month",

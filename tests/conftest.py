@@ -93,7 +93,8 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings of the app under test."""
-    return Settings(database_url=database_url, admin_api_key=ADMIN_KEY, migrate_on_start=False)
+    return Settings(database_url=database_url, admin_api_key=ADMIN_KEY, migrate_on_start=False,
+                    webhook_sender_enabled=False)
 
 
 @pytest.fixture

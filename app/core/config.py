@@ -20,6 +20,17 @@ class Settings(BaseSettings):
     receipt_clock_skew_seconds: int = Field(default=120, ge=0)
     cors_origins: list[str] = []
     db_pool_size: int = Field(default=10, ge=1)
+    webhook_sender_enabled: bool = True
+    webhook_interval_seconds: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_max_attempts: int = Field(default=15, ge=1)
+    # Failed public lookups (tra cứu) allowed in a burst, and refilled per minute, per client
+    # IP and per dossier code. In-process buckets: behind several processes, share a store.
+    public_lookup_burst: int = Field(default=10, ge=1)
+    public_lookup_refill_per_minute: float = Field(default=2.0, gt=0)
 
 
 @lru_cache

@@ -31,6 +31,11 @@ def _write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session
         yield session
 
 
+def _fresh_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.transaction("fresh") as session:
+        yield session
+
+
 def _read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
     with db.transaction("read") as session:
         yield session
@@ -45,5 +50,7 @@ def get_now() -> datetime:
 # 2xx for a write that then failed to commit (the default scope commits after sending).
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+# The primary without SQLite's write lock: reads that must be current (a feed, not a replica).
+FreshSession = Annotated[Session, Depends(_fresh_session, scope="function")]
 Now = Annotated[datetime, Depends(get_now)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]

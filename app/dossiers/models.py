@@ -53,6 +53,7 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None]
     return_method: Mapped[str | None] = mapped_column(String(8))
     rating: Mapped[int | None]
+    delivered_at: Mapped[datetime | None]
     last_event_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

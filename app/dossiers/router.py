@@ -30,7 +30,8 @@ router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
 REPLAYED = "Idempotent-Replayed"
 
 
-def _created(answer: service.Answer) -> JSONResponse:
+def created(answer: service.Answer) -> JSONResponse:
+    """201 with the answer; a replay says so in a header."""
     headers = {REPLAYED: "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=201, headers=headers)
 
@@ -50,7 +51,7 @@ def receive(
 ) -> JSONResponse:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    return _created(service.receive(session, who, body, now, skew))
+    return created(service.receive(session, who, body, now, skew))
 
 
 @router.post("/dossiers/batch", response_model=BatchOut)
@@ -105,7 +106,7 @@ def post_event(
 ) -> JSONResponse:
     """Post one lifecycle event; idempotent on the event id."""
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    return _created(service.post_event(session, who, code, event, now, skew))
+    return created(service.post_event(session, who, code, event, now, skew))
 
 
 @router.post("/events/batch", response_model=BatchOut)

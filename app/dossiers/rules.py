@@ -27,10 +27,12 @@ Status = Literal[
 EventType = Literal[
     "processing_started", "transferred", "supplement_requested", "supplement_received",
     "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
+    "return_by_post_requested", "delivered", "delivery_failed",
 ]
 EVENT_TYPES: tuple[EventType, ...] = (
     "processing_started", "transferred", "supplement_requested", "supplement_received",
     "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
+    "return_by_post_requested", "delivered", "delivery_failed",
 )
 OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement"})
 ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
@@ -38,6 +40,8 @@ ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
 # Which event each state admits, and the state it leads to ("=" keeps the state).
 # DOMAIN.md lifecycle: refusal happens at receipt or after appraisal; stopping only after
 # processing has begun; withdrawal from any open state; apology is an overlay on open dossiers.
+# By post (QĐ 45/2016): "returned" with method postal is the handover to the post; a failed
+# delivery brings the result back to the counter ("resolved"), to be returned again.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "received": {
         "processing_started": "processing",
@@ -47,6 +51,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "refused": "refused",
         "withdrawn": "withdrawn",
         "apology_issued": "=",
+        "return_by_post_requested": "=",
     },
     "processing": {
         "transferred": "processing",
@@ -56,6 +61,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "stopped": "stopped",
         "withdrawn": "withdrawn",
         "apology_issued": "=",
+        "return_by_post_requested": "=",
     },
     "awaiting_supplement": {
         "supplement_received": "processing",
@@ -63,8 +69,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "stopped": "stopped",
         "withdrawn": "withdrawn",
         "apology_issued": "=",
+        "return_by_post_requested": "=",
     },
-    "resolved": {"returned": "returned"},
+    "resolved": {"returned": "returned", "return_by_post_requested": "="},
+    "returned": {"delivered": "=", "delivery_failed": "resolved"},
 }
 
 
@@ -92,6 +100,7 @@ class DossierState:
     returned_at: datetime | None = None
     return_method: str | None = None
     rating: int | None = None
+    delivered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +227,22 @@ def apply_event(
                 raise _missing("method")
             new = replace(new, returned_at=event.at, return_method=event.method,
                           rating=event.rating)
+        case "delivered" | "delivery_failed":
+            new = _delivery(new, state, event)
     return new, flags
+
+
+def _delivery(new: DossierState, old: DossierState, event: Event) -> DossierState:
+    """The post's outcome: delivered keeps the return; a failure sends the result back."""
+    if old.return_method != "postal" or old.delivered_at is not None:
+        raise Conflict(
+            "Delivery is reported only once, for a result handed to the post.",
+            code="not_awaiting_delivery",
+        )
+    if event.type == "delivered":
+        return replace(new, delivered_at=event.at)
+    # Undelivered: the result is back at the counter, to be returned again (QĐ 45/2016).
+    return replace(new, returned_at=None, return_method=None, rating=None)
 
 
 def _end_pause(

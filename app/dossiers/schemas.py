@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from app.core.timefmt import LocalDatetime
+from app.postal.schemas import DeliveryIn
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
@@ -47,6 +48,21 @@ class DossierIn(Strict):
     client_ref: ClientId | None = Field(
         default=None, description="The counter software's own id; a retry with it is idempotent."
     )
+    documents: list[Text] = Field(default=[], max_length=50,
+                                  description="Documents received (thành phần hồ sơ).")
+    waybill: str | None = Field(default=None, min_length=1, max_length=64,
+                                description="For postal receipts: the inbound waybill.")
+    return_by_post: bool = Field(default=False, description="Return the result by post.")
+    delivery: DeliveryIn | None = Field(
+        default=None, description="Where to post the result; defaults to the applicant.")
+
+    @model_validator(mode="after")
+    def _postal_fields_fit(self) -> DossierIn:
+        if self.waybill is not None and self.channel != "postal":
+            raise ValueError("waybill is only for dossiers received by post")
+        if self.delivery is not None and not self.return_by_post:
+            raise ValueError("delivery needs return_by_post")
+        return self
 
 
 class _EventBase(Strict):
@@ -86,6 +102,8 @@ class Resolved(_EventBase):
     """A result exists (đã có kết quả); timeliness is judged against due_at."""
 
     type: Literal["resolved"]
+    result_document: str | None = Field(default=None, max_length=500,
+                                        description="The result issued, e.g. for the post.")
 
 
 class Refused(_EventBase):
@@ -126,9 +144,30 @@ class Returned(_EventBase):
     waybill: str | None = Field(default=None, max_length=64)
 
 
+class ReturnByPostRequested(_EventBase):
+    """The applicant asks for the result by post (QĐ 45/2016); replaces an earlier address."""
+
+    type: Literal["return_by_post_requested"]
+    delivery: DeliveryIn = DeliveryIn()
+
+
+class Delivered(_EventBase):
+    """The post delivered the result."""
+
+    type: Literal["delivered"]
+
+
+class DeliveryFailed(_EventBase):
+    """The post could not deliver: the result goes back to the counter."""
+
+    type: Literal["delivery_failed"]
+    reason: Text
+
+
 EventIn = Annotated[
     ProcessingStarted | Transferred | SupplementRequested | SupplementReceived | Resolved
-    | Refused | Stopped | Withdrawn | ApologyIssued | Returned,
+    | Refused | Stopped | Withdrawn | ApologyIssued | Returned | ReturnByPostRequested
+    | Delivered | DeliveryFailed,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)

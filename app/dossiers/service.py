@@ -40,6 +40,7 @@ from app.dossiers.schemas import (
     EventIn,
     TimelineEvent,
 )
+from app.postal import service as postal
 from app.stats import service as stats
 from app.stats.rules import EventFact
 
@@ -152,12 +153,14 @@ def receive(
         dossier_id=dossier.id, client_id=body.client_ref or RECEIPT, type=RECEIPT,
         at=received_at, recorded_at=now, key_id=who.key_id,
         payload={"channel": body.channel, "procedure": procedure.code,
-                 "receiving_unit": receiving.code, "handling_unit": handling.code},
+                 "receiving_unit": receiving.code, "handling_unit": handling.code,
+                 "documents": body.documents, "waybill": body.waybill},
         flags={}, request_hash=request_hash, response={},
     )
     session.add(receipt)
     session.flush()
     stats.apply(session, None, stats.contribution(session, dossier, []))
+    postal.on_receipt(session, dossier, body)
     out = dossier_out(dossier, who, now)
     receipt.response = out.model_dump(mode="json")
     record(session, who, now, "receive", "dossier", dossier.code, None,
@@ -244,7 +247,8 @@ def post_event(
     if event.type in stats.STAT_EVENTS:
         counted.append(EventFact(event.type, event.at, flags))
     stats.apply(session, before, stats.contribution(session, dossier, counted))
-    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at")}
+    # The delivery address is personal data: it lives on the postal return, not the timeline.
+    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at", "delivery")}
     row = DossierEvent(
         dossier_id=dossier.id, client_id=event.id, type=event.type, at=event.at,
         recorded_at=now, key_id=who.key_id, payload=jsonable(details), flags=flags,
@@ -252,6 +256,7 @@ def post_event(
     )
     session.add(row)
     session.flush()
+    postal.after_event(session, dossier, event, now)
     row.response = {
         "event": _timeline_event(row).model_dump(mode="json"),
         "dossier": dossier_out(dossier, who, now).model_dump(mode="json"),

@@ -1,0 +1,70 @@
+"""Webhooks and the outbox (admin), and the deadline queues counters work from."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth.dependencies import Admin, Reader
+from app.core.deps import Now, ReadSession, WriteSession
+from app.dossiers.schemas import DossierOut
+from app.dossiers.service import dossier_out
+from app.notifications import service
+from app.notifications.schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
+
+router = APIRouter(prefix="/api/v1", tags=["notifications (thông báo)"])
+# Registered before the dossiers router, so /dossiers/overdue is not read as a dossier code.
+queues_router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers (hồ sơ)"])
+
+
+@router.post("/webhooks", status_code=201, response_model=NewWebhookOut)
+def create_webhook(body: WebhookIn, session: WriteSession, who: Admin, now: Now
+                   ) -> NewWebhookOut:
+    """Register an integrator's URL; the response carries the signing secret once."""
+    return service.create_webhook(session, who, body, now)
+
+
+@router.get("/webhooks", response_model=list[WebhookOut])
+def list_webhooks(session: ReadSession, _who: Admin) -> list[WebhookOut]:
+    """Registered webhooks, without secrets."""
+    return service.list_webhooks(session)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def delete_webhook(webhook_id: int, session: WriteSession, who: Admin, now: Now) -> Response:
+    """Unregister a webhook; its pending deliveries are dropped."""
+    service.delete_webhook(session, who, webhook_id, now)
+    return Response(status_code=204)
+
+
+@router.get("/outbox", response_model=list[DeliveryOut])
+def list_deliveries(
+    session: ReadSession, _who: Admin,
+    state: Literal["pending", "delivered", "failed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DeliveryOut]:
+    """Webhook deliveries, newest first: attempts, last status and error, next attempt."""
+    return service.list_deliveries(session, state, limit)
+
+
+@queues_router.get("/overdue", response_model=list[DossierOut])
+def overdue(
+    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DossierOut]:
+    """Open dossiers past their appointment (quá hạn), soonest due first."""
+    rows = service.deadline_queue(session, who, unit, "overdue", 0, now, limit)
+    return [dossier_out(d, who, now) for d in rows]
+
+
+@queues_router.get("/due-soon", response_model=list[DossierOut])
+def due_soon(
+    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
+    within_working_days: Annotated[int, Query(ge=1, le=10)] = 1,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DossierOut]:
+    """Open dossiers due within N working days: the apology must go out before (xin lỗi)."""
+    rows = service.deadline_queue(session, who, unit, "due_soon", within_working_days, now,
+                                  limit)
+    return [dossier_out(d, who, now) for d in rows]

@@ -1,0 +1,55 @@
+"""Webhook and outbox bodies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from app.core.timefmt import LocalDatetime
+
+EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon"]
+
+
+class WebhookIn(BaseModel):
+    """An integrator's endpoint to register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl
+    event_types: list[EventType] | None = Field(
+        default=None, description="Event types to receive; all when omitted.")
+    description: str | None = Field(default=None, max_length=255)
+
+
+class WebhookOut(BaseModel):
+    """A registered webhook, without its secret."""
+
+    id: int
+    url: str
+    event_types: list[str] | None
+    description: str | None
+    created_at: LocalDatetime
+
+
+class NewWebhookOut(WebhookOut):
+    """A webhook just registered: the signing secret is shown this once."""
+
+    secret: str
+
+
+class DeliveryOut(BaseModel):
+    """One event's delivery to one webhook, as the admin sees it."""
+
+    id: int
+    webhook_id: int
+    event_id: int
+    event_type: str
+    dossier_code: str | None
+    state: str = Field(description="pending, delivered or failed (gave up)")
+    attempts: int
+    next_attempt_at: LocalDatetime
+    last_status: int | None
+    last_error: str | None
+    delivered_at: LocalDatetime | None
+    payload: dict[str, Any]

@@ -1,0 +1,65 @@
+"""The postal operator's API (bưu chính công ích): the returns feed and delivery reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import require
+from app.auth.rules import Principal
+from app.core.deps import AppSettings, FreshSession, Now, WriteSession
+from app.dossiers import service as dossiers
+from app.dossiers.router import created
+from app.dossiers.schemas import EventOut
+from app.postal import service
+from app.postal.schemas import DeliveredIn, DeliveryFailedIn, HandedOverIn, PostalFeedPage
+
+router = APIRouter(prefix="/api/v1/postal", tags=["postal (bưu chính)"])
+Postal = Annotated[Principal, require("admin", "postal")]
+
+
+@router.get("/returns", response_model=PostalFeedPage)
+def feed(
+    session: FreshSession, who: Postal, cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> PostalFeedPage:
+    """Results ready to go by post and not yet handed over, in feed order.
+
+    Poll with `next_cursor` for what became ready since; an item stays in the feed until
+    `handed_over` is reported, so a poll without cursor lists every pending item again
+    (at-least-once). The primary is read, so a report just made is reflected at once.
+    """
+    items, nxt = service.list_feed(session, who, cursor, limit)
+    return PostalFeedPage(items=items, next_cursor=nxt)
+
+
+def _report(session: WriteSession, who: Principal, code: str,
+            body: HandedOverIn | DeliveredIn | DeliveryFailedIn, now: Now,
+            settings: AppSettings) -> JSONResponse:
+    event = service.callback_event(session, code, body)
+    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    return created(dossiers.post_event(session, who, code, event, now, skew))
+
+
+@router.post("/returns/{code}/handed_over", status_code=201, response_model=EventOut)
+def handed_over(code: str, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
+                settings: AppSettings) -> JSONResponse:
+    """The post took the result (the dossier's return time); idempotent per waybill."""
+    return _report(session, who, code, body, now, settings)
+
+
+@router.post("/returns/{code}/delivered", status_code=201, response_model=EventOut)
+def delivered(code: str, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
+              settings: AppSettings) -> JSONResponse:
+    """The recipient got the result; idempotent."""
+    return _report(session, who, code, body, now, settings)
+
+
+@router.post("/returns/{code}/delivery_failed", status_code=201, response_model=EventOut)
+def delivery_failed(code: str, body: DeliveryFailedIn, session: WriteSession, who: Postal,
+                    now: Now, settings: AppSettings) -> JSONResponse:
+    """Not delivered: the result goes back to the counter; idempotent."""
+    return _report(session, who, code, body, now, settings)

@@ -1,0 +1,84 @@
+"""Postal return bodies (bưu chính công ích, QĐ 45/2016/QĐ-TTg)."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.core.timefmt import LocalDatetime
+
+Waybill = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$",
+                description="The post's tracking number (số hiệu bưu gửi).")
+
+
+class DeliveryIn(BaseModel):
+    """Where the post delivers the result; omitted fields default to the applicant's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .\-]{6,20}$")
+    cod_amount: int = Field(default=0, ge=0, le=1_000_000_000,
+                            description="Fee in VND the post collects on delivery (thu hộ).")
+
+
+class HandedOverIn(BaseModel):
+    """The post took the result (bàn giao cho bưu chính), with its waybill."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    waybill: str = Waybill
+    at: AwareDatetime
+
+
+class DeliveredIn(BaseModel):
+    """The post delivered the result to the recipient (phát thành công)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime
+
+
+class DeliveryFailedIn(BaseModel):
+    """The post could not deliver (phát không thành công); the result goes back to the counter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Recipient(BaseModel):
+    """Who receives the parcel (người nhận)."""
+
+    name: str
+    address: str
+    phone: str | None
+
+
+class UnitRef(BaseModel):
+    """A unit by code and name."""
+
+    code: str
+    name: str
+
+
+class PostalReturnOut(BaseModel):
+    """One result waiting for the post: what the operator needs to collect and deliver it."""
+
+    dossier_code: str
+    unit: UnitRef = Field(description="The one-stop counter that hands the result over.")
+    procedure: str
+    recipient: Recipient
+    document: str = Field(description="The result to deliver (kết quả giải quyết).")
+    cod_amount: int = Field(description="Fee in VND to collect on delivery; 0 when none.")
+    ready_at: LocalDatetime
+
+
+class PostalFeedPage(BaseModel):
+    """A page of the feed; poll again with next_cursor for what became ready since."""
+
+    items: list[PostalReturnOut]
+    next_cursor: str | None = Field(
+        description="Position after this page; absent only when the page is empty and no "
+        "cursor was given.")

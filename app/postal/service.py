@@ -1,0 +1,203 @@
+"""Postal returns: kept in step with the dossier's events, and served as the operator's feed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.auth.rules import Principal
+from app.catalog.models import Procedure, Unit
+from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.dossiers.models import Dossier
+from app.dossiers.schemas import (
+    Delivered,
+    DeliveryFailed,
+    DossierIn,
+    EventIn,
+    ReturnByPostRequested,
+    Returned,
+)
+from app.notifications.service import enqueue
+from app.postal import rules
+from app.postal.models import PostalReturn
+from app.postal.schemas import (
+    DeliveredIn,
+    DeliveryFailedIn,
+    DeliveryIn,
+    HandedOverIn,
+    PostalReturnOut,
+    Recipient,
+    UnitRef,
+)
+
+RETURN_READY = "postal.return_ready"
+
+
+def _row(session: Session, dossier_id: int) -> PostalReturn | None:
+    return session.scalar(select(PostalReturn).where(PostalReturn.dossier_id == dossier_id))
+
+
+def _check_offered(session: Session, dossier: Dossier) -> None:
+    procedure = session.get(Procedure, dossier.procedure_code)
+    if procedure is not None and not procedure.postal:
+        raise Unprocessable(
+            f"Procedure '{procedure.code}' does not offer return by post.",
+            code="postal_not_offered",
+            invalid_params=[InvalidParam("return_by_post", "not_offered", "not offered")],
+        )
+
+
+def _request(
+    session: Session, dossier: Dossier, row: PostalReturn | None, delivery: DeliveryIn,
+    at: datetime,
+) -> PostalReturn:
+    """Record (or replace) where the result goes; the applicant fills what is left out."""
+    address = delivery.address or dossier.applicant_address
+    if not address:
+        raise Unprocessable(
+            "A delivery address is needed: the applicant has none on file.",
+            code="delivery_address_missing",
+            invalid_params=[InvalidParam("delivery.address", "missing", "required")],
+        )
+    if row is None:
+        row = PostalReturn(dossier_id=dossier.id)
+        session.add(row)
+    row.recipient_name = delivery.name or dossier.applicant_name
+    row.recipient_address = address
+    row.recipient_phone = delivery.phone or dossier.applicant_phone
+    row.cod_amount = delivery.cod_amount
+    row.requested_at = at
+    row.waybill = row.handed_over_at = row.delivered_at = row.failed_at = None
+    row.failure_reason = None
+    return row
+
+
+def _feed_position(session: Session) -> int:
+    """A feed position no later commit can fall behind (see list_feed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.scalar(text("SELECT pg_current_xact_id()::text::bigint")) or 0)
+    # SQLite has one writer at a time (BEGIN IMMEDIATE), so the order of this counter is the
+    # order of commits.
+    return int(session.scalar(select(func.max(PostalReturn.ready_txid))) or 0) + 1
+
+
+def _make_ready(
+    session: Session, dossier: Dossier, row: PostalReturn, at: datetime, now: datetime
+) -> None:
+    row.ready_at = at
+    row.ready_txid = _feed_position(session)
+    session.flush()
+    enqueue(session, RETURN_READY, f"{RETURN_READY}:{dossier.code}:{row.ready_txid}",
+            dossier.code, {"dossier_code": dossier.code, "unit": dossier.receiving_unit,
+                           "ready_at": at.isoformat()}, now)
+
+
+def on_receipt(session: Session, dossier: Dossier, body: DossierIn) -> None:
+    """A receipt that asks for the result by post opens its postal return."""
+    if body.return_by_post:
+        _check_offered(session, dossier)
+        row = _request(session, dossier, None, body.delivery or DeliveryIn(), dossier.received_at)
+        row.state = "requested"
+        session.flush()
+
+
+def after_event(session: Session, dossier: Dossier, event: EventIn, now: datetime) -> None:
+    """Bring the postal return in step with an event the dossier has just accepted."""
+    row = _row(session, dossier.id)
+    step = rules.step_name(event.type, getattr(event, "method", None))
+    target = rules.state_after(row.state if row else None, step, dossier.status)
+    if target is None:
+        return
+    if isinstance(event, ReturnByPostRequested):
+        _check_offered(session, dossier)
+        row = _request(session, dossier, row, event.delivery, event.at)
+    elif isinstance(event, Returned) and step == "returned_by_post":
+        if not event.waybill:
+            raise Unprocessable(
+                "A result handed to the post needs its waybill.", code="waybill_missing",
+                invalid_params=[InvalidParam("waybill", "missing", "required by post")])
+        row = row or _request(session, dossier, None, DeliveryIn(), event.at)
+        row.waybill, row.handed_over_at = event.waybill, event.at
+    elif isinstance(event, Delivered) and row is not None:
+        row.delivered_at = event.at
+    elif isinstance(event, DeliveryFailed) and row is not None:
+        row.failed_at, row.failure_reason = event.at, event.reason
+    assert row is not None
+    row.state = target
+    if target == "ready":
+        document = getattr(event, "result_document", None)
+        row.document = document or row.document
+        _make_ready(session, dossier, row, event.at, now)
+    session.flush()
+
+
+def callback_event(
+    session: Session, code: str, body: HandedOverIn | DeliveredIn | DeliveryFailedIn
+) -> EventIn:
+    """The dossier event for an operator's report, its id derived from the waybill.
+
+    Each waybill is one attempt, so a retried report maps to the same event id and is
+    answered from the first time; a new attempt after a failure has a new waybill.
+    """
+    if isinstance(body, HandedOverIn):
+        return Returned(id=f"postal:handed_over:{body.waybill}", type="returned", at=body.at,
+                        method="postal", waybill=body.waybill)
+    row = postal_return_of(session, code)
+    if row is None or row.waybill is None:
+        if session.scalar(select(Dossier.id).where(Dossier.code == code)) is None:
+            raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
+        raise Conflict("The result was not handed to the post.", code="not_handed_over")
+    if isinstance(body, DeliveredIn):
+        return Delivered(id=f"postal:delivered:{row.waybill}", type="delivered", at=body.at)
+    return DeliveryFailed(id=f"postal:delivery_failed:{row.waybill}", type="delivery_failed",
+                          at=body.at, reason=body.reason)
+
+
+def list_feed(
+    session: Session, who: Principal, cursor: str | None, limit: int
+) -> tuple[list[PostalReturnOut], str | None]:
+    """Results ready for the post, in feed order, after `cursor`.
+
+    The order is (ready_txid, id). On PostgreSQL only rows whose transaction id is below the
+    oldest transaction still running (the snapshot's xmin) are handed out: every transaction
+    that could still commit a ready row has a larger id, so no row can ever appear behind a
+    cursor already given out. Rows from running transactions wait for the next poll.
+    """
+    query = (
+        select(PostalReturn, Dossier, Unit, Procedure)
+        .join(Dossier, Dossier.id == PostalReturn.dossier_id)
+        .join(Unit, Unit.code == Dossier.receiving_unit)
+        .join(Procedure, Procedure.code == Dossier.procedure_code)
+        .where(PostalReturn.state == "ready")
+        .order_by(PostalReturn.ready_txid, PostalReturn.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.where(PostalReturn.ready_txid < text(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    if who.unit_path:
+        query = query.where(Unit.path.startswith(who.unit_path, autoescape=True))
+    if cursor:
+        txid, row_id = rules.decode_cursor(cursor)
+        query = query.where((PostalReturn.ready_txid > txid)
+                            | ((PostalReturn.ready_txid == txid) & (PostalReturn.id > row_id)))
+    items: list[PostalReturnOut] = []
+    for row, dossier, unit, procedure in session.execute(query):
+        assert row.ready_at is not None and row.ready_txid is not None  # set when ready
+        items.append(PostalReturnOut(
+            dossier_code=dossier.code, unit=UnitRef(code=unit.code, name=unit.name),
+            procedure=procedure.name,
+            recipient=Recipient(name=row.recipient_name, address=row.recipient_address,
+                                phone=row.recipient_phone),
+            document=row.document or f"Kết quả giải quyết thủ tục: {procedure.name}",
+            cod_amount=row.cod_amount, ready_at=row.ready_at,
+        ))
+        cursor = rules.encode_cursor(row.ready_txid, row.id)
+    return items, cursor
+
+
+def postal_return_of(session: Session, code: str) -> PostalReturn | None:
+    """The postal return of the dossier with this code, if it has one."""
+    return session.scalar(select(PostalReturn).join(Dossier).where(Dossier.code == code))

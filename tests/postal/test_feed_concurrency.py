@@ -1,0 +1,56 @@
+"""The feed never skips a row that commits late: two writers, one still in flight."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from app.auth.dependencies import ADMIN_BOOTSTRAP
+from app.core.clock import utcnow
+from app.core.db import Database
+from app.dossiers import service
+from app.dossiers.schemas import Resolved
+from tests.factories import Api, vn
+from tests.postal.test_postal_api import by_post, feed
+
+
+def resolve(db: Database, code: str, hold: threading.Event | None = None,
+            started: threading.Event | None = None) -> None:
+    """Resolve a dossier in its own transaction; optionally stay in flight until `hold`."""
+    with db.transaction() as session:
+        service.post_event(session, ADMIN_BOOTSTRAP, code,
+                           Resolved(id=f"r-{code}", type="resolved", at=vn("2026-03-05 10:00")),
+                           utcnow(), timedelta(seconds=120))
+        if started is not None and hold is not None:
+            started.set()
+            assert hold.wait(30)
+
+
+def test_a_late_commit_is_never_skipped(api: Api, database_url: str) -> None:
+    api.province()
+    key = api.key("postal")
+    first, second = by_post(api), by_post(api, "2026-03-02 09:00")
+    db = Database.from_urls(database_url)
+    hold, started = threading.Event(), threading.Event()
+    slow = threading.Thread(target=resolve, args=(db, first, hold, started))
+    slow.start()
+    try:
+        assert started.wait(30)
+        # The second writer starts after the first took its transaction id and commits first
+        # (on SQLite it queues behind the first writer instead).
+        fast = threading.Thread(target=resolve, args=(db, second))
+        fast.start()
+        fast.join(5)
+        if db.engine.dialect.name == "postgresql":
+            assert not fast.is_alive()
+        page = feed(api, key)
+        # The committed second row must wait: handing it out now would move the cursor past
+        # the first, which is still to commit.
+        assert page["items"] == []
+    finally:
+        hold.set()
+        slow.join(30)
+    fast.join(30)
+    rest = feed(api, key, page["next_cursor"])
+    assert [i["dossier_code"] for i in page["items"] + rest["items"]] == [first, second]
+    db.dispose()
