@@ -150,7 +150,8 @@ def receive(
             raise
         return _replay(earlier, request_hash)
     receipt = DossierEvent(
-        dossier_id=dossier.id, client_id=body.client_ref or RECEIPT, type=RECEIPT,
+        dossier_id=dossier.id, province_code=dossier.province_code,
+        client_id=body.client_ref or RECEIPT, type=RECEIPT,
         at=received_at, recorded_at=now, key_id=who.key_id,
         payload={"channel": body.channel, "procedure": procedure.code,
                  "receiving_unit": receiving.code, "handling_unit": handling.code,
@@ -250,8 +251,9 @@ def post_event(
     # The delivery address is personal data: it lives on the postal return, not the timeline.
     details = {k: v for k, v in payload.items() if k not in ("id", "type", "at", "delivery")}
     row = DossierEvent(
-        dossier_id=dossier.id, client_id=event.id, type=event.type, at=event.at,
-        recorded_at=now, key_id=who.key_id, payload=jsonable(details), flags=flags,
+        dossier_id=dossier.id, province_code=dossier.province_code, client_id=event.id,
+        type=event.type, at=event.at, recorded_at=now, key_id=who.key_id,
+        payload=jsonable(details), flags=flags,
         request_hash=request_hash, response={},
     )
     session.add(row)
