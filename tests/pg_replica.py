@@ -42,8 +42,10 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float = WAIT_SECONDS
 
 def _as_postgres(*argv: str | Path, timeout: float = WAIT_SECONDS) -> None:
     """Run a server binary as the postgres user (it refuses to run as root)."""
-    subprocess.run(["runuser", "-u", USER, "--", *map(str, argv)], check=True, timeout=timeout,
-                   capture_output=True)
+    done = subprocess.run(["runuser", "-u", USER, "--", *map(str, argv)], timeout=timeout,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{Path(argv[0]).name} failed ({done.returncode}): {done.stderr}")
 
 
 def _replication_allowed(conn: Connection) -> bool:
@@ -157,7 +159,7 @@ class Replica:
         """Stop the standby (fast, then immediate if it hangs)."""
         try:
             self.pg_ctl("-m", "fast", "stop")
-        except subprocess.SubprocessError:
+        except (RuntimeError, subprocess.SubprocessError):
             self.pg_ctl("-m", "immediate", "stop")
 
     def running(self) -> bool:
@@ -248,8 +250,8 @@ def streaming_replica() -> Iterator[Replica]:
             path = replica.data / name
             path.write_text(body)
             shutil.chown(path, USER, USER)
-        replica.start()
         try:
+            replica.start()
             yield replica
         finally:
             if replica.running():
