@@ -29,6 +29,7 @@ HBA_LINE = "host replication all 127.0.0.1/32 trust"
 STANDBY_MINIMUMS = ("max_connections", "max_worker_processes", "max_wal_senders",
                     "max_prepared_transactions", "max_locks_per_transaction")
 WAIT_SECONDS = 60.0
+START_SECONDS = 120
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
@@ -147,13 +148,21 @@ class Replica:
         """A SQLAlchemy URL of `database` on the replica."""
         return f"postgresql+psycopg://{USER}@{HOST}:{self.port}/{database}"
 
-    def pg_ctl(self, *args: str) -> None:
-        """Run pg_ctl on the standby, waiting at most 30 s."""
-        _as_postgres(self.bin_dir / "pg_ctl", "-D", self.data, "-w", "-t", "30", *args)
+    def pg_ctl(self, *args: str, wait: int = 30) -> None:
+        """Run pg_ctl on the standby, waiting at most `wait` seconds."""
+        _as_postgres(self.bin_dir / "pg_ctl", "-D", self.data, "-w", "-t", str(wait), *args,
+                     timeout=wait + 10)
 
     def start(self) -> None:
         """Start the standby and wait until it accepts connections."""
-        self.pg_ctl("-l", str(self.root / "server.log"), "start")
+        log = self.root / "server.log"
+        try:
+            # A hot standby opens only once the primary logs a snapshot with no transaction
+            # holding more than 64 subtransactions; a busy shared server can take a while.
+            self.pg_ctl("-l", str(log), "start", wait=START_SECONDS)
+        except RuntimeError as exc:
+            tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else []
+            raise RuntimeError("\n".join([str(exc), *tail])) from None
 
     def stop(self) -> None:
         """Stop the standby (fast, then immediate if it hangs)."""
