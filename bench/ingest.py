@@ -28,11 +28,18 @@ def ingest_single(ctx: Context) -> list[Row]:
     o = ctx.options
     args = ("--connections", str(o.connections), "--duration", str(o.duration),
             "--warmup", "0.5" if o.quick else "1")
-    ours, ceiling = [], []
+    ours: list[dict[str, Any]] = []
+    ceiling: list[dict[str, Any]] = []
     # Alternate the two servers so a noisy neighbour hurts both sides alike.
     for n in range(o.rounds):
-        ceiling.append(ctx.load("single", ctx.ceiling, *args, run=f"c{n}"))
-        ours.append(ctx.load("single", ctx.service, *args, run=f"s{n}"))
+        for server, results, run in ((ctx.ceiling, ceiling, f"c{n}"),
+                                     (ctx.service, ours, f"s{n}")):
+            cpu = server.cpu_seconds()
+            result = ctx.load("single", server, *args, run=run)
+            # CPU per request (warm-up included on both sides): steadier than rates when
+            # other work shares the machine.
+            result["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(1, result["sent"])
+            results.append(result)
     for name, results in (("service", ours), ("ceiling", ceiling)):
         for result in results:
             if (problem := _errors(name, result)) is not None:
@@ -52,6 +59,9 @@ def ingest_single(ctx: Context) -> list[Row]:
     return [
         Row(f"ingest, single events, {o.connections} connections (events/s)",
             f"{rps:,.0f}", f"{peer:,.0f}", ratio, target, passed),
+        Row("ingest, single events: server CPU per event (ms)",
+            f"{median(ours, 'cpu_ms'):.2f}", f"{median(ceiling, 'cpu_ms'):.2f}",
+            median(ceiling, "cpu_ms") / median(ours, "cpu_ms"), "", None),
         Row("ingest, single events: p50 / p99 latency (ms)",
             latency.format(median(ours, "p50_ms"), median(ours, "p99_ms")),
             latency.format(median(ceiling, "p50_ms"), median(ceiling, "p99_ms")),

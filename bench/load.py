@@ -110,9 +110,11 @@ async def single(args: argparse.Namespace) -> dict[str, Any]:
     measure_from = start + args.warmup
     deadline = measure_from + args.duration
     tally = Tally()
+    sent = 0
     now = datetime.now(UTC)
 
     async def worker(w: int) -> None:
+        nonlocal sent
         rng = random.Random(args.seed * 1000 + w)
         conn = Connection(args.port, args.key)
         n = 0
@@ -123,6 +125,7 @@ async def single(args: argparse.Namespace) -> dict[str, Any]:
                 t0 = clock()
                 status, body = await conn.post("/api/v1/dossiers", dumps(r.body))
                 t1 = clock()
+                sent += 1
                 if t0 >= measure_from and t1 <= deadline:
                     tally.add(status, body, t0, t1, 201)
                 if status != 201:
@@ -134,6 +137,7 @@ async def single(args: argparse.Namespace) -> dict[str, Any]:
                     t0 = clock()
                     status, body = await conn.post(path, dumps(ev))
                     t1 = clock()
+                    sent += 1
                     if t0 >= measure_from and t1 <= deadline:
                         tally.add(status, body, t0, t1, 201)
                     if status != 201:
@@ -145,7 +149,8 @@ async def single(args: argparse.Namespace) -> dict[str, Any]:
                            timeout=args.warmup + args.duration + 60)
     lat = sorted(tally.latencies)
     return {
-        "requests": len(lat), "seconds": args.duration, "rps": len(lat) / args.duration,
+        "requests": len(lat), "sent": sent, "seconds": args.duration,
+        "rps": len(lat) / args.duration,
         "p50_ms": percentile(lat, 0.50) * 1000, "p99_ms": percentile(lat, 0.99) * 1000,
         "errors": dict(tally.errors), "error_sample": tally.sample,
     }
@@ -192,10 +197,14 @@ async def batch(args: argparse.Namespace) -> dict[str, Any]:
         "/api/v1/dossiers/batch",
         [[r.body for r in receipts[i:i + args.size]] for i in range(0, len(receipts), args.size)],
     )
-    codes = [item["body"].get("code") for chunk in results if chunk for item in chunk]
-    out["receipts"] = _phase_summary(len(codes), seconds, tally)
+    # A code per receipt, None where the batch or the item failed, so streams stay aligned.
+    codes: list[str | None] = []
+    for chunk in results:
+        codes += ([item["body"].get("code") for item in chunk] if chunk
+                  else [None] * args.size)
+    out["receipts"] = _phase_summary(sum(1 for c in codes if c), seconds, tally)
     # Stage k of every dossier's stream, so each batch respects its dossiers' order.
-    streams = [list(workload.events(rng, r)) for r in receipts[:len(codes)]]
+    streams = [list(workload.events(rng, r)) for r in receipts]
     total_items, total_seconds, all_errors = 0, 0.0, Tally()
     for stage in range(max((len(s) for s in streams), default=0)):
         items = [{"dossier": code, **s[stage]} for code, s in zip(codes, streams, strict=True)
@@ -204,7 +213,8 @@ async def batch(args: argparse.Namespace) -> dict[str, Any]:
             "/api/v1/events/batch",
             [items[i:i + args.size] for i in range(0, len(items), args.size)],
         )
-        total_items += sum(len(chunk) for chunk in results if chunk)
+        total_items += sum(1 for chunk in results if chunk for item in chunk
+                           if item["status"] == 201)
         total_seconds += seconds
         all_errors.errors.update(tally.errors)
         all_errors.sample = all_errors.sample or tally.sample

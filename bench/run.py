@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL, print the table, write bench/RESULTS.md.
 
     python -m bench                  # both engines, 10 s of single-event load per server
-    python -m bench --quick          # a smoke run: 3 s, 3 batches
+    python -m bench --quick          # a smoke run: 3 s, 2 batches
     python -m bench --engine sqlite --only ingest-single
 """
 
@@ -26,7 +26,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="short smoke run (3 s, 3 batches)")
+    p.add_argument("--quick", action="store_true", help="short smoke run (3 s, 2 batches)")
     p.add_argument("--engine", choices=(*ENGINES, "all"), default="all")
     p.add_argument("--only", action="append", choices=sorted(BENCHMARKS),
                    help="run only this benchmark (repeatable); default: all")
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=1,
                    help="alternating service/ceiling rounds; figures are medians")
     p.add_argument("--connections", type=int, default=64)
-    p.add_argument("--batches", type=int, help="batches of receipts (default 10, quick 3); "
+    p.add_argument("--batches", type=int, help="batches of receipts (default 5, quick 2); "
                    "their event streams follow in as many batches again per stage")
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--batch-connections", type=int, default=2)
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(
         quick=args.quick, duration=args.duration or (3.0 if args.quick else 10.0),
         rounds=args.rounds, connections=args.connections,
-        batches=args.batches or (3 if args.quick else 10), batch_size=args.batch_size,
+        batches=args.batches or (2 if args.quick else 5), batch_size=args.batch_size,
         batch_connections=args.batch_connections, workers=args.workers,
     )
     names = args.only or list(BENCHMARKS)

@@ -102,6 +102,16 @@ class Server:
                     total_kb += int(line.split()[1])
         return total_kb / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the serving processes."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            # Fields after the parenthesised command name; utime and stime are 14th and 15th.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self) -> None:
         """Terminate gracefully, kill if it hangs."""
         if self.proc.poll() is None:
