@@ -118,6 +118,9 @@ def machine(pg_version: str | None) -> str:
         f"cores: {os.cpu_count()}; memory: {mem}",
         f"CPU: {_first('/proc/cpuinfo', 'model name')}",
         f"OS: {platform.platform()}",
+        # Others' work on a shared machine deflates every rate; ratios and CPU/event less so.
+        "load average (1, 5, 15 min) at the end: "
+        + ", ".join(f"{v:.1f}" for v in os.getloadavg()),
         f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; "
         f"PostgreSQL {pg_version or 'not run'}",
     ]
