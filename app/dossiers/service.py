@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -69,8 +69,14 @@ def state_of(d: Dossier) -> rules.DossierState:
     return rules.DossierState(**{name: getattr(d, name) for name in STATE_FIELDS})
 
 
+def _state_fields(state: rules.DossierState) -> dict[str, Any]:
+    # Not dataclasses.asdict: it deep-copies every datetime, a measurable cost per event;
+    # the fields are immutable values, so a shallow read is the same.
+    return {name: getattr(state, name) for name in STATE_FIELDS}
+
+
 def _store_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
-    for name, value in asdict(state).items():
+    for name, value in _state_fields(state).items():
         setattr(d, name, value)
     d.updated_at = now
 
@@ -270,7 +276,7 @@ def _diff_side(
     old: rules.DossierState, new: rules.DossierState, before: bool
 ) -> dict[str, Any]:
     """Only the fields the event changed, so the audit trail shows old and new side by side."""
-    a, b = asdict(old), asdict(new)
+    a, b = _state_fields(old), _state_fields(new)
     side = a if before else b
     return {k: jsonable(side[k]) for k in a if a[k] != b[k]}
 
