@@ -18,7 +18,7 @@ from bench.harness import BENCHMARKS, Context, Options, Row, machine, table
 from bench.servers import ADMIN_KEY, Server, fresh_database, pg_plain, set_up_catalogue
 
 # Modules whose import registers benchmarks; the statistics benchmark joins this list.
-MODULES = ("bench.ingest",)
+MODULES = ("bench.ingest", "bench.stats")
 ENGINES = ("sqlite", "postgresql")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--batch-connections", type=int, default=2)
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--stats-dossiers", type=int, default=1_000_000,
+                   help="synthetic dossiers for the statistics benchmark (quick: 100,000)")
     p.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                    help="a PostgreSQL server; a fresh database is created and dropped on it")
     p.add_argument("--no-write", action="store_true", help="do not rewrite bench/RESULTS.md")
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds, connections=args.connections,
         batches=args.batches or (2 if args.quick else 5), batch_size=args.batch_size,
         batch_connections=args.batch_connections, workers=args.workers,
+        stats_dossiers=args.stats_dossiers,
     )
     names = args.only or list(BENCHMARKS)
     version = pg_version(args.pg_url)
