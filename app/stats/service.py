@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import Insert, Table, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -37,12 +37,23 @@ AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 
 def stat_events(session: Session, dossier_id: int) -> list[EventFact]:
     """The timeline events that figures depend on."""
-    rows = session.execute(
-        select(DossierEvent.type, DossierEvent.at, DossierEvent.flags)
-        .where(DossierEvent.dossier_id == dossier_id, DossierEvent.type.in_(STAT_EVENTS))
-        .order_by(DossierEvent.at, DossierEvent.id)
-    )
-    return [EventFact(t, at, flags) for t, at, flags in rows]
+    return stat_events_of(session, [dossier_id]).get(dossier_id, [])
+
+
+def stat_events_of(session: Session, dossier_ids: Iterable[int]) -> dict[int, list[EventFact]]:
+    """The counted timeline events of many dossiers, in one query."""
+    return _counted(session, DossierEvent.dossier_id.in_(list(dossier_ids)))
+
+
+def _counted(session: Session, where: ColumnElement[bool]) -> dict[int, list[EventFact]]:
+    out: dict[int, list[EventFact]] = defaultdict(list)
+    for dossier_id, t, at, flags in session.execute(
+        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
+        .where(where, DossierEvent.type.in_(STAT_EVENTS))
+        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
+    ):
+        out[dossier_id].append(EventFact(t, at, flags))
+    return out
 
 
 def facts_of(d: Dossier, events: Iterable[EventFact]) -> Facts:
@@ -65,6 +76,13 @@ def contribution(
         select(Unit.code, Unit.path).where(Unit.code.in_({d.handling_unit, d.receiving_unit}))
     )}
     paths.update(paths_then or {})
+    return contribution_at(d, events, paths)
+
+
+def contribution_at(
+    d: Dossier, events: Iterable[EventFact], paths: Mapping[str, str]
+) -> Contribution:
+    """Where a dossier row counts and what it contributes, given its units' paths."""
     return Contribution(
         units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
         procedure=d.procedure_code, cells=rules.cells(facts_of(d, events)),
@@ -108,17 +126,26 @@ def table_rows(changes: dict[rules.Key, dict[str, int]]) -> Rows:
     }
 
 
+# Upsert statements by (dialect, table): built once, since building one (about thirty SET
+# expressions) cost more than running it.
+_UPSERTS: dict[tuple[str, str], Insert] = {}
+
+
 def _upsert(session: Session, table: Table, rows: list[dict[str, Any]],
             keys: Sequence[str], measures: Sequence[str]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={m: table.c[m] + stmt.excluded[m] for m in measures})
-    # One statement, compiled once and executed for many rows (executemany; pipelined on
-    # psycopg): a multi-VALUES statement would be compiled anew for every batch of rows.
+    stmt = _UPSERTS.get((dialect, table.name))
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        new = insert(table)
+        stmt = _UPSERTS[(dialect, table.name)] = new.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={m: table.c[m] + new.excluded[m] for m in measures},
+        )
+    # One statement executed for many rows, compiled once and cached, where a multi-row VALUES
+    # statement was compiled afresh on every write. Every row has every column.
     session.execute(stmt, rows)
 
 
@@ -133,7 +160,21 @@ def write(session: Session, changes: dict[rules.Key, dict[str, int]]) -> None:
 def apply(session: Session, old: Contribution | None, new: Contribution | None) -> None:
     """Move the aggregates from a dossier's old contribution to its new one, in the caller's
     transaction, so figures and dossiers never disagree."""
-    write(session, rules.delta(old, new))
+    apply_all(session, [(old, new)])
+
+
+def apply_all(
+    session: Session, moves: Iterable[tuple[Contribution | None, Contribution | None]]
+) -> None:
+    """Move the aggregates for many dossiers at once: their deltas summed, one write."""
+    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for old, new in moves:
+        for key, measures in rules.delta(old, new).items():
+            row = total[key]
+            for measure, value in measures.items():
+                row[measure] += value
+    write(session, {k: {m: v for m, v in row.items() if v} for k, row in total.items()
+                    if any(row.values())})
 
 
 def rebuild(session: Session) -> int:
@@ -145,24 +186,16 @@ def rebuild(session: Session) -> int:
     for table in AGGREGATES:
         session.execute(table.delete())
     paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
-    counted: dict[int, list[EventFact]] = defaultdict(list)
-    for dossier_id, type_, at, flags in session.execute(
-        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
-        .where(DossierEvent.type.in_(STAT_EVENTS))
-        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
-    ):
-        counted[dossier_id].append(EventFact(type_, at, flags))
-    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counted = _counted(session, DossierEvent.type.in_(STAT_EVENTS))
     n = 0
-    for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
-        c = Contribution(units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
-                         procedure=d.procedure_code,
-                         cells=rules.cells(facts_of(d, counted.get(d.id, ()))))
-        for key, measures in rules.delta(None, c).items():
-            for measure, value in measures.items():
-                total[key][measure] += value
-        n += 1
-    write(session, {k: dict(v) for k, v in total.items()})
+
+    def moves() -> Iterator[tuple[None, Contribution]]:
+        nonlocal n
+        for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
+            n += 1
+            yield None, contribution_at(d, counted.get(d.id, ()), paths)
+
+    apply_all(session, moves())
     return n
 
 
