@@ -20,6 +20,7 @@ from app.catalog.router import router as catalog_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
+from app.core.limits import BodyLimit
 from app.core.migrate import upgrade
 from app.core.problems import problem
 from app.documents.router import router as documents_router
@@ -71,14 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
                            allow_headers=["X-API-Key", "Content-Type"])
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            body = problem(413, "payload_too_large", "Request body too large",
-                           f"At most {settings.max_body_bytes} bytes.", request.url.path)
-            return problem_response(413, body)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
@@ -42,3 +43,18 @@ def record(
         AuditEntry(at=at, key_id=who.key_id, role=who.role, action=action, entity=entity,
                    entity_id=entity_id, old=old, new=new)
     )
+
+
+def entry(
+    who: Principal, at: datetime, action: str, entity: str, entity_id: str,
+    old: dict[str, Any] | None, new: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One audit entry as a row, for record_many."""
+    return {"at": at, "key_id": who.key_id, "role": who.role, "action": action,
+            "entity": entity, "entity_id": entity_id, "old": old, "new": new}
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many audit entries in one statement, in the caller's transaction."""
+    if rows:
+        session.execute(insert(AuditEntry), rows)

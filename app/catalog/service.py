@@ -45,11 +45,16 @@ def referenced_unit(session: Session, code: str, field: str) -> Unit:
     """The unit a body names in `field`; an unknown code is a field error (422), not a 404."""
     unit = session.get(Unit, code)
     if unit is None:
-        raise Unprocessable(
-            f"No unit with code '{code}'.", code="unknown_unit",
-            invalid_params=[InvalidParam(field, "unknown_unit", f"no unit '{code}'")],
-        )
+        raise unknown_unit(code, field)
     return unit
+
+
+def unknown_unit(code: str, field: str) -> Unprocessable:
+    """The field error for a body naming a unit that does not exist."""
+    return Unprocessable(
+        f"No unit with code '{code}'.", code="unknown_unit",
+        invalid_params=[InvalidParam(field, "unknown_unit", f"no unit '{code}'")],
+    )
 
 
 def subtree_codes(session: Session, unit: Unit) -> list[str]:

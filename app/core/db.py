@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,7 +12,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -57,6 +60,9 @@ class Base(DeclarativeBase):
     }
 
 
+BUSY_TIMEOUT_SECONDS = 30
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     # Autocommit at the driver level: SQLAlchemy's "begin" hook below issues BEGIN itself,
     # which is the documented way to get real transactions (and BEGIN IMMEDIATE) from pysqlite.
@@ -65,8 +71,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cur.close()
+
+
+class _WriterQueue:
+    """Queues this process's SQLite writers on a lock taken at BEGIN, released at check-in.
+
+    SQLite's busy handler makes a waiting writer sleep and poll (up to 100 ms a nap), so under
+    many concurrent requests most time went to sleeping while the lock was free. A Python lock
+    hands over at once and in order. It is taken lazily, in the thread that runs the first
+    statement, never in a dependency's setup: 40 pool threads blocked there would leave none
+    to run the holder's endpoint. Other processes still wait on busy_timeout.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: object = None
+
+    def begin(self, conn: Connection) -> None:
+        if not self._lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        self._holder = conn.connection.dbapi_connection
+
+    def release(self, dbapi_conn: Any, *_: Any) -> None:
+        # Check-in comes after COMMIT or ROLLBACK has run, so the next writer never meets
+        # a lock SQLite still holds; invalidation covers a connection that is thrown away.
+        if dbapi_conn is not None and self._holder is dbapi_conn:
+            self._holder = None
+            self._lock.release()
 
 
 def _sqlite_query_only(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
@@ -79,11 +118,15 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # A deferred transaction that reads and then writes can fail with SQLITE_BUSY
-        # without waiting; BEGIN IMMEDIATE makes concurrent writers queue on busy_timeout.
-        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
-        if not writer:
+        if writer:
+            # A deferred transaction that reads and then writes can fail with SQLITE_BUSY
+            # without waiting; BEGIN IMMEDIATE takes the write lock up front.
+            queue = _WriterQueue()
+            event.listen(engine, "begin", queue.begin)
+            event.listen(engine, "checkin", queue.release)
+            event.listen(engine, "invalidate", queue.release)
+        else:
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
             event.listen(engine, "connect", _sqlite_query_only)
         return engine
     engine = create_engine(

@@ -16,6 +16,8 @@ from app.core.problems import ProblemError, problem, validation_problem
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# SQLSTATEs of a transaction PostgreSQL rolled back to resolve a deadlock or a conflict.
+TRANSACTION_CONFLICTS = frozenset({"40P01", "40001"})
 
 
 def problem_response(
@@ -53,6 +55,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) in TRANSACTION_CONFLICTS:
+            # PostgreSQL broke a deadlock or a serialization conflict by rolling this
+            # transaction back: the database is fine, and the same request will go through.
+            log.info("transaction conflict: %s", exc.orig)
+            body = problem(503, "transaction_conflict", "Transaction conflict",
+                           "A concurrent request touched the same data; retry.",
+                           request.url.path)
+            return problem_response(503, body, {"Retry-After": "1"})
         # A lost or refused connection is the database being unavailable, not a bug: tell the
         # client to retry. Nothing was committed, so a retry is safe.
         log.warning("database unavailable: %s", exc.orig)

@@ -63,8 +63,8 @@ def receive_batch(
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
     results = service.run_batch(
-        session, body.items, request.url.path,
-        lambda item: service.receive(session, who, DossierIn.model_validate(item), now, skew),
+        body.items, request.url.path, DossierIn.model_validate,
+        lambda bodies: service.receive_many(session, who, bodies, now, skew),
     )
     return BatchOut.model_validate({"results": results})
 
@@ -120,11 +120,13 @@ def post_events_batch(
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
 
-    def apply(item: dict[str, Any]) -> service.Answer:
+    def parse(item: dict[str, Any]) -> tuple[str, EventIn]:
         fields = dict(item)
         code = str(fields.pop("dossier", ""))
-        event = EVENT_ADAPTER.validate_python(fields)
-        return service.post_event(session, who, code, event, now, skew)
+        return code, EVENT_ADAPTER.validate_python(fields)
 
-    results = service.run_batch(session, body.items, request.url.path, apply)
+    results = service.run_batch(
+        body.items, request.url.path, parse,
+        lambda events: service.post_events(session, who, events, now, skew),
+    )
     return BatchOut.model_validate({"results": results})

@@ -5,23 +5,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.service import jsonable, record
+from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
-from app.calendar.rules import VN_TZ, WorkCalendar
+from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
-from app.catalog.service import get_procedure, referenced_unit
+from app.catalog.service import unknown_unit
 from app.core.problems import (
     Conflict,
     Forbidden,
@@ -39,10 +40,12 @@ from app.dossiers.schemas import (
     DossierOut,
     EventIn,
     TimelineEvent,
+    Transferred,
 )
 from app.postal import service as postal
+from app.postal.models import PostalReturn
 from app.stats import service as stats
-from app.stats.rules import EventFact
+from app.stats.rules import Contribution, EventFact
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
 RECEIPT = "received"
@@ -69,8 +72,14 @@ def state_of(d: Dossier) -> rules.DossierState:
     return rules.DossierState(**{name: getattr(d, name) for name in STATE_FIELDS})
 
 
+def _state_fields(state: rules.DossierState) -> dict[str, Any]:
+    # Not dataclasses.asdict: it deep-copies every datetime, a measurable cost per event;
+    # the fields are immutable values, so a shallow read is the same.
+    return {name: getattr(state, name) for name in STATE_FIELDS}
+
+
 def _store_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
-    for name, value in asdict(state).items():
+    for name, value in _state_fields(state).items():
         setattr(d, name, value)
     d.updated_at = now
 
@@ -80,42 +89,127 @@ def _ensure_covers(who: Principal, *units: Unit) -> None:
         raise Forbidden("This key's unit does not cover this dossier.", code="outside_unit_scope")
 
 
-def _next_sequence(session: Session, unit_code: str, day: date) -> int:
-    """Take the next number of the unit's day, atomically: the row lock serialises receipts."""
+def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tuple[str, date], int]:
+    """Take n numbers of each (unit, local day) at once; returns the first number of each run.
+
+    Keys are taken in sorted order, so two concurrent batches queue on the sequence rows
+    instead of deadlocking; the row lock serialises receipts of the same day.
+    """
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(DossierSequence).values(unit_code=unit_code, day=day, last=1)
-        .on_conflict_do_update(
-            index_elements=["unit_code", "day"], set_={"last": DossierSequence.last + 1}
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    first: dict[tuple[str, date], int] = {}
+    for (unit_code, day), n in sorted(counts.items()):
+        stmt = (
+            insert_(DossierSequence).values(unit_code=unit_code, day=day, last=n)
+            .on_conflict_do_update(
+                index_elements=["unit_code", "day"], set_={"last": DossierSequence.last + n}
+            )
+            .returning(DossierSequence.last)
         )
-        .returning(DossierSequence.last)
-    )
-    return int(session.execute(stmt).scalar_one())
+        first[(unit_code, day)] = int(session.execute(stmt).scalar_one()) - n + 1
+    return first
 
 
-def _replay(event: DossierEvent, request_hash: str) -> Answer:
-    if event.request_hash != request_hash:
-        raise Conflict(
-            f"The id '{event.client_id}' was already used for a different request.",
+Outcome = Answer | ProblemError
+
+
+def _replay(client_id: str, earlier: tuple[str, dict[str, Any]], request_hash: str) -> Outcome:
+    if earlier[0] != request_hash:
+        return Conflict(
+            f"The id '{client_id}' was already used for a different request.",
             code="idempotency_key_reused",
         )
-    return Answer(event.response, replayed=True)
+    return Answer(earlier[1], replayed=True)
+
+
+def _one(outcome: Outcome) -> Answer:
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    return outcome
 
 
 def receive(
     session: Session, who: Principal, body: DossierIn, now: datetime, skew: timedelta
 ) -> Answer:
     """Receive a dossier: number it, set its appointment, open its timeline."""
-    request_hash = fingerprint(body.model_dump(exclude_unset=True))
-    receiving = referenced_unit(session, body.receiving_unit, "receiving_unit")
-    _ensure_covers(who, receiving)
-    if body.client_ref is not None:
-        earlier = _receipt_by_ref(session, body.receiving_unit, body.client_ref)
-        if earlier is not None:
-            return _replay(earlier, request_hash)
-    handling = referenced_unit(session, body.handling_unit or body.receiving_unit, "handling_unit")
-    procedure = get_procedure_for(session, body.procedure)
+    return _one(receive_many(session, who, [body], now, skew)[0])
+
+
+class _Receipt:
+    """A receipt that passed every check, on its way to the database."""
+
+    __slots__ = ("body", "dossier", "handling", "index", "procedure", "receiving",
+                 "request_hash", "state")
+
+    def __init__(self, index: int, body: DossierIn, request_hash: str, receiving: Unit,
+                 handling: Unit, procedure: Procedure, state: rules.DossierState) -> None:
+        self.index, self.body, self.request_hash = index, body, request_hash
+        self.receiving, self.handling, self.procedure = receiving, handling, procedure
+        self.state = state
+        self.dossier: Dossier | None = None
+
+
+def receive_many(
+    session: Session, who: Principal, bodies: list[DossierIn], now: datetime, skew: timedelta
+) -> list[Outcome]:
+    """Receive dossiers: each checked in memory first, then all written with a few statements.
+
+    A refused item gets its problem and takes no number, so the day's sequence stays gapless.
+    """
+    units = _units(session, {c for b in bodies for c in (b.receiving_unit, b.handling_unit) if c})
+    procedures = {p.code: p for p in session.scalars(
+        select(Procedure).where(Procedure.code.in_({b.procedure for b in bodies})))}
+    refs = {b.client_ref for b in bodies if b.client_ref is not None}
+    seen = _receipts_by_ref(session, refs) if refs else {}
+    outcomes: list[Outcome | None] = [None] * len(bodies)
+    accepted: list[_Receipt] = []
+    # Items repeating a client_ref of an earlier item in this request: answered after it.
+    repeats: list[tuple[int, _Receipt, str]] = []
+    first_of: dict[tuple[str, str], _Receipt] = {}
+    for index, body in enumerate(bodies):
+        request_hash = fingerprint(body.model_dump(exclude_unset=True))
+        try:
+            receiving = _known(units, body.receiving_unit, "receiving_unit")
+            _ensure_covers(who, receiving)
+            ref = (body.receiving_unit, body.client_ref or "")
+            if body.client_ref is not None:
+                if ref in seen:
+                    outcomes[index] = _replay(body.client_ref, seen[ref], request_hash)
+                    continue
+                if ref in first_of:
+                    repeats.append((index, first_of[ref], request_hash))
+                    continue
+            accepted.append(_check_receipt(
+                session, index, body, request_hash, receiving, units, procedures, now, skew))
+            if body.client_ref is not None:
+                first_of[ref] = accepted[-1]
+        except ProblemError as exc:
+            outcomes[index] = exc
+    for outcome_index, outcome in _write_receipts(session, who, accepted, units, now):
+        outcomes[outcome_index] = outcome
+    for index, first, request_hash in repeats:
+        # A retry inside the same request answers as the first item did.
+        earlier = outcomes[first.index]
+        outcomes[index] = (_replay(bodies[index].client_ref or "",
+                                   (first.request_hash, earlier.body), request_hash)
+                           if isinstance(earlier, Answer) else earlier)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(bodies)  # every item has its outcome
+    return done
+
+
+def _check_receipt(
+    session: Session, index: int, body: DossierIn, request_hash: str, receiving: Unit,
+    units: dict[str, Unit], procedures: dict[str, Procedure], now: datetime, skew: timedelta,
+) -> _Receipt:
+    handling = _known(units, body.handling_unit or body.receiving_unit, "handling_unit")
+    procedure = procedures.get(body.procedure)
+    if procedure is None:
+        detail = f"No procedure with code '{body.procedure}'."
+        raise Unprocessable(
+            detail, code="unknown_procedure",
+            invalid_params=[InvalidParam("procedure", "unknown_procedure", detail)],
+        )
     if body.channel == "online" and not procedure.online:
         raise Unprocessable(
             f"Procedure '{procedure.code}' cannot be filed online.", code="channel_not_offered",
@@ -123,79 +217,101 @@ def receive(
         )
     received_at = body.received_at or now
     rules.check_receipt_time(received_at, now, skew)
-    cal = calendar_for(session, receiving, received_at)
+    postal.check_receipt(procedure, body)
     state = rules.receive(
         handling.code, received_at,
         rules.ProcessingTime(days=procedure.processing_days, hours=procedure.processing_hours),
-        cal,
+        calendar_for(session, receiving, received_at),
     )
+    return _Receipt(index, body, request_hash, receiving, handling, procedure, state)
+
+
+def _write_receipts(
+    session: Session, who: Principal, accepted: list[_Receipt], units: dict[str, Unit],
+    now: datetime,
+) -> list[tuple[int, Outcome]]:
+    """Number and store accepted receipts; a concurrent retry's client_ref answers as it did."""
+    if not accepted:
+        return []
     try:
         with session.begin_nested():
-            seq = _next_sequence(session, receiving.code, rules.local_day(received_at))
-            dossier = Dossier(
-                code=rules.dossier_code(receiving.code, rules.local_day(received_at), seq),
-                province_code=receiving.province_code, procedure_code=procedure.code,
-                receiving_unit=receiving.code, channel=body.channel, client_ref=body.client_ref,
-                applicant_kind=body.applicant.kind, applicant_name=body.applicant.name,
-                applicant_id_number=body.applicant.id_number,
-                applicant_phone=body.applicant.phone, applicant_address=body.applicant.address,
-            )
-            _store_state(dossier, state, now)
-            session.add(dossier)
-            session.flush()
+            return _store_receipts(session, who, accepted, units, now)
     except IntegrityError:
-        # A concurrent retry with the same client_ref won the race: answer as it did.
-        earlier = _receipt_by_ref(session, body.receiving_unit, body.client_ref or "")
+        # A concurrent request stored one of these client_refs first. The savepoint undid
+        # everything (numbers included); store item by item, and replay the ones that lost.
+        if len(accepted) > 1:
+            return [out for r in accepted
+                    for out in _write_receipts(session, who, [r], units, now)]
+        r = accepted[0]
+        earlier = _receipts_by_ref(session, {r.body.client_ref or ""}).get(
+            (r.body.receiving_unit, r.body.client_ref or ""))
         if earlier is None:
             raise
-        return _replay(earlier, request_hash)
-    receipt = DossierEvent(
-        dossier_id=dossier.id, province_code=dossier.province_code,
-        client_id=body.client_ref or RECEIPT, type=RECEIPT,
-        at=received_at, recorded_at=now, key_id=who.key_id,
-        payload={"channel": body.channel, "procedure": procedure.code,
-                 "receiving_unit": receiving.code, "handling_unit": handling.code,
-                 "documents": body.documents, "waybill": body.waybill},
-        flags={}, request_hash=request_hash, response={},
-    )
-    session.add(receipt)
-    session.flush()
-    stats.apply(session, None, stats.contribution(session, dossier, []))
-    postal.on_receipt(session, dossier, body)
-    out = dossier_out(dossier, who, now)
-    receipt.response = out.model_dump(mode="json")
-    record(session, who, now, "receive", "dossier", dossier.code, None,
-           {"status": state.status, "due_at": state.due_at.isoformat(),
-            "procedure": procedure.code, "channel": body.channel})
-    return Answer(receipt.response, replayed=False)
+        return [(r.index, _replay(r.body.client_ref or "", earlier, r.request_hash))]
 
 
-def get_procedure_for(session: Session, code: str) -> Procedure:
-    """The procedure a new dossier names; an unknown one is a field error, not a 404."""
-    try:
-        return get_procedure(session, code)
-    except NotFound as exc:
-        raise Unprocessable(
-            exc.detail, code="unknown_procedure",
-            invalid_params=[InvalidParam("procedure", "unknown_procedure", exc.detail)],
-        ) from exc
-
-
-def _receipt_by_ref(session: Session, unit: str, ref: str) -> DossierEvent | None:
-    return session.scalar(
-        select(DossierEvent).join(Dossier).where(
-            Dossier.receiving_unit == unit, Dossier.client_ref == ref,
-            DossierEvent.type == RECEIPT,
+def _store_receipts(
+    session: Session, who: Principal, accepted: list[_Receipt], units: dict[str, Unit],
+    now: datetime,
+) -> list[tuple[int, Outcome]]:
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    for r in accepted:
+        counts[(r.receiving.code, rules.local_day(r.state.received_at))] += 1
+    taken = _allocate(session, counts)
+    for r in accepted:
+        key = (r.receiving.code, rules.local_day(r.state.received_at))
+        seq, taken[key] = taken[key], taken[key] + 1
+        body = r.body
+        r.dossier = Dossier(
+            code=rules.dossier_code(r.receiving.code, key[1], seq),
+            province_code=r.receiving.province_code, procedure_code=r.procedure.code,
+            receiving_unit=r.receiving.code, channel=body.channel, client_ref=body.client_ref,
+            applicant_kind=body.applicant.kind, applicant_name=body.applicant.name,
+            applicant_id_number=body.applicant.id_number,
+            applicant_phone=body.applicant.phone, applicant_address=body.applicant.address,
         )
-    )
+        _store_state(r.dossier, r.state, now)
+    session.add_all([r.dossier for r in accepted if r.dossier is not None])
+    session.flush()
+    events: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    moves: list[tuple[None, Contribution]] = []
+    out: list[tuple[int, Outcome]] = []
+    paths = {code: u.path for code, u in units.items()}
+    for r in accepted:
+        d, body = r.dossier, r.body
+        assert d is not None  # set above
+        response = dossier_out(d, who, now).model_dump(mode="json")
+        events.append({
+            "dossier_id": d.id, "province_code": d.province_code,
+            "client_id": body.client_ref or RECEIPT, "type": RECEIPT, "at": d.received_at,
+            "recorded_at": now, "key_id": who.key_id,
+            "payload": {"channel": body.channel, "procedure": r.procedure.code,
+                        "receiving_unit": r.receiving.code, "handling_unit": r.handling.code,
+                        "documents": body.documents, "waybill": body.waybill},
+            "flags": {}, "request_hash": r.request_hash, "response": response,
+        })
+        moves.append((None, stats.contribution_at(d, [], paths)))
+        postal.on_receipt(session, d, body)
+        audit.append(entry(who, now, "receive", "dossier", d.code, None,
+                           {"status": d.status, "due_at": d.due_at.isoformat(),
+                            "procedure": r.procedure.code, "channel": body.channel}))
+        out.append((r.index, Answer(response, replayed=False)))
+    session.execute(insert(DossierEvent), events)
+    stats.apply_all(session, moves)
+    record_many(session, audit)
+    return out
 
 
-def _load_for_update(session: Session, code: str) -> Dossier:
-    # FOR UPDATE serialises events on one dossier (PostgreSQL); SQLite writers already queue.
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code).with_for_update())
-    if dossier is None:
-        raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
-    return dossier
+def _units(session: Session, codes: set[str]) -> dict[str, Unit]:
+    return {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+
+
+def _known(units: dict[str, Unit], code: str, field: str) -> Unit:
+    unit = units.get(code)
+    if unit is None:
+        raise unknown_unit(code, field)
+    return unit
 
 
 def _units_of(session: Session, d: Dossier) -> tuple[Unit, Unit]:
@@ -205,9 +321,16 @@ def _units_of(session: Session, d: Dossier) -> tuple[Unit, Unit]:
     return receiving, handling
 
 
-def _calendar(session: Session, d: Dossier, receiving: Unit, until: datetime) -> WorkCalendar:
-    # The appointment is the receiving counter's promise, so its calendar keeps the clock.
-    return calendar_for(session, receiving, d.received_at, until)
+def _receipts_by_ref(
+    session: Session, refs: set[str]
+) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """Stored receipts with these client_refs: (unit, ref) -> (request hash, answer)."""
+    return {(unit, ref): (request_hash, response)
+            for unit, ref, request_hash, response in session.execute(
+                select(Dossier.receiving_unit, Dossier.client_ref, DossierEvent.request_hash,
+                       DossierEvent.response)
+                .join(Dossier).where(Dossier.client_ref.in_(refs), DossierEvent.type == RECEIPT)
+            ) if ref is not None}
 
 
 def post_event(
@@ -215,23 +338,94 @@ def post_event(
     skew: timedelta,
 ) -> Answer:
     """Apply one event to a dossier, or replay the answer to an id already seen."""
-    dossier = _load_for_update(session, code)
-    receiving, handling = _units_of(session, dossier)
-    _ensure_covers(who, receiving, handling)
-    payload = event.model_dump(exclude_unset=True)
-    request_hash = fingerprint(payload)
-    earlier = session.scalar(
-        select(DossierEvent).where(
-            DossierEvent.dossier_id == dossier.id, DossierEvent.client_id == event.id
-        )
-    )
-    if earlier is not None:
-        return _replay(earlier, request_hash)
-    if event.type == "transferred":
-        referenced_unit(session, event.to_unit, "to_unit")
-    old = state_of(dossier)
-    counted = stats.stat_events(session, dossier.id)
-    before = stats.contribution(session, dossier, counted)
+    return _one(post_events(session, who, [(code, event)], now, skew)[0])
+
+
+class _Touched:
+    """A dossier an event batch changes: its counted events and its figures before."""
+
+    __slots__ = ("before", "counted", "dossier")
+
+    def __init__(self, dossier: Dossier, counted: list[EventFact],
+                 before: Contribution) -> None:
+        self.dossier, self.counted, self.before = dossier, counted, before
+
+
+def post_events(
+    session: Session, who: Principal, items: list[tuple[str, EventIn]], now: datetime,
+    skew: timedelta,
+) -> list[Outcome]:
+    """Apply events (dossier code, event) in order, or replay ids already seen.
+
+    The dossiers are loaded and locked at once, in id order (so concurrent batches queue
+    instead of deadlocking); the rules run in memory, an item that fails changes nothing, a
+    later item sees the state after the earlier ones; then all is written in a few statements.
+    """
+    dossiers = {d.code: d for d in session.scalars(
+        select(Dossier).where(Dossier.code.in_({code for code, _ in items}))
+        .order_by(Dossier.id).with_for_update())}
+    units = _units(session, {c for d in dossiers.values()
+                             for c in (d.receiving_unit, d.handling_unit)}
+                   | {e.to_unit for _, e in items if isinstance(e, Transferred)})
+    ids = [d.id for d in dossiers.values()]
+    seen = {(dossier_id, client_id): (request_hash, response)
+            for dossier_id, client_id, request_hash, response in session.execute(
+                select(DossierEvent.dossier_id, DossierEvent.client_id,
+                       DossierEvent.request_hash, DossierEvent.response)
+                .where(DossierEvent.dossier_id.in_(ids),
+                       DossierEvent.client_id.in_({e.id for _, e in items})))}
+    counted = stats.stat_events_of(session, ids)
+    returns = postal.returns_of(session, list({
+        dossiers[code].id for code, e in items if code in dossiers and postal.concerns(e)}))
+    paths = {code: u.path for code, u in units.items()}
+    touched: dict[int, _Touched] = {}
+    rows: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    for code, event in items:
+        try:
+            dossier = dossiers.get(code)
+            if dossier is None:
+                raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
+            payload = event.model_dump(exclude_unset=True)
+            _ensure_covers(who, units[dossier.receiving_unit], units[dossier.handling_unit])
+            request_hash = fingerprint(payload)
+            earlier = seen.get((dossier.id, event.id))
+            if earlier is not None:
+                outcomes.append(_replay(event.id, earlier, request_hash))
+                continue
+            if isinstance(event, Transferred):
+                _known(units, event.to_unit, "to_unit")
+            t = touched.get(dossier.id)
+            if t is None:
+                events = counted.get(dossier.id, [])
+                t = _Touched(dossier, events, stats.contribution_at(dossier, events, paths))
+            answer, row, entry_ = _apply(session, who, t, event, payload, request_hash,
+                                         units[dossier.receiving_unit], returns, now, skew)
+        except ProblemError as exc:
+            outcomes.append(exc)
+            continue
+        touched[dossier.id] = t
+        seen[(dossier.id, event.id)] = (request_hash, answer.body)
+        rows.append(row)
+        audit.append(entry_)
+        outcomes.append(answer)
+    if rows:
+        session.execute(insert(DossierEvent), rows)
+        stats.apply_all(session, [(t.before, stats.contribution_at(t.dossier, t.counted, paths))
+                                  for t in touched.values()])
+        record_many(session, audit)
+    return outcomes
+
+
+def _apply(
+    session: Session, who: Principal, t: _Touched, event: EventIn, payload: dict[str, Any],
+    request_hash: str, receiving: Unit, returns: dict[int, PostalReturn], now: datetime,
+    skew: timedelta,
+) -> tuple[Answer, dict[str, Any], dict[str, Any]]:
+    """One event on a loaded dossier, in memory; on a refusal the dossier is as it was."""
+    dossier = t.dossier
+    old, updated_at = state_of(dossier), dossier.updated_at
     new, flags = rules.apply_event(
         old,
         rules.Event(
@@ -241,38 +435,43 @@ def post_event(
             method=getattr(event, "method", None),
             rating=getattr(event, "rating", None),
         ),
-        _calendar(session, dossier, receiving, max(event.at, now)),
+        # The appointment is the receiving counter's promise, so its calendar keeps the clock.
+        calendar_for(session, receiving, dossier.received_at, max(event.at, now)),
         now, skew,
     )
     _store_state(dossier, new, now)
+    if postal.concerns(event):
+        try:
+            sent = postal.after_event(session, dossier, event, now, returns.get(dossier.id))
+        except ProblemError:
+            _store_state(dossier, old, updated_at)
+            raise
+        if sent is not None:
+            returns[dossier.id] = sent
     if event.type in stats.STAT_EVENTS:
-        counted.append(EventFact(event.type, event.at, flags))
-    stats.apply(session, before, stats.contribution(session, dossier, counted))
+        t.counted = [*t.counted, EventFact(event.type, event.at, flags)]
     # The delivery address is personal data: it lives on the postal return, not the timeline.
-    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at", "delivery")}
-    row = DossierEvent(
-        dossier_id=dossier.id, province_code=dossier.province_code, client_id=event.id,
-        type=event.type, at=event.at, recorded_at=now, key_id=who.key_id,
-        payload=jsonable(details), flags=flags,
-        request_hash=request_hash, response={},
-    )
-    session.add(row)
-    session.flush()
-    postal.after_event(session, dossier, event, now)
-    row.response = {
-        "event": _timeline_event(row).model_dump(mode="json"),
+    details = jsonable({k: v for k, v in payload.items()
+                        if k not in ("id", "type", "at", "delivery")})
+    response = {
+        "event": TimelineEvent(id=event.id, type=event.type, at=event.at, recorded_at=now,
+                               details=details, flags=flags).model_dump(mode="json"),
         "dossier": dossier_out(dossier, who, now).model_dump(mode="json"),
     }
-    record(session, who, now, event.type, "dossier", dossier.code, _diff_side(old, new, True),
-           _diff_side(old, new, False))
-    return Answer(row.response, replayed=False)
+    row = {"dossier_id": dossier.id, "province_code": dossier.province_code,
+           "client_id": event.id, "type": event.type,
+           "at": event.at, "recorded_at": now, "key_id": who.key_id, "payload": details,
+           "flags": flags, "request_hash": request_hash, "response": response}
+    audit = entry(who, now, event.type, "dossier", dossier.code, _diff_side(old, new, True),
+                  _diff_side(old, new, False))
+    return Answer(response, replayed=False), row, audit
 
 
 def _diff_side(
     old: rules.DossierState, new: rules.DossierState, before: bool
 ) -> dict[str, Any]:
     """Only the fields the event changed, so the audit trail shows old and new side by side."""
-    a, b = asdict(old), asdict(new)
+    a, b = _state_fields(old), _state_fields(new)
     side = a if before else b
     return {k: jsonable(side[k]) for k in a if a[k] != b[k]}
 
@@ -381,23 +580,31 @@ def list_dossiers(
     return [dossier_out(d, who, now) for d in rows], nxt
 
 
+T = TypeVar("T")
+
+
 def run_batch(
-    session: Session, items: list[dict[str, Any]], instance: str,
-    apply: Callable[[dict[str, Any]], Answer],
+    items: list[dict[str, Any]], instance: str, parse: Callable[[dict[str, Any]], T],
+    apply: Callable[[list[T]], list[Outcome]],
 ) -> list[dict[str, Any]]:
-    """Apply each item in its own savepoint: a bad item is rolled back alone and reported."""
-    results: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
+    """Validate every item, apply the valid ones together, and report each item's outcome."""
+    parsed: list[T | ValidationError] = []
+    for item in items:
         try:
-            with session.begin_nested():
-                answer: Answer = apply(item)
+            parsed.append(parse(item))
         except ValidationError as exc:
+            parsed.append(exc)
+    applied = iter(apply([p for p in parsed if not isinstance(p, ValidationError)]))
+    results: list[dict[str, Any]] = []
+    for index, p in enumerate(parsed):
+        outcome = p if isinstance(p, ValidationError) else next(applied)
+        if isinstance(outcome, ValidationError):
             results.append({"index": index, "status": 422, "replayed": False,
-                            "body": validation_problem(list(exc.errors()), instance)})
-        except ProblemError as exc:
-            results.append({"index": index, "status": exc.status, "replayed": False,
-                            "body": exc.body(instance)})
+                            "body": validation_problem(list(outcome.errors()), instance)})
+        elif isinstance(outcome, ProblemError):
+            results.append({"index": index, "status": outcome.status, "replayed": False,
+                            "body": outcome.body(instance)})
         else:
-            results.append({"index": index, "status": 201, "replayed": answer.replayed,
-                            "body": answer.body})
+            results.append({"index": index, "status": 201, "replayed": outcome.replayed,
+                            "body": outcome.body})
     return results

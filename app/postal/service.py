@@ -35,12 +35,11 @@ from app.postal.schemas import (
 RETURN_READY = "postal.return_ready"
 
 
-def _row(session: Session, dossier_id: int) -> PostalReturn | None:
-    return session.scalar(select(PostalReturn).where(PostalReturn.dossier_id == dossier_id))
-
-
 def _check_offered(session: Session, dossier: Dossier) -> None:
-    procedure = session.get(Procedure, dossier.procedure_code)
+    _check_postal(session.get(Procedure, dossier.procedure_code))
+
+
+def _check_postal(procedure: Procedure | None) -> None:
     if procedure is not None and not procedure.postal:
         raise Unprocessable(
             f"Procedure '{procedure.code}' does not offer return by post.",
@@ -54,13 +53,7 @@ def _request(
     at: datetime,
 ) -> PostalReturn:
     """Record (or replace) where the result goes; the applicant fills what is left out."""
-    address = delivery.address or dossier.applicant_address
-    if not address:
-        raise Unprocessable(
-            "A delivery address is needed: the applicant has none on file.",
-            code="delivery_address_missing",
-            invalid_params=[InvalidParam("delivery.address", "missing", "required")],
-        )
+    address = _address(delivery, dossier.applicant_address)
     if row is None:
         row = PostalReturn(dossier_id=dossier.id)
         session.add(row)
@@ -72,6 +65,17 @@ def _request(
     row.waybill = row.handed_over_at = row.delivered_at = row.failed_at = None
     row.failure_reason = None
     return row
+
+
+def _address(delivery: DeliveryIn, applicant_address: str | None) -> str:
+    address = delivery.address or applicant_address
+    if not address:
+        raise Unprocessable(
+            "A delivery address is needed: the applicant has none on file.",
+            code="delivery_address_missing",
+            invalid_params=[InvalidParam("delivery.address", "missing", "required")],
+        )
+    return address
 
 
 def _feed_position(session: Session) -> int:
@@ -94,22 +98,48 @@ def _make_ready(
                            "ready_at": at.isoformat()}, now)
 
 
-def on_receipt(session: Session, dossier: Dossier, body: DossierIn) -> None:
-    """A receipt that asks for the result by post opens its postal return."""
+def check_receipt(procedure: Procedure, body: DossierIn) -> None:
+    """Refuse, before anything is written, a receipt whose return by post cannot be made."""
     if body.return_by_post:
-        _check_offered(session, dossier)
+        _check_postal(procedure)
+        _address(body.delivery or DeliveryIn(), body.applicant.address)
+
+
+def on_receipt(session: Session, dossier: Dossier, body: DossierIn) -> None:
+    """A receipt that asks for the result by post opens its postal return (checked before)."""
+    if body.return_by_post:
         row = _request(session, dossier, None, body.delivery or DeliveryIn(), dossier.received_at)
         row.state = "requested"
-        session.flush()
 
 
-def after_event(session: Session, dossier: Dossier, event: EventIn, now: datetime) -> None:
-    """Bring the postal return in step with an event the dossier has just accepted."""
-    row = _row(session, dossier.id)
+# The steps a postal return can follow; other events never touch one, so they skip its query.
+_STEPS = frozenset({"return_by_post_requested", "resolved", "returned_by_post",
+                    "returned_at_counter", "delivered", "delivery_failed"})
+
+
+def concerns(event: EventIn) -> bool:
+    """Whether an event may move a postal return."""
+    return rules.step_name(event.type, getattr(event, "method", None)) in _STEPS
+
+
+def returns_of(session: Session, dossier_ids: list[int]) -> dict[int, PostalReturn]:
+    """The postal returns of these dossiers, by dossier id, in one query."""
+    if not dossier_ids:
+        return {}
+    return {row.dossier_id: row for row in session.scalars(
+        select(PostalReturn).where(PostalReturn.dossier_id.in_(dossier_ids)))}
+
+
+def after_event(
+    session: Session, dossier: Dossier, event: EventIn, now: datetime,
+    row: PostalReturn | None,
+) -> PostalReturn | None:
+    """Bring the dossier's postal return (`row`, if any) in step with an event the dossier has
+    just accepted; returns the row as it now is. Refusals come before any change."""
     step = rules.step_name(event.type, getattr(event, "method", None))
     target = rules.state_after(row.state if row else None, step, dossier.status)
     if target is None:
-        return
+        return row
     if isinstance(event, ReturnByPostRequested):
         _check_offered(session, dossier)
         row = _request(session, dossier, row, event.delivery, event.at)
@@ -130,7 +160,7 @@ def after_event(session: Session, dossier: Dossier, event: EventIn, now: datetim
         document = getattr(event, "result_document", None)
         row.document = document or row.document
         _make_ready(session, dossier, row, event.at, now)
-    session.flush()
+    return row
 
 
 def callback_event(

@@ -1,7 +1,9 @@
 """Incremental aggregates: daily and monthly sums of each dossier's statistic cells.
 
 Plain Core tables (not ORM classes): they are only ever upserted and summed. One row per
-(unit, procedure or "*", day, role); a unit's rows cover its whole subtree.
+(unit, procedure or "*", day or month, role); a unit's rows cover its whole subtree. The
+monthly tables repeat the daily ones summed by month, so a period reads whole months from
+them and only the days of partial months from the daily tables.
 """
 
 from __future__ import annotations
@@ -33,13 +35,23 @@ stat_month = Table(
     *_key(),
     Column("month", Date, primary_key=True),
     Column("role", String(1), primary_key=True),
-    *[Column(m, Integer, nullable=False, default=0) for m in RUNNING],
+    *[Column(m, BigInteger if m == "processing_millidays" else Integer, nullable=False,
+             default=0) for m in FLOWS + RUNNING],
 )
 
 stat_histogram = Table(
     "stat_histogram", Base.metadata,
     *_key(),
     Column("day", Date, primary_key=True),
+    Column("role", String(1), primary_key=True),
+    Column("bucket", SmallInteger, primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
+)
+
+stat_histogram_month = Table(
+    "stat_histogram_month", Base.metadata,
+    *_key(),
+    Column("month", Date, primary_key=True),
     Column("role", String(1), primary_key=True),
     Column("bucket", SmallInteger, primary_key=True),
     Column("count", Integer, nullable=False, default=0),

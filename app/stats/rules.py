@@ -258,8 +258,32 @@ def groups(start: date, end: date, by: Grouping) -> list[tuple[str, date, date]]
 
 
 def month_start(d: date) -> date:
-    """First day of d's month: the key of the monthly running sums."""
+    """First day of d's month: the key of the monthly rows."""
     return d.replace(day=1)
+
+
+def prefix_split(point: date) -> tuple[date, date | None]:
+    """How to sum every day up to `point`: whole months before the first date returned, then
+    daily rows from the second (None when `point` ends its month)."""
+    following = point + timedelta(days=1)
+    if following.day == 1:
+        return following, None
+    return month_start(point), month_start(point)
+
+
+def range_split(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """[start, end] as whole months (their first days) plus the leftover day ranges."""
+    months: list[date] = []
+    days: list[tuple[date, date]] = []
+    cursor = start
+    while cursor <= end:
+        last = _month_end(cursor.year, cursor.month)
+        if cursor.day == 1 and last <= end:
+            months.append(cursor)
+        else:
+            days.append((cursor, min(last, end)))
+        cursor = last + timedelta(days=1)
+    return months, days
 
 
 # ---- figures -------------------------------------------------------------------------------

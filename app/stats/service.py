@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, select
+from sqlalchemy import Insert, Table, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -15,10 +15,21 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent
 from app.stats import rules
-from app.stats.models import stat_day, stat_histogram, stat_month
-from app.stats.rules import ALL, FLOWS, HIST, RUNNING, Contribution, EventFact, Facts, Sums
+from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
+from app.stats.rules import (
+    ALL,
+    FLOWS,
+    HIST,
+    MEASURES,
+    RUNNING,
+    Contribution,
+    EventFact,
+    Facts,
+    Sums,
+)
 
 STAT_EVENTS = ("supplement_requested", "apology_issued")
+AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 
 
 # ---- write side ----------------------------------------------------------------------------
@@ -26,12 +37,23 @@ STAT_EVENTS = ("supplement_requested", "apology_issued")
 
 def stat_events(session: Session, dossier_id: int) -> list[EventFact]:
     """The timeline events that figures depend on."""
-    rows = session.execute(
-        select(DossierEvent.type, DossierEvent.at, DossierEvent.flags)
-        .where(DossierEvent.dossier_id == dossier_id, DossierEvent.type.in_(STAT_EVENTS))
-        .order_by(DossierEvent.at, DossierEvent.id)
-    )
-    return [EventFact(t, at, flags) for t, at, flags in rows]
+    return stat_events_of(session, [dossier_id]).get(dossier_id, [])
+
+
+def stat_events_of(session: Session, dossier_ids: Iterable[int]) -> dict[int, list[EventFact]]:
+    """The counted timeline events of many dossiers, in one query."""
+    return _counted(session, DossierEvent.dossier_id.in_(list(dossier_ids)))
+
+
+def _counted(session: Session, where: ColumnElement[bool]) -> dict[int, list[EventFact]]:
+    out: dict[int, list[EventFact]] = defaultdict(list)
+    for dossier_id, t, at, flags in session.execute(
+        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
+        .where(where, DossierEvent.type.in_(STAT_EVENTS))
+        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
+    ):
+        out[dossier_id].append(EventFact(t, at, flags))
+    return out
 
 
 def facts_of(d: Dossier, events: Iterable[EventFact]) -> Facts:
@@ -54,65 +76,105 @@ def contribution(
         select(Unit.code, Unit.path).where(Unit.code.in_({d.handling_unit, d.receiving_unit}))
     )}
     paths.update(paths_then or {})
+    return contribution_at(d, events, paths)
+
+
+def contribution_at(
+    d: Dossier, events: Iterable[EventFact], paths: Mapping[str, str]
+) -> Contribution:
+    """Where a dossier row counts and what it contributes, given its units' paths."""
     return Contribution(
         units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
         procedure=d.procedure_code, cells=rules.cells(facts_of(d, events)),
     )
 
 
-Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+Rows = dict[Table, list[dict[str, Any]]]
 
 
 def table_rows(changes: dict[rules.Key, dict[str, int]]) -> Rows:
-    """Per-row measure changes as rows of the daily, monthly and histogram tables."""
+    """Per-row measure changes as rows of the daily and monthly tables and histograms."""
     days: list[dict[str, Any]] = []
-    hist: list[dict[str, Any]] = []
+    hist: dict[tuple[str, str, str, date, int], int] = defaultdict(int)
+    hist_months: dict[tuple[str, str, str, date, int], int] = defaultdict(int)
     months: dict[tuple[str, str, str, date], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(RUNNING, 0))
+        lambda: dict.fromkeys(MEASURES, 0))
     for (role, unit, procedure, day), measures in sorted(changes.items()):
-        key = {"role": role, "unit": unit, "procedure": procedure}
-        row = {**key, "day": day, **dict.fromkeys(FLOWS + RUNNING, 0)}
+        row = {"role": role, "unit": unit, "procedure": procedure, "day": day,
+               **dict.fromkeys(MEASURES, 0)}
+        month = months[(role, unit, procedure, rules.month_start(day))]
         for measure, value in measures.items():
             if measure.startswith(HIST):
-                hist.append({**key, "day": day, "bucket": int(measure[len(HIST):]),
-                             "count": value})
+                bucket = int(measure[len(HIST):])
+                hist[(role, unit, procedure, day, bucket)] += value
+                hist_months[(role, unit, procedure, rules.month_start(day), bucket)] += value
             else:
                 row[measure] = value
-                if measure in RUNNING:
-                    months[(role, unit, procedure, rules.month_start(day))][measure] += value
+                month[measure] += value
         days.append(row)
-    month_rows = [{"role": r, "unit": u, "procedure": p, "month": m, **v}
-                  for (r, u, p, m), v in sorted(months.items())]
-    return days, month_rows, hist
+
+    def keyed(k: tuple[Any, ...], period: str) -> dict[str, Any]:
+        return {"role": k[0], "unit": k[1], "procedure": k[2], period: k[3]}
+
+    return {
+        stat_day: days,
+        stat_month: [{**keyed(k, "month"), **v} for k, v in sorted(months.items())],
+        stat_histogram: [{**keyed(k, "day"), "bucket": k[4], "count": c}
+                         for k, c in sorted(hist.items())],
+        stat_histogram_month: [{**keyed(k, "month"), "bucket": k[4], "count": c}
+                               for k, c in sorted(hist_months.items())],
+    }
+
+
+# Upsert statements by (dialect, table): built once, since building one (about thirty SET
+# expressions) cost more than running it.
+_UPSERTS: dict[tuple[str, str], Insert] = {}
 
 
 def _upsert(session: Session, table: Table, rows: list[dict[str, Any]],
             keys: Sequence[str], measures: Sequence[str]) -> None:
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Chunks keep a statement under SQLite's limit on bound parameters.
-    for i in range(0, len(rows), 500):
-        stmt = insert(table).values(rows[i:i + 500])
-        stmt = stmt.on_conflict_do_update(
+    stmt = _UPSERTS.get((dialect, table.name))
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        new = insert(table)
+        stmt = _UPSERTS[(dialect, table.name)] = new.on_conflict_do_update(
             index_elements=list(keys),
-            set_={m: table.c[m] + stmt.excluded[m] for m in measures},
+            set_={m: table.c[m] + new.excluded[m] for m in measures},
         )
-        session.execute(stmt)
+    # One statement executed for many rows, compiled once and cached, where a multi-row VALUES
+    # statement was compiled afresh on every write. Every row has every column.
+    session.execute(stmt, rows)
 
 
 def write(session: Session, changes: dict[rules.Key, dict[str, int]]) -> None:
     """Add measure changes to the aggregate tables."""
-    days, months, hist = table_rows(changes)
-    _upsert(session, stat_day, days, ("unit", "procedure", "day", "role"), FLOWS + RUNNING)
-    _upsert(session, stat_month, months, ("unit", "procedure", "month", "role"), RUNNING)
-    _upsert(session, stat_histogram, hist, ("unit", "procedure", "day", "role", "bucket"),
-            ("count",))
+    for table, rows in table_rows(changes).items():
+        keys = [c.name for c in table.primary_key.columns]
+        measures = [c.name for c in table.columns if c.name not in keys]
+        _upsert(session, table, rows, keys, measures)
 
 
 def apply(session: Session, old: Contribution | None, new: Contribution | None) -> None:
     """Move the aggregates from a dossier's old contribution to its new one, in the caller's
     transaction, so figures and dossiers never disagree."""
-    write(session, rules.delta(old, new))
+    apply_all(session, [(old, new)])
+
+
+def apply_all(
+    session: Session, moves: Iterable[tuple[Contribution | None, Contribution | None]]
+) -> None:
+    """Move the aggregates for many dossiers at once: their deltas summed, one write."""
+    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for old, new in moves:
+        for key, measures in rules.delta(old, new).items():
+            row = total[key]
+            for measure, value in measures.items():
+                row[measure] += value
+    write(session, {k: {m: v for m, v in row.items() if v} for k, row in total.items()
+                    if any(row.values())})
 
 
 def rebuild(session: Session) -> int:
@@ -121,27 +183,19 @@ def rebuild(session: Session) -> int:
     For a restore, a backfill, or to prove the running aggregates right (`python -m app
     stats --check`).
     """
-    for table in (stat_day, stat_month, stat_histogram):
+    for table in AGGREGATES:
         session.execute(table.delete())
     paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
-    counted: dict[int, list[EventFact]] = defaultdict(list)
-    for dossier_id, type_, at, flags in session.execute(
-        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
-        .where(DossierEvent.type.in_(STAT_EVENTS))
-        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
-    ):
-        counted[dossier_id].append(EventFact(type_, at, flags))
-    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counted = _counted(session, DossierEvent.type.in_(STAT_EVENTS))
     n = 0
-    for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
-        c = Contribution(units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
-                         procedure=d.procedure_code,
-                         cells=rules.cells(facts_of(d, counted.get(d.id, ()))))
-        for key, measures in rules.delta(None, c).items():
-            for measure, value in measures.items():
-                total[key][measure] += value
-        n += 1
-    write(session, {k: dict(v) for k, v in total.items()})
+
+    def moves() -> Iterator[tuple[None, Contribution]]:
+        nonlocal n
+        for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
+            n += 1
+            yield None, contribution_at(d, counted.get(d.id, ()), paths)
+
+    apply_all(session, moves())
     return n
 
 
@@ -198,19 +252,22 @@ def fetch(
 ) -> dict[str, Sums]:
     """Sums for one period, per group: a unit (group="unit") or a procedure, or one total.
 
-    `procedures` None means every procedure's own rows (for grouping by procedure or field).
+    Every measure is summed up to three days (the eve of the period, the judged day and the
+    period's end) from whole months in the monthly table and the days of a partial month in
+    the daily table; flows are the difference of the sums at the end and on the eve. So a
+    year reads twelve monthly rows per unit, not 365 daily ones. `procedures` None means
+    every procedure's own rows (for grouping by procedure or field).
     """
     sign: dict[str, int] = {}
     for s, u in signed:
         sign[u] = sign.get(u, 0) + s
     units = [u for u, s in sign.items() if s]
+    if not units:
+        return {}
     roles = roles_for(by)
-    # Day rows from the first month touched; months before it come from the monthly sums.
-    first = rules.month_start(min(start, judged))
+    points = {"before": start - timedelta(days=1), "judged": judged, "end": end}
     out: dict[str, dict[str, dict[Any, int]]] = defaultdict(
-        lambda: {"flows": defaultdict(int), "before": defaultdict(int),
-                 "end": defaultdict(int), "judged": defaultdict(int),
-                 "hist": defaultdict(int)})
+        lambda: {p: defaultdict(int) for p in (*points, "hist")})
 
     def key_of(unit: str, procedure: str) -> str:
         raw = unit if group == "unit" else procedure if group == "procedure" else ""
@@ -221,47 +278,68 @@ def fetch(
                   else t.c.procedure.in_(procedures))
         return and_(t.c.unit.in_(units), t.c.role.in_(roles), chosen)
 
-    if not units:
-        return {}
-    day = stat_day.c
-    cols = [func.sum(case((day.day >= start, day[m]), else_=0)) for m in FLOWS]
-    cols += [func.sum(case((day.day < start, day[m]), else_=0)) for m in RUNNING]
-    cols += [func.sum(case((day.day <= judged, day[m]), else_=0)) for m in RUNNING]
-    cols += [func.sum(day[m]) for m in RUNNING]
-    q = (select(day.unit, day.procedure, *cols)
-         .where(where(stat_day), day.day >= first, day.day <= end)
-         .group_by(day.unit, day.procedure))
-    n, r = len(FLOWS), len(RUNNING)
-    for row in session.execute(q):
-        bucket = out[key_of(row[0], row[1])]
-        s, values = sign[row[0]], row[2:]
-        for i, m in enumerate(FLOWS):
-            bucket["flows"][m] += s * int(values[i] or 0)
-        for i, m in enumerate(RUNNING):
-            bucket["before"][m] += s * int(values[n + i] or 0)
-            bucket["judged"][m] += s * int(values[n + r + i] or 0)
-            bucket["end"][m] += s * int(values[n + 2 * r + i] or 0)
-    month = stat_month.c
-    q2 = (select(month.unit, month.procedure, *[func.sum(month[m]) for m in RUNNING])
-          .where(where(stat_month), month.month < first)
-          .group_by(month.unit, month.procedure))
-    for row in session.execute(q2):
-        bucket = out[key_of(row[0], row[1])]
-        s = sign[row[0]]
-        for i, m in enumerate(RUNNING):
-            v = s * int(row[2 + i] or 0)
-            bucket["before"][m] += v
-            bucket["judged"][m] += v
-            bucket["end"][m] += v
-    hist = stat_histogram.c
-    q3 = (select(hist.unit, hist.procedure, hist.bucket, func.sum(hist.count))
-          .where(where(stat_histogram), hist.day >= start, hist.day <= end)
-          .group_by(hist.unit, hist.procedure, hist.bucket))
-    for unit, procedure, b, count in session.execute(q3):
-        out[key_of(unit, procedure)]["hist"][int(b)] += sign[unit] * int(count)
+    dialect = session.get_bind().dialect.name
+    params: dict[str, Any] = {}
+
+    def bind(name: str, value: Any) -> str:
+        # SQLite keeps dates as ISO text; psycopg binds date objects.
+        params[name] = value.isoformat() if dialect == "sqlite" and isinstance(value, date) \
+            else value
+        return f":{name}" if dialect == "sqlite" else f"%({name})s"
+
+    def listed(prefix: str, values: Sequence[str]) -> str:
+        return ", ".join(bind(f"{prefix}{i}", v) for i, v in enumerate(values))
+
+    chosen = (f"procedure <> {bind('all', ALL)}" if procedures is None
+              else f"procedure IN ({listed('p', procedures)})")
+    scope = f"unit IN ({listed('u', units)}) AND role IN ({listed('r', roles)}) AND {chosen}"
+
+    def add(table: str, conditions: list[tuple[str, str]], extra: str) -> None:
+        # Plain SQL built per call: with ~100 conditional sums, building and cache-keying a
+        # SQLAlchemy expression costs more than the query itself.
+        sums = ", ".join(f"SUM(CASE WHEN {c} THEN {m} ELSE 0 END)"
+                         for _, c in conditions for m in MEASURES)
+        # Only fixed identifiers are interpolated; every value is a bound parameter.
+        sql = (f"SELECT unit, procedure, {sums} FROM {table} WHERE {scope} AND ({extra}) "  # noqa: S608
+               "GROUP BY unit, procedure")
+        for row in session.connection().exec_driver_sql(sql, params):
+            bucket, s = out[key_of(row[0], row[1])], sign[row[0]]
+            values = row[2:]
+            for i, (point, _) in enumerate(conditions):
+                target = bucket[point]
+                for j, m in enumerate(MEASURES):
+                    target[m] += s * int(values[i * len(MEASURES) + j] or 0)
+
+    splits = {p: rules.prefix_split(d) for p, d in points.items()}
+    by_month = [(p, f"month < {bind(f'm_{p}', m)}") for p, (m, _) in splits.items()]
+    add("stat_month", by_month,
+        f"month < {bind('m_max', max(m for m, _ in splits.values()))}")
+    by_day = [(p, f"(day >= {bind(f'd_{p}', d)} AND day <= {bind(f'x_{p}', points[p])})")
+              for p, (_, d) in splits.items() if d is not None]
+    if by_day:
+        add("stat_day", by_day, " OR ".join(c for _, c in by_day))
+    months, day_ranges = rules.range_split(start, end)
+    hist_queries = []
+    if months:
+        h = stat_histogram_month.c
+        hist_queries.append(select(h.unit, h.procedure, h.bucket, func.sum(h.count))
+                            .where(where(stat_histogram_month), h.month.in_(months))
+                            .group_by(h.unit, h.procedure, h.bucket))
+    if day_ranges:
+        h = stat_histogram.c
+        hist_queries.append(select(h.unit, h.procedure, h.bucket, func.sum(h.count))
+                            .where(where(stat_histogram),
+                                   or_(*[h.day.between(a, b) for a, b in day_ranges]))
+                            .group_by(h.unit, h.procedure, h.bucket))
+    for query in hist_queries:
+        for unit, procedure, b, count in session.execute(query):
+            out[key_of(unit, procedure)]["hist"][int(b)] += sign[unit] * int(count)
     return {
-        k: Sums(flows=v["flows"], before=v["before"], through_end=v["end"],
-                through_judged=v["judged"], histogram={b: c for b, c in v["hist"].items() if c})
+        k: Sums(flows={m: v["end"][m] - v["before"][m] for m in FLOWS},
+                before={m: v["before"][m] for m in RUNNING},
+                through_end={m: v["end"][m] for m in RUNNING},
+                through_judged={m: v["judged"][m] for m in RUNNING},
+                histogram={b: c for b, c in v["hist"].items() if c})
         for k, v in out.items()
     }
 
@@ -370,7 +448,7 @@ def ranking(
 def snapshot_aggregates(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """Every non-zero aggregate row, keyed by table and primary key."""
     out: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for table in (stat_day, stat_month, stat_histogram):
+    for table in AGGREGATES:
         keys = [c.name for c in table.primary_key.columns]
         values = [c.name for c in table.columns if c.name not in keys]
         for row in session.execute(select(table)).mappings():

@@ -62,11 +62,41 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('unit', 'procedure', 'day', 'role', 'bucket', name=op.f('pk_stat_histogram'))
     )
+    op.create_table('stat_histogram_month',
+    sa.Column('unit', sa.String(length=40), nullable=False),
+    sa.Column('procedure', sa.String(length=40), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('role', sa.String(length=1), nullable=False),
+    sa.Column('bucket', sa.SmallInteger(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('unit', 'procedure', 'month', 'role', 'bucket', name=op.f('pk_stat_histogram_month'))
+    )
     op.create_table('stat_month',
     sa.Column('unit', sa.String(length=40), nullable=False),
     sa.Column('procedure', sa.String(length=40), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('role', sa.String(length=1), nullable=False),
+    sa.Column('received_direct', sa.Integer(), nullable=False),
+    sa.Column('received_online', sa.Integer(), nullable=False),
+    sa.Column('received_postal', sa.Integer(), nullable=False),
+    sa.Column('resolved_early', sa.Integer(), nullable=False),
+    sa.Column('resolved_on_time', sa.Integer(), nullable=False),
+    sa.Column('resolved_late', sa.Integer(), nullable=False),
+    sa.Column('refused', sa.Integer(), nullable=False),
+    sa.Column('withdrawn', sa.Integer(), nullable=False),
+    sa.Column('stopped', sa.Integer(), nullable=False),
+    sa.Column('late_apology', sa.Integer(), nullable=False),
+    sa.Column('late_apology_timely', sa.Integer(), nullable=False),
+    sa.Column('processing_millidays', sa.BigInteger(), nullable=False),
+    sa.Column('returned_counter', sa.Integer(), nullable=False),
+    sa.Column('returned_postal', sa.Integer(), nullable=False),
+    sa.Column('rated', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('supplements', sa.Integer(), nullable=False),
+    sa.Column('multi_supplement', sa.Integer(), nullable=False),
+    sa.Column('apologies', sa.Integer(), nullable=False),
+    sa.Column('apologies_tardy', sa.Integer(), nullable=False),
+    sa.Column('apologies_second', sa.Integer(), nullable=False),
     sa.Column('opened', sa.Integer(), nullable=False),
     sa.Column('overdue_start', sa.Integer(), nullable=False),
     sa.Column('overdue_stop', sa.Integer(), nullable=False),
@@ -88,6 +118,7 @@ def downgrade() -> None:
         batch_op.drop_column('processing_millidays')
 
     op.drop_table('stat_month')
+    op.drop_table('stat_histogram_month')
     op.drop_table('stat_histogram')
     op.drop_table('stat_day')
     # ### end Alembic commands ###

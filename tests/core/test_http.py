@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import SessionTransaction
 
 from tests.factories import Api
@@ -54,3 +55,17 @@ def test_openapi_documents_the_domain(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert "/api/v1/dossiers/{code}/events" in spec["paths"]
     assert "tiếp nhận hồ sơ" in spec["paths"]["/api/v1/dossiers"]["post"]["description"]
+
+
+def test_a_deadlock_victim_is_told_to_retry(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def fail(self: SessionTransaction) -> None:
+        raise OperationalError("COMMIT", None, Deadlock("deadlock detected"))
+
+    monkeypatch.setattr(SessionTransaction, "commit", fail)
+    r = api.client.post("/api/v1/units", json={"code": "P", "name": "P", "level": "province"})
+    monkeypatch.undo()
+    assert (r.status_code, r.json()["code"]) == (503, "transaction_conflict")
+    assert r.headers["Retry-After"] == "1"

@@ -124,3 +124,19 @@ def test_worked_example_figures() -> None:
     assert f["pending"] == {"total": 130, "within_deadline": 100, "overdue": 30}
     assert f["rates"]["on_time"] == 91.43
     assert f["rates"]["national_progress"] == 88.33
+
+
+def test_prefix_split_uses_whole_months_where_it_can() -> None:
+    assert rules.prefix_split(date(2026, 3, 31)) == (date(2026, 4, 1), None)
+    assert rules.prefix_split(date(2026, 3, 15)) == (date(2026, 3, 1), date(2026, 3, 1))
+    assert rules.prefix_split(date(2026, 2, 28)) == (date(2026, 3, 1), None)
+
+
+def test_range_split_into_months_and_leftover_days() -> None:
+    assert rules.range_split(date(2026, 1, 1), date(2026, 3, 31)) == (
+        [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)], [])
+    assert rules.range_split(date(2026, 1, 10), date(2026, 3, 5)) == (
+        [date(2026, 2, 1)], [(date(2026, 1, 10), date(2026, 1, 31)),
+                             (date(2026, 3, 1), date(2026, 3, 5))])
+    assert rules.range_split(date(2026, 2, 3), date(2026, 2, 9)) == (
+        [], [(date(2026, 2, 3), date(2026, 2, 9))])

@@ -1,0 +1,1 @@
+"""Benchmarks of the dossier service (issue 6): `python -m bench --help`."""

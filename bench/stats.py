@@ -1,0 +1,136 @@
+"""Statistics at scale: unit x quarter latency, and all units x 12 months against DuckDB
+scanning the raw rows of the same synthetic dossiers."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+
+from app.stats.rules import VN_TZ, parse_period
+from bench import synthetic
+from bench.harness import Context, Row, benchmark
+from bench.servers import ADMIN_KEY
+
+UNIT_QUARTER_MS = 5.0
+ALL_UNITS_SPEEDUP = 2.0
+QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2")
+MONTHS = tuple(f"2025-{m:02d}" for m in range(1, 13))
+
+
+def _catalogue(client: httpx.Client) -> None:
+    def post(path: str, body: dict[str, Any]) -> None:
+        r = client.post(path, json=body)
+        if r.status_code != 201:
+            raise RuntimeError(f"setup {path}: {r.status_code} {r.text}")
+
+    post("/api/v1/units", {"code": synthetic.PROVINCE, "name": "Tỉnh đo tải thống kê",
+                           "level": "province"})
+    for code in synthetic.COMMUNES:
+        post("/api/v1/units", {"code": code, "name": f"Xã {code}", "level": "commune",
+                               "parent": synthetic.PROVINCE})
+    for code in synthetic.AGENCIES:
+        post("/api/v1/units", {"code": code, "name": f"Sở {code}", "level": "agency",
+                               "parent": synthetic.PROVINCE})
+    for code, days, field in synthetic.PROCEDURES:
+        post("/api/v1/procedures", {"code": code, "name": f"Thủ tục {code}",
+                                    "field_code": field, "field_name": f"Lĩnh vực {field}",
+                                    "processing_time": {"working_days": days}})
+
+
+def _duckdb_peer(
+    ctx: Context, loaded: synthetic.Loaded
+) -> tuple[float, dict[tuple[str, str], int]]:
+    """Median seconds of a DuckDB GROUP BY computing the monthly figures of every unit."""
+    import duckdb
+
+    path = ctx.tmp / "raw.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unit", "rd", "fd", "dd", "status", "timeliness"])
+        for h, _r, _p, _c, received, due, finished, status, verdict in loaded.raw:
+            w.writerow([h, received.astimezone(VN_TZ).date(),
+                        finished.astimezone(VN_TZ).date() if finished else "",
+                        due.astimezone(VN_TZ).date(), status, verdict or ""])
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE d AS SELECT * FROM read_csv_auto('{path}', nullstr='')")
+    months = ", ".join(f"(DATE '{a}', DATE '{b}', '{m}')"
+                       for m in MONTHS for a, b in [parse_period(m)])
+    sql = f"""
+        SELECT unit, m.k,
+          count(*) FILTER (WHERE rd BETWEEN m.s AND m.e) AS new,
+          count(*) FILTER (WHERE rd < m.s AND (fd IS NULL OR fd >= m.s)) AS carried,
+          count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness = 'early') AS early,
+          count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness = 'on_time') AS on_time,
+          count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness = 'late') AS late,
+          count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness IS NULL) AS ended,
+          count(*) FILTER (WHERE rd <= m.e AND (fd IS NULL OR fd > m.e)) AS pending,
+          count(*) FILTER (WHERE rd <= m.e AND (fd IS NULL OR fd > m.e) AND dd <= m.e)
+            AS overdue
+        FROM d, (VALUES {months}) m(s, e, k)
+        GROUP BY ALL"""
+    times, rows = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        rows = con.execute(sql).fetchall()
+        times.append(time.perf_counter() - t)
+    con.close()
+    return statistics.median(times), {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+@benchmark("stats")
+def stats(ctx: Context) -> list[Row]:
+    """Load N synthetic dossiers in bulk, then time the statistics API against DuckDB."""
+    n = 100_000 if ctx.options.quick else ctx.options.stats_dossiers
+    headers = {"X-API-Key": ADMIN_KEY}
+    with httpx.Client(base_url=ctx.service.url, headers=headers, timeout=60) as client:
+        _catalogue(client)
+        t = time.perf_counter()
+        loaded = synthetic.load(create_engine(ctx.database_url), n)
+        load_s = time.perf_counter() - t
+        units = [synthetic.PROVINCE, *synthetic.COMMUNES[:5], *synthetic.AGENCIES[:2]]
+        for unit in units:  # warm-up: connections, caches
+            client.get("/api/v1/stats/on-time", params={"unit": unit, "period": "2025-Q1"})
+        latencies = []
+        for _ in range(3):
+            for unit in units:
+                for quarter in QUARTERS:
+                    t = time.perf_counter()
+                    r = client.get("/api/v1/stats/on-time",
+                                   params={"unit": unit, "period": quarter})
+                    latencies.append((time.perf_counter() - t) * 1000)
+                    r.raise_for_status()
+        latencies.sort()
+        p50 = statistics.median(latencies)
+        p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+        runs, ours = [], {}
+        for _ in range(3):
+            t = time.perf_counter()
+            for month in MONTHS:
+                r = client.get("/api/v1/stats/on-time", params={
+                    "unit": synthetic.PROVINCE, "period": month, "group_by": "unit"})
+                r.raise_for_status()
+                for g in r.json()["groups"]:
+                    ours[(g["key"], month)] = g["received"]["new"]
+            runs.append(time.perf_counter() - t)
+    service_s = statistics.median(runs)
+    peer_s, theirs = _duckdb_peer(ctx, loaded)
+    agree = all(ours.get(k, 0) == v for k, v in theirs.items())
+    if not agree:
+        ctx.notes.append("stats: the service and DuckDB disagree on newly received counts")
+    speedup = peer_s / service_s
+    return [
+        Row(f"stats: bulk load of {n:,} dossiers with aggregates (s)", f"{load_s:.1f}", "",
+            None, "", None),
+        Row(f"stats: unit x quarter on-time, HTTP round trip, {n:,} dossiers: p50 / p99 (ms)",
+            f"{p50:.1f} / {p99:.1f}", "", None, f"< {UNIT_QUARTER_MS:.0f} ms",
+            p99 < UNIT_QUARTER_MS),
+        Row(f"stats: all {len(synthetic.COMMUNES) + len(synthetic.AGENCIES)} units x 12 months "
+            f"(s; peer: DuckDB GROUP BY over the raw rows)", f"{service_s:.3f}",
+            f"{peer_s:.3f}", speedup, f">= {ALL_UNITS_SPEEDUP:.0f}x faster",
+            speedup >= ALL_UNITS_SPEEDUP and agree),
+    ]
