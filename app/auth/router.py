@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from app.auth import service
 from app.auth.dependencies import Admin
 from app.auth.schemas import KeyIn, KeyOut, NewKeyOut
-from app.core.deps import Now, ReadSession, WriteSession
+from app.core.deps import FreshSession, Now, WriteSession
 
 router = APIRouter(prefix="/api/v1/keys", tags=["access (khóa truy cập)"])
 
@@ -19,8 +19,8 @@ def create_key(body: KeyIn, session: WriteSession, who: Admin, now: Now) -> NewK
 
 
 @router.get("", response_model=list[KeyOut])
-def list_keys(session: ReadSession, _who: Admin) -> list[KeyOut]:
-    """All keys, without secrets."""
+def list_keys(session: FreshSession, _who: Admin) -> list[KeyOut]:
+    """All keys, without secrets; from the primary, so a revocation shows at once."""
     return service.list_keys(session)
 
 

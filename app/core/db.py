@@ -108,8 +108,13 @@ class _WriterQueue:
             self._lock.release()
 
 
+def _sqlite_query_only(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    # Runs after _sqlite_pragmas (listeners fire in order), which needs to set WAL first.
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
 def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
-    """An engine for `url`; on SQLite, writers take the write lock at BEGIN."""
+    """An engine for `url`: writers take SQLite's write lock at BEGIN, readers cannot write."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -122,10 +127,14 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
             event.listen(engine, "invalidate", queue.release)
         else:
             event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            event.listen(engine, "connect", _sqlite_query_only)
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
+    # A read-only transaction on the primary fails a stray write exactly as a replica would,
+    # so the ordinary test run already proves that read paths never write.
+    return engine if writer else engine.execution_options(postgresql_readonly=True)
 
 
 @dataclass
@@ -152,7 +161,9 @@ class Database:
     def from_urls(cls, url: str, read_url: str | None = None, pool_size: int = 10) -> Database:
         """Engines for the primary and the (optional) replica."""
         engine = make_engine(url, pool_size=pool_size)
-        fresh = make_engine(url, writer=False) if url.startswith("sqlite") else engine
+        # On PostgreSQL the fresh reader shares the writer's pool, with read-only transactions.
+        fresh = (make_engine(url, writer=False) if url.startswith("sqlite")
+                 else engine.execution_options(postgresql_readonly=True))
         read = make_engine(read_url, writer=False, pool_size=pool_size) if read_url else fresh
         return cls(engine, fresh, read)
 

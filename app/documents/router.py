@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
-from app.core.deps import Now, ReadSession
+from app.core.deps import FreshSession, Now
 
 from . import render_html, render_pdf
 from .context import DocumentKind
@@ -24,10 +24,12 @@ router = APIRouter(prefix="/api/v1/dossiers", tags=["documents (biểu mẫu)"])
                409: {"description": "The form does not apply to the dossier yet"}},
 )
 def document(
-    code: str, kind: DocumentKind, session: ReadSession, who: Counter, now: Now,
+    code: str, kind: DocumentKind, session: FreshSession, who: Counter, now: Now,
     format: Literal["html", "pdf"] = "html",
 ) -> Response:
     """Receipt slip, supplement request, refusal, apology or process control sheet."""
+    # From the primary: a form is printed right after the step that creates it, and a
+    # lagging replica would answer 404 for the receipt slip of the dossier just received.
     ctx = build_context(session, who, code, kind, now)
     if format == "html":
         return HTMLResponse(render_html(kind, ctx))

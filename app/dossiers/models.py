@@ -81,6 +81,9 @@ class DossierEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    # The dossier's own, copied on insert: the distribution column that keeps a dossier and its
+    # timeline on one shard (Citus), so a receipt or event stays a single-shard transaction.
+    province_code: Mapped[str] = mapped_column(String(40))
     client_id: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from app.auth.dependencies import Counter, Reader
-from app.core.deps import AppSettings, Now, ReadSession, WriteSession
+from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.dossiers import service
 from app.dossiers.rules import Status
@@ -94,8 +94,10 @@ def list_dossiers(
 
 
 @router.get("/dossiers/{code}", response_model=DossierOut)
-def get_dossier(code: str, session: ReadSession, who: Reader, now: Now) -> DossierOut:
+def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> DossierOut:
     """One dossier with status, appointments, timeliness and its timeline."""
+    # From the primary: a counter reads back the dossier it just wrote to decide its next
+    # event (or whether a timed-out post landed); a point lookup costs the primary little.
     return service.get_dossier(session, who, code, now)
 
 

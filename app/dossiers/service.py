@@ -283,8 +283,9 @@ def _store_receipts(
         assert d is not None  # set above
         response = dossier_out(d, who, now).model_dump(mode="json")
         events.append({
-            "dossier_id": d.id, "client_id": body.client_ref or RECEIPT, "type": RECEIPT,
-            "at": d.received_at, "recorded_at": now, "key_id": who.key_id,
+            "dossier_id": d.id, "province_code": d.province_code,
+            "client_id": body.client_ref or RECEIPT, "type": RECEIPT, "at": d.received_at,
+            "recorded_at": now, "key_id": who.key_id,
             "payload": {"channel": body.channel, "procedure": r.procedure.code,
                         "receiving_unit": r.receiving.code, "handling_unit": r.handling.code,
                         "documents": body.documents, "waybill": body.waybill},
@@ -457,7 +458,8 @@ def _apply(
                                details=details, flags=flags).model_dump(mode="json"),
         "dossier": dossier_out(dossier, who, now).model_dump(mode="json"),
     }
-    row = {"dossier_id": dossier.id, "client_id": event.id, "type": event.type,
+    row = {"dossier_id": dossier.id, "province_code": dossier.province_code,
+           "client_id": event.id, "type": event.type,
            "at": event.at, "recorded_at": now, "key_id": who.key_id, "payload": details,
            "flags": flags, "request_hash": request_hash, "response": response}
     audit = entry(who, now, event.type, "dossier", dossier.code, _diff_side(old, new, True),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from app.auth.dependencies import Admin, Reader
-from app.core.deps import Now, ReadSession, WriteSession
+from app.core.deps import FreshSession, Now, ReadSession, WriteSession
 from app.dossiers.schemas import DossierOut
 from app.dossiers.service import dossier_out
 from app.notifications import service
@@ -26,8 +26,8 @@ def create_webhook(body: WebhookIn, session: WriteSession, who: Admin, now: Now
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
-def list_webhooks(session: ReadSession, _who: Admin) -> list[WebhookOut]:
-    """Registered webhooks, without secrets."""
+def list_webhooks(session: FreshSession, _who: Admin) -> list[WebhookOut]:
+    """Registered webhooks, without secrets; from the primary, as the sender sees them."""
     return service.list_webhooks(session)
 
 

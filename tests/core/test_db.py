@@ -1,4 +1,5 @@
-"""SQLite writers queue in-process: concurrent writes all land, and the queue never jams."""
+"""SQLite writers queue in-process: concurrent writes all land, and the queue never jams;
+read sessions cannot write, on either engine, so a read path is safe on a replica."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.core.db import Database
 
@@ -69,3 +71,20 @@ def test_an_invalidated_connection_lets_the_next_writer_in(sqlite_db: Database) 
         raise RuntimeError("the connection broke")
     assert _finishes_within(5, lambda: _increment(sqlite_db))
     assert _count(sqlite_db) == 1
+
+
+INSERT = text("INSERT INTO dossier_sequences (unit_code, day, last) VALUES ('U', '2026-01-02', 1)")
+
+
+@pytest.mark.parametrize("mode", ["read", "fresh"])
+def test_a_read_session_refuses_a_write(database_url: str, mode: str) -> None:
+    db = Database.from_urls(database_url, pool_size=1)
+    try:
+        with pytest.raises(DBAPIError, match=r"read-only|readonly"), db.transaction(mode) as s:
+            s.execute(INSERT)
+        # The writer still writes on the same pool: the read-only mark left with the session.
+        with db.transaction("write") as s:
+            s.execute(INSERT)
+            s.rollback()
+    finally:
+        db.dispose()
