@@ -22,6 +22,7 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.limits import BodyLimit
 from app.core.migrate import upgrade
+from app.core.openapi import document_problems
 from app.core.problems import problem
 from app.documents.router import router as documents_router
 from app.dossiers.router import router as dossiers_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem_response(503, body)
         return {"status": "ready"}
 
+    document_problems(app)
     return app
 
 
