@@ -107,6 +107,7 @@ class Scenario:
     """A received dossier, the instant the events are posted at, and the events."""
 
     state: DossierState
+    time: ProcessingTime
     cal: WorkCalendar
     now: datetime
     events: list[Event]
@@ -125,7 +126,8 @@ def scenarios(
     """A receipt at any minute of 2026 (by units[0]) and events, legal or not."""
     cal = draw(st.sampled_from(calendars))
     received_at = vn("2026-01-01 00:00") + timedelta(minutes=draw(st.integers(0, 364 * 1440)))
-    state = rules.receive(units[0], received_at, draw(times), cal)
+    time_ = draw(times)
+    state = rules.receive(units[0], received_at, time_, cal)
     now = received_at + timedelta(days=draw(st.integers(0, 90)))
     events = []
     at = received_at
@@ -140,7 +142,7 @@ def scenarios(
             method=draw(st.sampled_from([None, "counter", "postal", "drone"])),
             rating=draw(st.one_of(st.none(), st.integers(1, 5))),
         ))
-    return Scenario(state, cal, now, events)
+    return Scenario(state, time_, cal, now, events)
 
 
 @settings(max_examples=400, deadline=None)
