@@ -34,9 +34,11 @@ def body(event: Event, id_: str) -> dict[str, Any]:
     fields: dict[str, Any] = {"id": id_, "type": event.type, "at": event.at.isoformat()}
     if event.type in ("supplement_requested", "refused", "stopped", "apology_issued"):
         fields["reason"] = "Lý do"
-    optional = {"transferred": {"to_unit": event.to_unit},
-                "apology_issued": {"new_due_at": event.new_due_at and event.new_due_at.isoformat()},
-                "returned": {"method": event.method, "rating": event.rating}}
+    new_due = event.new_due_at.isoformat() if event.new_due_at else None
+    optional: dict[str, dict[str, Any]] = {
+        "transferred": {"to_unit": event.to_unit}, "apology_issued": {"new_due_at": new_due},
+        "returned": {"method": event.method, "rating": event.rating},
+    }
     fields.update({k: v for k, v in optional.get(event.type, {}).items() if v is not None})
     return fields
 
