@@ -32,7 +32,8 @@ PROCEDURES = {ProcessingTime(days=5): PROCEDURE, ProcessingTime(hours=4): HOURS_
 def body(event: Event, id_: str) -> dict[str, Any]:
     """The API body of a rules event; a missing field stays missing (the schema's 422)."""
     fields: dict[str, Any] = {"id": id_, "type": event.type, "at": event.at.isoformat()}
-    if event.type in ("supplement_requested", "refused", "stopped", "apology_issued"):
+    if event.type in ("supplement_requested", "refused", "stopped", "apology_issued",
+                      "delivery_failed"):
         fields["reason"] = "Lý do"
     new_due = event.new_due_at.isoformat() if event.new_due_at else None
     optional: dict[str, dict[str, Any]] = {

@@ -63,6 +63,9 @@ class Oracle:
             found.add(Conflict)
         elif not self._complete(state, event):
             found.add(Unprocessable)
+        elif event.type in ("delivered", "delivery_failed") and (
+                state.return_method != "postal" or state.delivered_at is not None):
+            found.add(Conflict)  # only a result handed to the post is delivered, once
         return found
 
     @staticmethod
@@ -79,7 +82,8 @@ class Oracle:
     def record(self, before: DossierState, event: Event) -> None:
         """Note an accepted event, closing a pause when it leaves awaiting_supplement."""
         self.accepted.append(event)
-        if before.status == "awaiting_supplement" and event.type != "apology_issued":
+        overlay = rules.TRANSITIONS[before.status][event.type] == "="
+        if before.status == "awaiting_supplement" and not overlay:
             assert before.paused_at is not None
             self.pauses.append((before.paused_at, event.at))
 
