@@ -33,7 +33,7 @@ from tests.factories import COMMUNE, OTHER_COMMUNE, PROCEDURE, PROVINCE, Api
 # The schema does not depend on the database, so it is read once, at collection.
 SCHEMA = schemathesis.openapi.from_dict(create_app(Settings(database_url="sqlite://")).openapi())
 # Bounded so both engines together take about a minute on 2 cores; raise it for a deeper run.
-EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 # Body fields that name catalogue rows: aimed cases point them at the seeded ones.
