@@ -20,8 +20,9 @@ from app.catalog.router import router as catalog_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
-from app.core.limits import BodyLimit
+from app.core.limits import RequestGuard
 from app.core.migrate import upgrade
+from app.core.openapi import document_problems
 from app.core.problems import problem
 from app.documents.router import router as documents_router
 from app.dossiers.router import router as dossiers_router
@@ -67,12 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
+    # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
                            allow_headers=["X-API-Key", "Content-Type"])
-
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem_response(503, body)
         return {"status": "ready"}
 
+    document_problems(app)
     return app
 
 

@@ -41,7 +41,7 @@ class AuditPage(BaseModel):
 def audit(
     session: ReadSession, _who: Admin,
     entity: str | None = None, entity_id: str | None = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,  # a 64-bit id
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Who changed what, when, through which key, with old and new values."""

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.auth.rules import Role
-from app.core.timefmt import LocalDatetime
+from app.core.bodies import Strict
+from app.core.timefmt import Instant, LocalDatetime
 
 
-class KeyIn(BaseModel):
+class KeyIn(Strict):
     """A key to create; counter and dashboard keys are scoped to a unit subtree."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=255)
     role: Role
     unit: str | None = Field(default=None, max_length=40,
                              description="Unit code whose subtree the key may act on")
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
 
 
 class KeyOut(BaseModel):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
 
 from app.auth.dependencies import Admin, Reader
 from app.calendar import service
@@ -15,6 +13,7 @@ from app.calendar.schemas import CalendarYear, DueOut, OverrideIn, OverrideOut
 from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
+from app.core.timefmt import Day, Instant
 from app.dossiers.rules import ProcessingTime
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
@@ -24,7 +23,7 @@ UnitQuery = Annotated[str | None, Query(description="Unit code; omit for the nat
 @router.get("/due", response_model=DueOut)
 def due(
     session: ReadSession, _who: Reader,
-    unit: str, start: AwareDatetime,
+    unit: str, start: Instant,
     working_days: Annotated[int | None, Query(ge=1, le=365)] = None,
     working_hours: Annotated[int | None, Query(ge=1, le=2000)] = None,
 ) -> DueOut:
@@ -54,7 +53,7 @@ def calendar_year(
 
 @router.put("/overrides/{day}", response_model=OverrideOut)
 def set_override(
-    day: date, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
+    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
     unit: UnitQuery = None,
 ) -> OverrideOut:
     """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù)."""
@@ -63,7 +62,7 @@ def set_override(
 
 @router.delete("/overrides/{day}", status_code=204)
 def delete_override(
-    day: date, session: WriteSession, who: Admin, now: Now, unit: UnitQuery = None
+    day: Day, session: WriteSession, who: Admin, now: Now, unit: UnitQuery = None
 ) -> Response:
     """Remove an override."""
     service.delete_override(session, who, day, unit, now)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from app.catalog.schemas import WorkingHoursIn
+from app.core.bodies import Strict
 from app.core.timefmt import LocalDatetime
 
 
@@ -29,10 +30,8 @@ class CalendarYear(BaseModel):
     days: list[CalendarDay]
 
 
-class OverrideIn(BaseModel):
+class OverrideIn(Strict):
     """Declare a day off (working=false) or a working day, e.g. a swapped Saturday."""
-
-    model_config = ConfigDict(extra="forbid")
 
     working: bool
     note: str = Field(default="", max_length=255)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.calendar.rules import WorkingHours
+from app.core.bodies import Strict
+from app.core.timefmt import ClockTime, IsoDate
 
 Level = Literal["province", "district", "commune", "agency"]
 Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
 
 
-class Strict(BaseModel):
-    """Unknown fields are an error, so a typo never silently does nothing."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 class WorkingHoursIn(Strict):
     """Working sessions of a unit's day, and its working weekdays (Monday = 0)."""
 
-    sessions: list[tuple[time, time]] = Field(min_length=1, max_length=4)
+    sessions: list[tuple[ClockTime, ClockTime]] = Field(min_length=1, max_length=4)
     weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
 
     @model_validator(mode="after")
@@ -45,8 +41,8 @@ class UnitIn(Strict):
     name: str = Field(min_length=1, max_length=255)
     level: Level
     parent: str | None = Field(default=None, max_length=40)
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
     merged_into: str | None = Field(default=None, max_length=40)
     working_hours: WorkingHoursIn | None = None
 
@@ -57,8 +53,8 @@ class UnitPatch(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     level: Level | None = None
     parent: str | None = Field(default=None, max_length=40)
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
     merged_into: str | None = Field(default=None, max_length=40)
     working_hours: WorkingHoursIn | None = None
 

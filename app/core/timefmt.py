@@ -1,13 +1,91 @@
-"""Output datetimes in Vietnamese local time (+07:00), whatever the database returns."""
+"""Datetimes at the API edge: instants and days read within bounds, written in +07:00.
+
+Inputs are bounded because every instant feeds a working-time computation (holiday tables,
+calendar years around it) and a database column: year 1 or 9999 would overflow on the way,
+and the national holiday tables stop after 2100.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+_EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), VN_TZ)
+_END = datetime(2100, 1, 1, tzinfo=VN_TZ)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+INSTANT_RULES = (
+    "An instant with its UTC offset, ISO 8601 (e.g. 2026-03-02T08:00:00+07:00); a time "
+    "without an offset is refused (422). From 2000-01-01 to 2099-12-31 (Vietnamese time)."
+)
+DAY_RULES = "A calendar day, ISO 8601 (YYYY-MM-DD)."
+BOUNDED_DAY_RULES = f"{DAY_RULES} From 2000-01-01 to 2099-12-31."
+
 LocalDatetime = Annotated[datetime, AfterValidator(lambda d: d.astimezone(VN_TZ))]
+
+
+def _written_out(value: object) -> object:
+    # Pydantic would read a bare number as a Unix timestamp: a typo must not become 1970.
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 string, not a number")
+    return value
+
+
+def _iso_day(value: object) -> object:
+    value = _written_out(value)
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("must be a day written YYYY-MM-DD")
+    return value
+
+
+def _clock(value: object) -> object:
+    value = _written_out(value)
+    if isinstance(value, str) and not re.fullmatch(CLOCK_PATTERN, value):
+        raise ValueError("must be a local time written HH:MM or HH:MM:SS")
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    if not _EARLIEST <= value < _END:
+        raise ValueError("must be from 2000-01-01 to 2099-12-31 (Vietnamese time)")
+    return value
+
+
+def _day_in_range(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError("must be from 2000-01-01 to 2099-12-31")
+    return value
+
+
+Instant = Annotated[
+    AwareDatetime, BeforeValidator(_written_out), AfterValidator(_instant_in_range),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": INSTANT_RULES}),
+]
+"""An aware instant from 2000 to 2099: receipts, events, appointments, due-time queries."""
+
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": DAY_RULES}),
+]
+"""A day written YYYY-MM-DD, unbounded: units' validity may reach back before 2000."""
+
+Day = Annotated[
+    date, BeforeValidator(_iso_day), AfterValidator(_day_in_range),
+    WithJsonSchema({"type": "string", "format": "date", "description": BOUNDED_DAY_RULES}),
+]
+"""A day from 2000 to 2099, as calendars and dossier filters use."""
+
+ClockTime = Annotated[
+    time, BeforeValidator(_clock),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN,
+                    "description": "Local wall-clock time HH:MM[:SS], without an offset."}),
+]
+"""A time of day on the unit's wall clock (JSON Schema's `time` format would need an offset)."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from app.auth.dependencies import Counter, Reader
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
+from app.core.timefmt import Day, Instant
 from app.dossiers import service
 from app.dossiers.rules import Status
 from app.dossiers.schemas import (
@@ -76,9 +76,9 @@ def list_dossiers(
     include_descendants: bool = True,
     status: Annotated[list[Status] | None, Query()] = None,
     channel: Channel | None = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
-    due_before: AwareDatetime | None = None,
+    received_from: Day | None = None,
+    received_to: Day | None = None,
+    due_before: Instant | None = None,
     overdue: bool | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
-from app.core.timefmt import LocalDatetime
+from app.core.bodies import Strict
+from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
 from app.postal.schemas import DeliveryIn
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
 UnitCode = Annotated[str, Field(min_length=1, max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are an error, so a typo never silently does nothing."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class ApplicantIn(Strict):
@@ -38,11 +33,11 @@ class DossierIn(Strict):
     receiving_unit: UnitCode
     handling_unit: UnitCode | None = None
     channel: Channel
-    received_at: AwareDatetime | None = Field(
+    received_at: Instant | None = Field(
         default=None,
         description="Receipt instant with its offset; defaults to now. Past times are allowed "
         "(imports, offline counters); future times are refused. For postal receipts: the "
-        "signed handover between post and unit.",
+        "signed handover between post and unit. " + INSTANT_RULES,
     )
     applicant: ApplicantIn
     client_ref: ClientId | None = Field(
@@ -67,7 +62,7 @@ class DossierIn(Strict):
 
 class _EventBase(Strict):
     id: ClientId = Field(description="The client's own event id; a retry with it is idempotent.")
-    at: AwareDatetime
+    at: Instant
     note: str | None = Field(default=None, max_length=1000)
 
 
@@ -132,7 +127,7 @@ class ApologyIssued(_EventBase):
 
     type: Literal["apology_issued"]
     reason: Text
-    new_due_at: AwareDatetime
+    new_due_at: Instant
 
 
 class Returned(_EventBase):

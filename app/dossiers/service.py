@@ -532,11 +532,14 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     """The id a cursor stands for; a forged one is a 422."""
     try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except (ValueError, UnicodeDecodeError) as exc:
+        last_id = int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except (ValueError, UnicodeDecodeError):
+        last_id = 0
+    # Beyond a 64-bit id the driver would raise while binding it: a 500 for bad input.
+    if not 0 < last_id < 2**63:
         raise Unprocessable("The cursor is not valid.", code="invalid_cursor",
-                            invalid_params=[InvalidParam("cursor", "invalid", "not a cursor")]
-                            ) from exc
+                            invalid_params=[InvalidParam("cursor", "invalid", "not a cursor")])
+    return last_id
 
 
 def list_dossiers(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, Field
 
+from app.core.bodies import Strict
 from app.core.timefmt import LocalDatetime
 
 EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon"]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(Strict):
     """An integrator's endpoint to register."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl
     event_types: list[EventType] | None = Field(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.timefmt import LocalDatetime
+from app.core.bodies import Strict
+from app.core.timefmt import Instant, LocalDatetime
 
 Waybill = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$",
                 description="The post's tracking number (số hiệu bưu gửi).")
 
 
-class DeliveryIn(BaseModel):
+class DeliveryIn(Strict):
     """Where the post delivers the result; omitted fields default to the applicant's."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
     address: str | None = Field(default=None, min_length=1, max_length=500)
@@ -22,29 +21,23 @@ class DeliveryIn(BaseModel):
                             description="Fee in VND the post collects on delivery (thu hộ).")
 
 
-class HandedOverIn(BaseModel):
+class HandedOverIn(Strict):
     """The post took the result (bàn giao cho bưu chính), with its waybill."""
 
-    model_config = ConfigDict(extra="forbid")
-
     waybill: str = Waybill
-    at: AwareDatetime
+    at: Instant
 
 
-class DeliveredIn(BaseModel):
+class DeliveredIn(Strict):
     """The post delivered the result to the recipient (phát thành công)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    at: AwareDatetime
+    at: Instant
 
 
-class DeliveryFailedIn(BaseModel):
+class DeliveryFailedIn(Strict):
     """The post could not deliver (phát không thành công); the result goes back to the counter."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    at: AwareDatetime
+    at: Instant
     reason: str = Field(min_length=1, max_length=1000)
 
 

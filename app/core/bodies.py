@@ -1,0 +1,49 @@
+"""The base of every request body: unknown fields and text no database can store are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+def unstorable_text(value: Any, where: str = "body") -> str | None:
+    """Where the first string (or key) holding a NUL or an unpaired surrogate is, else None.
+
+    PostgreSQL refuses NUL in text and no driver can encode a lone surrogate: left alone, both
+    fail in the driver as a 500, and SQLite would store what PostgreSQL refuses.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return where
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return where
+        return None
+    if isinstance(value, dict):
+        items: list[tuple[Any, Any]] = list(value.items())
+        for key, item in items:
+            found = unstorable_text(key, where) or unstorable_text(item, f"{where}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = unstorable_text(item, f"{where}.{index}")
+            if found:
+                return found
+    return None
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        where = unstorable_text(data)
+        if where is not None:
+            raise ValueError(f"{where} holds a NUL character or an unpaired surrogate")
+        return data

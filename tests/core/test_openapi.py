@@ -1,0 +1,32 @@
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _responses(client: TestClient) -> list[tuple[str, dict[str, Any]]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return [(status, response) for item in paths.values() for op in item.values()
+            for status, response in op["responses"].items()]
+
+
+def test_every_error_response_is_documented_as_problem_json(client: TestClient) -> None:
+    errors = [(s, r) for s, r in _responses(client) if s[0] in "45"]
+    assert errors
+    assert all(r["content"] == PROBLEM for _, r in errors)
+
+
+def test_every_operation_documents_client_and_server_errors(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for item in paths.values():
+        for op in item.values():
+            assert {"4XX", "5XX"} <= set(op["responses"])
+
+
+def test_a_validation_error_matches_the_documented_problem(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Problem"]
+    r = client.post("/api/v1/units", json={})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert set(schema["required"]) <= set(r.json())
