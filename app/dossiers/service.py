@@ -22,7 +22,7 @@ from app.auth.rules import Principal
 from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
-from app.catalog.service import unknown_unit
+from app.catalog.service import covered_unit, unknown_unit
 from app.core.problems import (
     Conflict,
     Forbidden,
@@ -552,9 +552,8 @@ def list_dossiers(
     query = select(Dossier).order_by(Dossier.id.desc()).limit(limit)
     scopes = [p for p in (who.unit_path,) if p]
     if unit is not None:
-        base = session.get(Unit, unit)
-        if base is None:
-            raise NotFound(f"No unit with code '{unit}'.", code="unit_not_found")
+        # A unit outside the key's subtree is refused, not answered with an empty page.
+        base = covered_unit(session, who, unit)
         if include_descendants:
             scopes.append(base.path)
         else:

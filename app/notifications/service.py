@@ -17,6 +17,7 @@ from app.auth.rules import Principal
 from app.calendar.rules import WorkCalendar
 from app.calendar.service import calendar_for
 from app.catalog.models import Unit
+from app.catalog.service import covered_unit
 from app.core.problems import NotFound
 from app.dossiers import rules as dossier_rules
 from app.dossiers.models import Dossier
@@ -118,7 +119,8 @@ def deadline_queue(
              .order_by(Dossier.due_at, Dossier.id))
     query = query.where(Dossier.due_at < now) if wanted == "overdue" else query.where(
         Dossier.due_at >= now, Dossier.due_at <= horizon)
-    for path in [p for p in (who.unit_path, _path_of(session, unit)) if p]:
+    base = None if unit is None else covered_unit(session, who, unit).path
+    for path in [p for p in (who.unit_path, base) if p]:
         codes = select(Unit.code).where(Unit.path.startswith(path, autoescape=True))
         query = query.where(Dossier.handling_unit.in_(codes))
     calendars: dict[str, WorkCalendar] = {}
@@ -135,15 +137,6 @@ def deadline_queue(
         if len(found) == limit:
             break
     return found
-
-
-def _path_of(session: Session, unit: str | None) -> str | None:
-    if unit is None:
-        return None
-    row = session.get(Unit, unit)
-    if row is None:
-        raise NotFound(f"No unit with code '{unit}'.", code="unit_not_found")
-    return row.path
 
 
 SCANNER = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
