@@ -61,6 +61,11 @@ def _webhook_out(hook: Webhook) -> WebhookOut:
                       description=hook.description, created_at=hook.created_at)
 
 
+def _audited(hook: Webhook) -> dict[str, Any]:
+    # The secret stays out: the trail is readable by every admin.
+    return {"url": hook.url, "event_types": hook.event_types, "description": hook.description}
+
+
 def create_webhook(session: Session, who: Principal, body: WebhookIn, now: datetime
                    ) -> NewWebhookOut:
     """Register an endpoint with a fresh signing secret."""
@@ -69,8 +74,7 @@ def create_webhook(session: Session, who: Principal, body: WebhookIn, now: datet
                    description=body.description, created_at=now)
     session.add(hook)
     session.flush()
-    record(session, who, now, "create", "webhook", str(hook.id), None,
-           {"url": hook.url, "event_types": hook.event_types})
+    record(session, who, now, "create", "webhook", str(hook.id), None, _audited(hook))
     return NewWebhookOut(**_webhook_out(hook).model_dump(), secret=hook.secret)
 
 
@@ -86,7 +90,7 @@ def delete_webhook(session: Session, who: Principal, webhook_id: int, now: datet
         raise NotFound(f"No webhook {webhook_id}.", code="webhook_not_found")
     session.delete(hook)
     session.flush()
-    record(session, who, now, "delete", "webhook", str(webhook_id), {"url": hook.url}, None)
+    record(session, who, now, "delete", "webhook", str(webhook_id), _audited(hook), None)
 
 
 def list_deliveries(session: Session, state: str | None, limit: int) -> list[DeliveryOut]:
