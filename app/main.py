@@ -21,6 +21,7 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.migrate import upgrade
 from app.core.problems import problem
+from app.demo.service import is_empty
 from app.dossiers.router import router as dossiers_router
 from app.stats.router import router as stats_router
 
@@ -44,6 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database.from_urls(settings.database_url, settings.database_read_url,
                                 settings.db_pool_size)
         app.state.db = db
+        with db.transaction("read") as session:
+            if is_empty(session):
+                log.warning("The database is empty. Load a demo province with "
+                            "`python -m app demo`, or start with `python -m app serve --demo`.")
         try:
             yield
         finally:
