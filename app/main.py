@@ -21,6 +21,7 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.migrate import upgrade
 from app.core.problems import problem
+from app.dashboard.router import install as install_dashboard
 from app.demo.service import is_empty
 from app.dossiers.router import router as dossiers_router
 from app.stats.router import router as stats_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (catalog_router, calendar_router, dossiers_router, stats_router, keys_router,
                    audit_router):
         app.include_router(router)
+    install_dashboard(app)
 
     @app.get("/health/live", tags=["health"])
     def live() -> dict[str, str]:
