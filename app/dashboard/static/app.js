@@ -197,7 +197,7 @@ function kpis(f) {
 
 // ---- queues --------------------------------------------------------------------------------
 
-const QUEUE = 15;
+const QUEUE = 10;
 
 async function queues(unit) {
   const open = ["received", "processing"];
