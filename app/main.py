@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as keys_router
@@ -46,10 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database.from_urls(settings.database_url, settings.database_read_url,
                                 settings.db_pool_size)
         app.state.db = db
-        with db.transaction("read") as session:
-            if is_empty(session):
-                log.warning("The database is empty. Load a demo province with "
-                            "`python -m app demo`, or start with `python -m app serve --demo`.")
+        try:
+            with db.transaction("read") as session:
+                empty = is_empty(session)
+        except SQLAlchemyError:  # a database down at start is /health/ready's to report
+            empty = False
+        if empty:
+            log.warning("The database is empty. Load a demo province with "
+                        "`python -m app demo`, or start with `python -m app serve --demo`.")
         try:
             yield
         finally:

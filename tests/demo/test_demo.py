@@ -3,21 +3,24 @@ up exactly as they do for data posted through the API."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from app.__main__ import main
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.demo import catalog
 from app.demo.service import NotEmpty, load, plans
 from app.dossiers.models import Dossier
+from app.main import create_app
 from tests.conftest import Clock
 from tests.factories import VN, Api
 from tests.stats import oracle
@@ -138,3 +141,13 @@ def test_cli_loads_then_refuses_a_second_run(
     with db.transaction("read") as session:
         assert session.scalar(select(func.count()).select_from(Dossier)) == 15
     db.dispose()
+
+
+def test_an_empty_database_logs_how_to_load_the_demo(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+                              migrate_on_start=True))
+    with caplog.at_level(logging.WARNING, logger="app"), TestClient(app):
+        pass
+    assert "python -m app demo" in caplog.text
