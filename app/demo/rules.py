@@ -122,17 +122,13 @@ class Province:
     first: date
     last: date
     late_rate: dict[str, float]
-    procedures: tuple[DemoProcedure, ...] = catalog.PROCEDURES
-    communes: tuple[DemoUnit, ...] = catalog.COMMUNES
-    _proc_cum: list[float] = field(default_factory=list)
-    _online_cum: list[float] = field(default_factory=list)
-    _commune_cum: list[float] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self._proc_cum.extend(itertools.accumulate(p.weight for p in self.procedures))
-        self._online_cum.extend(itertools.accumulate(
-            p.weight * p.online for p in self.procedures))
-        self._commune_cum.extend(itertools.accumulate(u.weight for u in self.communes))
+
+# Cumulative weights for drawing a procedure (any, or one that may be filed online) and the
+# commune an applicant lives in.
+_PROCEDURE_CUM = list(itertools.accumulate(p.weight for p in catalog.PROCEDURES))
+_ONLINE_CUM = list(itertools.accumulate(p.weight * p.online for p in catalog.PROCEDURES))
+_COMMUNE_CUM = list(itertools.accumulate(u.weight for u in catalog.COMMUNES))
 
 
 def province(seed: int, first: date, last: date) -> Province:
@@ -201,13 +197,13 @@ def plan(p: Province, index: int, seed: int, received_at: datetime, in_hours: bo
     day = received_at.astimezone(VN_TZ).date()
     trend = (day - p.first).days / max(1, (p.last - p.first).days)
     if in_hours:
-        procedure: DemoProcedure = _pick(rng, p.procedures, p._proc_cum)
+        procedure: DemoProcedure = _pick(rng, catalog.PROCEDURES, _PROCEDURE_CUM)
         r = rng.random()
         channel = ("online" if procedure.online and r < 0.27 + 0.2 * trend
                    else "postal" if procedure.postal and r > 0.96 else "direct")
     else:
-        procedure, channel = _pick(rng, p.procedures, p._online_cum), "online"
-    commune: DemoUnit = _pick(rng, p.communes, p._commune_cum)
+        procedure, channel = _pick(rng, catalog.PROCEDURES, _ONLINE_CUM), "online"
+    commune: DemoUnit = _pick(rng, catalog.COMMUNES, _COMMUNE_CUM)
     receiving = handling = commune.code
     transfer_to = None
     if procedure.handler:
