@@ -27,6 +27,7 @@ from app.catalog.schemas import (
     UnitPatch,
 )
 from app.core.db import Database
+from app.core.problems import ProblemError
 from app.demo import catalog, rules
 from app.dossiers import service as dossiers
 from app.dossiers.models import Dossier
@@ -108,11 +109,10 @@ def load(db: Database, *, n: int, seed: int, years: float, now: datetime, skew: 
     events = done = 0
     stream = plans(n, seed, years, now)
     while done < n:
+        chunk = list(_take(stream, batch))
         with db.transaction() as session:
-            size = 0
-            for receipt, timeline in _take(stream, batch):
-                events += _post(session, receipt, timeline, skew)
-                size += 1
+            events += _post(session, chunk, now, skew)
+        size = len(chunk)
         if size == 0:
             break
         done += size
@@ -130,13 +130,19 @@ def _take(stream: Iterator[tuple[dict[str, object], list[dict[str, object]]]], k
         yield item
 
 
-def _post(session: Session, receipt: dict[str, object], timeline: list[dict[str, object]],
-          skew: timedelta) -> int:
-    """Receive one dossier and post its events, each as if sent the moment it happened."""
-    body = DossierIn.model_validate(receipt)
-    assert body.received_at is not None
-    code = dossiers.receive(session, ADMIN, body, body.received_at, skew).body["code"]
-    for item in timeline:
-        event = EVENT_ADAPTER.validate_python(item)
-        dossiers.post_event(session, ADMIN, code, event, event.at, skew)
-    return len(timeline)
+def _post(session: Session, chunk: list[tuple[dict[str, object], list[dict[str, object]]]],
+          now: datetime, skew: timedelta) -> int:
+    """Receive a chunk of dossiers, then post all their events, through the set-based service
+    calls the batch endpoints use (the same rules, aggregates and audit trail)."""
+    bodies = [DossierIn.model_validate(receipt) for receipt, _ in chunk]
+    items = []
+    for outcome, (_, timeline) in zip(dossiers.receive_many(session, ADMIN, bodies, now, skew),
+                                      chunk, strict=True):
+        if isinstance(outcome, ProblemError):
+            raise outcome
+        items += [(str(outcome.body["code"]), EVENT_ADAPTER.validate_python(e))
+                  for e in timeline]
+    for outcome in dossiers.post_events(session, ADMIN, items, now, skew):
+        if isinstance(outcome, ProblemError):
+            raise outcome
+    return len(items)
