@@ -1,11 +1,43 @@
-"""Command line: `python -m app serve | migrate | send-webhooks [--once]`."""
+"""Command line: `python -m app serve | migrate | demo | stats | send-webhooks`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
+
+
+def _demo(settings: Settings, dossiers: int, seed: int, years: float) -> int:
+    """Migrate, then fill the empty database with the demo province, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.core.clock import utcnow
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.demo.service import NotEmpty, load
+
+    upgrade(settings.database_url)
+    db = Database.from_urls(settings.database_url)
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    try:
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("Hồ sơ (dossiers)", total=dossiers)
+            loaded = load(db, n=dossiers, seed=seed, years=years, now=utcnow(),
+                          skew=timedelta(seconds=settings.receipt_clock_skew_seconds),
+                          progress=lambda k: bar.advance(task, k))
+    except NotEmpty as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Loaded {loaded.dossiers:,} dossiers and {loaded.events:,} events in "
+          f"{loaded.seconds:.1f} s ({loaded.dossiers / loaded.seconds:,.0f} dossiers/s).\n"
+          f"Dashboard: /dashboard, with this key (shown once):\n  {loaded.dashboard_key}",
+          file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", type=int, nargs="?", const=20_000, metavar="DOSSIERS",
+                       help="first load demo data (default 20,000 dossiers) if the database "
+                            "is empty")
     sub.add_parser("migrate", help="apply database migrations and exit")
     stats = sub.add_parser("stats", help="check or rebuild the statistics aggregates")
     stats.add_argument("action", choices=["check", "rebuild"],
@@ -23,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
                             "any difference); rebuild: recompute and store")
     send = sub.add_parser("send-webhooks", help="deliver pending webhook events")
     send.add_argument("--once", action="store_true", help="one pass, then exit (cron, tests)")
+    demo = sub.add_parser("demo", help="fill an empty database with a realistic demo province")
+    demo.add_argument("--dossiers", type=int, default=20_000, help="how many (default 20,000)")
+    demo.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
+    demo.add_argument("--years", type=float, default=2, help="history ending today (default 2)")
     args = parser.parse_args(argv)
+    settings = get_settings()
 
     if args.command == "stats":
         return _stats(args.action)
@@ -33,13 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         from app.core.migrate import upgrade
 
-        upgrade(get_settings().database_url)
+        upgrade(settings.database_url)
         return 0
+    if args.command == "demo":
+        return _demo(settings, args.dossiers, args.seed, args.years)
+    if args.demo and _demo(settings, args.demo, 1, 2) != 0:
+        print("demo: the database is not empty; serving it as it is", file=sys.stderr)
 
     import uvicorn
 
-    settings = get_settings()
-    print(f"Serving on http://{args.host}:{args.port} (API docs: /docs), "
+    print(f"Serving on http://{args.host}:{args.port} (API docs: /docs, dashboard: /dashboard), "
           f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_level="info")

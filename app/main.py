@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as keys_router
@@ -24,6 +25,8 @@ from app.core.limits import RequestGuard
 from app.core.migrate import upgrade
 from app.core.openapi import document_problems
 from app.core.problems import problem
+from app.dashboard.router import install as install_dashboard
+from app.demo.service import is_empty
 from app.documents.router import router as documents_router
 from app.dossiers.router import router as dossiers_router
 from app.notifications.router import queues_router
@@ -56,6 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sender = (asyncio.create_task(run_forever(db, settings))
                   if settings.webhook_sender_enabled else None)
         try:
+            with db.transaction("read") as session:
+                empty = is_empty(session)
+        except SQLAlchemyError:  # a database down at start is /health/ready's to report
+            empty = False
+        if empty:
+            log.warning("The database is empty. Load a demo province with "
+                        "`python -m app demo`, or start with `python -m app serve --demo`.")
+        try:
             yield
         finally:
             if sender is not None:
@@ -79,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    documents_router, stats_router, keys_router, audit_router, postal_router,
                    notifications_router, public_router):
         app.include_router(router)
+    install_dashboard(app)
 
     @app.get("/health/live", tags=["health"])
     def live() -> dict[str, str]:

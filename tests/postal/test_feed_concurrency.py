@@ -14,12 +14,12 @@ from tests.factories import Api, vn
 from tests.postal.test_postal_api import by_post, feed
 
 
-def resolve(db: Database, code: str, hold: threading.Event | None = None,
+def resolve(db: Database, code: str, at: str, hold: threading.Event | None = None,
             started: threading.Event | None = None) -> None:
     """Resolve a dossier in its own transaction; optionally stay in flight until `hold`."""
     with db.transaction() as session:
         service.post_event(session, ADMIN_BOOTSTRAP, code,
-                           Resolved(id=f"r-{code}", type="resolved", at=vn("2026-03-05 10:00")),
+                           Resolved(id=f"r-{code}", type="resolved", at=vn(at)),
                            utcnow(), timedelta(seconds=120))
         if started is not None and hold is not None:
             started.set()
@@ -29,16 +29,18 @@ def resolve(db: Database, code: str, hold: threading.Event | None = None,
 def test_a_late_commit_is_never_skipped(api: Api, database_url: str) -> None:
     api.province()
     key = api.key("postal")
-    first, second = by_post(api), by_post(api, "2026-03-02 09:00")
+    # The two results fall in different months, so the writers share no statistics row (one
+    # would otherwise wait on the other's row lock, and could not commit first).
+    first, second = by_post(api), by_post(api, "2026-04-06 09:00")
     db = Database.from_urls(database_url)
     hold, started = threading.Event(), threading.Event()
-    slow = threading.Thread(target=resolve, args=(db, first, hold, started))
+    slow = threading.Thread(target=resolve, args=(db, first, "2026-03-05 10:00", hold, started))
     slow.start()
     try:
         assert started.wait(30)
         # The second writer starts after the first took its transaction id and commits first
         # (on SQLite it queues behind the first writer instead).
-        fast = threading.Thread(target=resolve, args=(db, second))
+        fast = threading.Thread(target=resolve, args=(db, second, "2026-04-08 10:00"))
         fast.start()
         fast.join(5)
         if db.engine.dialect.name == "postgresql":

@@ -7,7 +7,10 @@ from threading import Barrier
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from app.stats import service
 from tests.factories import COMMUNE, PROCEDURE
 from tests.reliability.server import LiveServer
 
@@ -58,3 +61,28 @@ def test_conflicting_events_at_once_leave_exactly_one_applied(live: LiveServer) 
             dossier = c.get(f"/api/v1/dossiers/{code}").json()
             assert dossier["status"] == winner
             assert [e["type"] for e in dossier["timeline"]] == ["received", winner]
+
+
+def test_concurrent_ingest_keeps_the_aggregates_equal_to_a_recomputation(
+    live: LiveServer, engine: Engine
+) -> None:
+    # Many writers at once on the same units and days: the hottest aggregate rows.
+    with live.client() as c:
+        codes = [r.json()["code"] for r in at_once(
+            16, lambda i: c.post("/api/v1/dossiers", json=receipt(client_ref=f"a-{i}")))]
+        streams = [
+            [{"id": "p", "type": "processing_started", "at": "2026-03-02T09:00:00+07:00"},
+             {"id": "s", "type": "supplement_requested", "at": "2026-03-03T09:00:00+07:00",
+              "reason": "Thiếu giấy tờ"},
+             {"id": "b", "type": "supplement_received", "at": "2026-03-04T09:00:00+07:00"},
+             {"id": "r", "type": "resolved", "at": f"2026-03-{5 + i % 6:02d}T10:00:00+07:00"},
+             {"id": "t", "type": "returned", "at": "2026-03-12T10:00:00+07:00",
+              "method": "counter", "rating": 1 + i % 5}]
+            for i in range(len(codes))]
+        for step in range(5):
+            answers = at_once(len(codes), lambda i, step=step: c.post(
+                f"/api/v1/dossiers/{codes[i]}/events", json=streams[i][step]))
+            assert all(r.status_code == 201 for r in answers), [r.text for r in answers]
+    with Session(engine) as session:
+        assert service.check(session) == []
+        session.rollback()

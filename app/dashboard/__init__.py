@@ -1,0 +1,1 @@
+"""The leaders' dashboard: a static page over the statistics API."""

@@ -1,0 +1,1 @@
+"""Demo data: a realistic province loaded through the service layer."""
