@@ -104,6 +104,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/public/dossiers/{code}"): (EVERY,) * 5,
     ("GET", "/health/live"): (U_ALLOW,) * 5,
     ("GET", "/health/ready"): (U_ALLOW,) * 5,
+    # The page holds no data: it calls the API with the key typed into its form.
+    ("GET", "/dashboard"): (U_ALLOW,) * 5,
 }
 
 
@@ -327,6 +329,7 @@ REQUESTS: dict[tuple[str, str], Build] = {
         f"/api/v1/public/dossiers/{u.plain}", headers={"X-Phone-Last4": "5678"}),
     ("GET", "/health/live"): lambda w, u: Call("/health/live"),
     ("GET", "/health/ready"): lambda w, u: Call("/health/ready"),
+    ("GET", "/dashboard"): lambda w, u: Call("/dashboard"),
 }
 
 
@@ -342,7 +345,13 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        41, 5, 2, 410, 345)
+        42, 5, 2, 420, 350)
+
+
+def test_the_dashboard_files_need_no_key(world: World) -> None:
+    """The page's static files are a mount, not a route: served to anyone, data-free."""
+    r = world.client.get("/dashboard/static/app.js", headers={"X-API-Key": ""})
+    assert r.status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path", "role", "scope", "expected"), CELLS)
