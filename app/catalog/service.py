@@ -23,7 +23,7 @@ from app.catalog.schemas import (
     UnitPatch,
     WorkingHoursIn,
 )
-from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.core.problems import Conflict, Forbidden, InvalidParam, NotFound, Unprocessable
 from app.dossiers.models import Dossier
 from app.stats import service as stats
 
@@ -38,6 +38,14 @@ def get_unit(session: Session, code: str) -> Unit:
     unit = session.get(Unit, code)
     if unit is None:
         raise NotFound(f"No unit with code '{code}'.", code="unit_not_found")
+    return unit
+
+
+def covered_unit(session: Session, who: Principal, code: str) -> Unit:
+    """The unit with that code, which the key's subtree must cover (404, then 403)."""
+    unit = get_unit(session, code)
+    if not who.covers(unit.path):
+        raise Forbidden("This key's unit does not cover that unit.", code="outside_unit_scope")
     return unit
 
 

@@ -115,8 +115,10 @@ def _sqlite_query_only(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
 
 def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
     """An engine for `url`: writers take SQLite's write lock at BEGIN, readers cannot write."""
+    # hide_parameters: a logged database error must not carry the applicant's personal data.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         if writer:
             # A deferred transaction that reads and then writes can fail with SQLITE_BUSY
@@ -130,7 +132,8 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
             event.listen(engine, "connect", _sqlite_query_only)
         return engine
     engine = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        hide_parameters=True,
     )
     # A read-only transaction on the primary fails a stray write exactly as a replica would,
     # so the ordinary test run already proves that read paths never write.

@@ -22,7 +22,7 @@ from app.auth.rules import Principal
 from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
-from app.catalog.service import unknown_unit
+from app.catalog.service import covered_unit, unknown_unit
 from app.core.problems import (
     Conflict,
     Forbidden,
@@ -113,13 +113,26 @@ def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tup
 Outcome = Answer | ProblemError
 
 
-def _replay(client_id: str, earlier: tuple[str, dict[str, Any]], request_hash: str) -> Outcome:
+def _replay(who: Principal, client_id: str, earlier: tuple[str, dict[str, Any]],
+            request_hash: str) -> Outcome:
     if earlier[0] != request_hash:
         return Conflict(
             f"The id '{client_id}' was already used for a different request.",
             code="idempotency_key_reused",
         )
-    return Answer(earlier[1], replayed=True)
+    return Answer(_as_seen_by(who, earlier[1]), replayed=True)
+
+
+def _as_seen_by(who: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    """A stored answer as this caller may see it: the first caller may have seen more.
+
+    The post retrying a report that an admin made first must not get the applicant.
+    """
+    if who.sees_personal_data:
+        return body
+    if isinstance(body.get("dossier"), dict):
+        return {**body, "dossier": {**body["dossier"], "applicant": None}}
+    return {**body, "applicant": None}
 
 
 def _one(outcome: Outcome) -> Answer:
@@ -174,7 +187,7 @@ def receive_many(
             ref = (body.receiving_unit, body.client_ref or "")
             if body.client_ref is not None:
                 if ref in seen:
-                    outcomes[index] = _replay(body.client_ref, seen[ref], request_hash)
+                    outcomes[index] = _replay(who, body.client_ref, seen[ref], request_hash)
                     continue
                 if ref in first_of:
                     repeats.append((index, first_of[ref], request_hash))
@@ -190,7 +203,7 @@ def receive_many(
     for index, first, request_hash in repeats:
         # A retry inside the same request answers as the first item did.
         earlier = outcomes[first.index]
-        outcomes[index] = (_replay(bodies[index].client_ref or "",
+        outcomes[index] = (_replay(who, bodies[index].client_ref or "",
                                    (first.request_hash, earlier.body), request_hash)
                            if isinstance(earlier, Answer) else earlier)
     done = [o for o in outcomes if o is not None]
@@ -247,7 +260,7 @@ def _write_receipts(
             (r.body.receiving_unit, r.body.client_ref or ""))
         if earlier is None:
             raise
-        return [(r.index, _replay(r.body.client_ref or "", earlier, r.request_hash))]
+        return [(r.index, _replay(who, r.body.client_ref or "", earlier, r.request_hash))]
 
 
 def _store_receipts(
@@ -392,7 +405,7 @@ def post_events(
             request_hash = fingerprint(payload)
             earlier = seen.get((dossier.id, event.id))
             if earlier is not None:
-                outcomes.append(_replay(event.id, earlier, request_hash))
+                outcomes.append(_replay(who, event.id, earlier, request_hash))
                 continue
             if isinstance(event, Transferred):
                 _known(units, event.to_unit, "to_unit")
@@ -552,9 +565,8 @@ def list_dossiers(
     query = select(Dossier).order_by(Dossier.id.desc()).limit(limit)
     scopes = [p for p in (who.unit_path,) if p]
     if unit is not None:
-        base = session.get(Unit, unit)
-        if base is None:
-            raise NotFound(f"No unit with code '{unit}'.", code="unit_not_found")
+        # A unit outside the key's subtree is refused, not answered with an empty page.
+        base = covered_unit(session, who, unit)
         if include_descendants:
             scopes.append(base.path)
         else:

@@ -17,6 +17,7 @@ from app.auth.rules import Principal
 from app.calendar.rules import WorkCalendar
 from app.calendar.service import calendar_for
 from app.catalog.models import Unit
+from app.catalog.service import covered_unit
 from app.core.problems import NotFound
 from app.dossiers import rules as dossier_rules
 from app.dossiers.models import Dossier
@@ -60,6 +61,11 @@ def _webhook_out(hook: Webhook) -> WebhookOut:
                       description=hook.description, created_at=hook.created_at)
 
 
+def _audited(hook: Webhook) -> dict[str, Any]:
+    # The secret stays out: the trail is readable by every admin.
+    return {"url": hook.url, "event_types": hook.event_types, "description": hook.description}
+
+
 def create_webhook(session: Session, who: Principal, body: WebhookIn, now: datetime
                    ) -> NewWebhookOut:
     """Register an endpoint with a fresh signing secret."""
@@ -68,8 +74,7 @@ def create_webhook(session: Session, who: Principal, body: WebhookIn, now: datet
                    description=body.description, created_at=now)
     session.add(hook)
     session.flush()
-    record(session, who, now, "create", "webhook", str(hook.id), None,
-           {"url": hook.url, "event_types": hook.event_types})
+    record(session, who, now, "create", "webhook", str(hook.id), None, _audited(hook))
     return NewWebhookOut(**_webhook_out(hook).model_dump(), secret=hook.secret)
 
 
@@ -85,7 +90,7 @@ def delete_webhook(session: Session, who: Principal, webhook_id: int, now: datet
         raise NotFound(f"No webhook {webhook_id}.", code="webhook_not_found")
     session.delete(hook)
     session.flush()
-    record(session, who, now, "delete", "webhook", str(webhook_id), {"url": hook.url}, None)
+    record(session, who, now, "delete", "webhook", str(webhook_id), _audited(hook), None)
 
 
 def list_deliveries(session: Session, state: str | None, limit: int) -> list[DeliveryOut]:
@@ -118,7 +123,8 @@ def deadline_queue(
              .order_by(Dossier.due_at, Dossier.id))
     query = query.where(Dossier.due_at < now) if wanted == "overdue" else query.where(
         Dossier.due_at >= now, Dossier.due_at <= horizon)
-    for path in [p for p in (who.unit_path, _path_of(session, unit)) if p]:
+    base = None if unit is None else covered_unit(session, who, unit).path
+    for path in [p for p in (who.unit_path, base) if p]:
         codes = select(Unit.code).where(Unit.path.startswith(path, autoescape=True))
         query = query.where(Dossier.handling_unit.in_(codes))
     calendars: dict[str, WorkCalendar] = {}
@@ -135,15 +141,6 @@ def deadline_queue(
         if len(found) == limit:
             break
     return found
-
-
-def _path_of(session: Session, unit: str | None) -> str | None:
-    if unit is None:
-        return None
-    row = session.get(Unit, unit)
-    if row is None:
-        raise NotFound(f"No unit with code '{unit}'.", code="unit_not_found")
-    return row.path
 
 
 SCANNER = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)

@@ -15,9 +15,13 @@ from app.public import service
 from app.public.schemas import PublicDossierOut
 
 router = APIRouter(prefix="/api/v1/public", tags=["public lookup (tra cứu hồ sơ)"])
-Last4 = Annotated[str | None, Query(pattern=r"^[0-9]{4}$",
-                                    description="Last 4 digits of the phone on the slip.")]
-Last4Header = Annotated[str | None, Header(pattern=r"^[0-9]{4}$")]
+# The header is the way: a query string lands in access logs and proxies' logs.
+Last4 = Annotated[str | None, Query(
+    pattern=r"^[0-9]{4}$", deprecated=True,
+    description="Last 4 digits of the phone on the slip; prefer the X-Phone-Last4 header, "
+                "as a query string is written to access logs.")]
+Last4Header = Annotated[str | None, Header(
+    pattern=r"^[0-9]{4}$", description="Last 4 digits of the phone on the slip.")]
 
 
 def limiter(request: Request) -> service.FailureLimiter:
@@ -39,7 +43,8 @@ def lookup(
     phone_last4: Last4 = None, x_phone_last4: Last4Header = None,
 ) -> PublicDossierOut | JSONResponse:
     """A dossier's status for the applicant: send the last 4 digits of the phone on the slip
-    as `phone_last4` (or the `X-Phone-Last4` header). No personal data is returned."""
+    in the `X-Phone-Last4` header (`phone_last4` in the query still works, but lands in access
+    logs). No personal data is returned."""
     digits = phone_last4 or x_phone_last4 or ""
     # The client IP as the ASGI server sees it: behind a proxy, run uvicorn --proxy-headers.
     keys = (f"ip:{request.client.host if request.client else '-'}", f"code:{code}")

@@ -12,7 +12,7 @@ from app.auth.dependencies import Reader
 from app.auth.rules import Principal
 from app.catalog.models import Unit
 from app.catalog.schemas import Level
-from app.catalog.service import get_unit
+from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
 from app.core.problems import Forbidden
 from app.stats import report, rules, service
@@ -28,12 +28,7 @@ ToQuery = Annotated[date | None, Query(alias="to", description="Last day (local)
 def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | None:
     """The unit asked for (default: the key's own), which the key must cover."""
     code = code or who.unit_code
-    if code is None:
-        return None
-    unit = get_unit(session, code)
-    if not who.covers(unit.path):
-        raise Forbidden("This key's unit does not cover that unit.", code="outside_unit_scope")
-    return unit
+    return None if code is None else covered_unit(session, who, code)
 
 
 @router.get("/stats/on-time", response_model=OnTime | OnTimeGrouped)

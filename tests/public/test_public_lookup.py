@@ -33,7 +33,7 @@ def test_lookup_shows_status_and_post_but_nothing_personal(api: Api) -> None:
     api.client.post(f"/api/v1/postal/returns/{code}/handed_over", headers={"X-API-Key": postal},
                     json={"waybill": "EB777VN", "at": iso("2026-03-09 15:00")})
     del api.client.headers["X-API-Key"]
-    r = api.client.get(URL + code, params={"phone_last4": "5678"})
+    r = api.client.get(URL + code, headers={"X-Phone-Last4": "5678"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == PUBLIC_FIELDS
@@ -47,18 +47,18 @@ def test_lookup_shows_status_and_post_but_nothing_personal(api: Api) -> None:
         assert secret not in text, secret
 
 
-def test_header_works_as_second_factor(api: Api) -> None:
+def test_the_query_parameter_still_works_as_second_factor(api: Api) -> None:
     api.province()
     code = api.receive("2026-03-02 08:00")["code"]
-    r = api.client.get(URL + code, headers={"X-Phone-Last4": "5678", "X-API-Key": ""})
+    r = api.client.get(URL + code, params={"phone_last4": "5678"}, headers={"X-API-Key": ""})
     assert (r.status_code, r.json()["result_ready"]) == (200, False)
 
 
 def test_wrong_digits_answer_exactly_like_an_unknown_code(api: Api) -> None:
     api.province()
     code = api.receive("2026-03-02 08:00")["code"]
-    wrong = api.client.get(URL + code, params={"phone_last4": "1234"})
-    unknown = api.client.get(URL + "000.00.20.H12-260302-9999", params={"phone_last4": "5678"})
+    wrong = api.client.get(URL + code, headers={"X-Phone-Last4": "1234"})
+    unknown = api.client.get(URL + "000.00.20.H12-260302-9999", headers={"X-Phone-Last4": "5678"})
     missing = api.client.get(URL + code)
     assert wrong.status_code == unknown.status_code == missing.status_code == 404
     assert wrong.content == unknown.content == missing.content
@@ -72,9 +72,9 @@ def test_failed_lookups_are_rate_limited(api: Api) -> None:
     del public.headers["X-API-Key"]  # no key is needed
     burst = 10
     for n in range(burst):
-        assert public.get(URL + code, params={"phone_last4": f"{n:04d}"}).status_code == 404
-    blocked = public.get(URL + code, params={"phone_last4": "5678"})
+        assert public.get(URL + code, headers={"X-Phone-Last4": f"{n:04d}"}).status_code == 404
+    blocked = public.get(URL + code, headers={"X-Phone-Last4": "5678"})
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     # The same client is held back on other codes too (per IP).
-    assert public.get(URL + "other", params={"phone_last4": "5678"}).status_code == 429
+    assert public.get(URL + "other", headers={"X-Phone-Last4": "5678"}).status_code == 429
