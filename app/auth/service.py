@@ -29,6 +29,14 @@ def create_key(session: Session, who: Principal, body: KeyIn, now: datetime) -> 
             f"A {body.role} key must be scoped to a unit.", code="unit_required",
             invalid_params=[InvalidParam("unit", "required", f"required for {body.role} keys")],
         )
+    if body.role == "admin" and body.unit is not None:
+        # An admin key can mint keys of any scope, so a "provincial admin" would be national
+        # in all but name; admin keys are national, and unit scoping is for the other roles.
+        raise Unprocessable(
+            "Admin keys are national; scope counter, dashboard or postal keys instead.",
+            code="admin_key_is_national",
+            invalid_params=[InvalidParam("unit", "not_allowed", "not allowed for admin keys")],
+        )
     if body.expires_at is not None and body.expires_at <= now:
         raise Unprocessable("expires_at is in the past.", code="expired",
                             invalid_params=[InvalidParam("expires_at", "past", "in the past")])

@@ -124,3 +124,9 @@ def test_key_changes_are_audited(api: Api) -> None:
     api.key("postal")
     trail = api.client.get("/api/v1/audit", params={"entity": "api_key"}).json()["items"]
     assert trail[0]["action"] == "create" and trail[0]["new"]["role"] == "postal"
+
+
+def test_admin_keys_cannot_be_scoped_to_a_unit(api: Api) -> None:
+    api.province()
+    r = api.client.post("/api/v1/keys", json={"name": "k", "role": "admin", "unit": COMMUNE})
+    assert (r.status_code, r.json()["code"]) == (422, "admin_key_is_national")
