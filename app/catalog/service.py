@@ -65,13 +65,6 @@ def unknown_unit(code: str, field: str) -> Unprocessable:
     )
 
 
-def subtree_codes(session: Session, unit: Unit) -> list[str]:
-    """Codes of the unit and all its descendants."""
-    return list(session.scalars(
-        select(Unit.code).where(Unit.path.startswith(unit.path, autoescape=True))
-    ))
-
-
 def working_hours_of(session: Session, unit: Unit) -> WorkingHours:
     """The unit's own working hours, else the nearest ancestor's, else the default."""
     codes = [c for c in unit.path.strip("/").split("/") if c]

@@ -157,12 +157,6 @@ def write(session: Session, changes: dict[rules.Key, dict[str, int]]) -> None:
         _upsert(session, table, rows, keys, measures)
 
 
-def apply(session: Session, old: Contribution | None, new: Contribution | None) -> None:
-    """Move the aggregates from a dossier's old contribution to its new one, in the caller's
-    transaction, so figures and dossiers never disagree."""
-    apply_all(session, [(old, new)])
-
-
 def apply_all(
     session: Session, moves: Iterable[tuple[Contribution | None, Contribution | None]]
 ) -> None:
@@ -202,15 +196,14 @@ def rebuild(session: Session) -> int:
 def refile(session: Session, paths_then: dict[str, str]) -> int:
     """After units moved in the tree, move their dossiers' figures to the new ancestors."""
     moved = list(paths_then)
-    dossiers = session.scalars(select(Dossier).where(
-        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)))
-    count = 0
-    for d in dossiers:
-        events = stat_events(session, d.id)
-        apply(session, contribution(session, d, events, paths_then),
-              contribution(session, d, events))
-        count += 1
-    return count
+    dossiers = list(session.scalars(select(Dossier).where(
+        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved))))
+    counted = stat_events_of(session, [d.id for d in dossiers])
+    paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
+    before = {**paths, **paths_then}
+    apply_all(session, ((contribution_at(d, counted.get(d.id, ()), before),
+                         contribution_at(d, counted.get(d.id, ()), paths)) for d in dossiers))
+    return len(dossiers)
 
 
 # ---- read side -----------------------------------------------------------------------------
