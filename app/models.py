@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
-from app.calendar.models import CalendarOverride
+from app.calendar.models import CacheStamp, CalendarOverride
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent, DossierSequence
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
@@ -12,6 +12,7 @@ from app.stats.models import stat_day, stat_histogram, stat_month
 __all__ = [
     "ApiKey",
     "AuditEntry",
+    "CacheStamp",
     "CalendarOverride",
     "Dossier",
     "DossierEvent",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.rules import Principal
+from app.calendar import stamp
 from app.calendar.models import NATIONAL, CalendarOverride
 from app.calendar.rules import WorkCalendar, WorkingHours, build_calendar, national_holidays
 from app.calendar.schemas import CalendarDay, CalendarYear, OverrideIn, OverrideOut
@@ -41,19 +42,30 @@ def _overrides(
     return chosen
 
 
-# Calendars built in the current transaction, by unit and span of years. A batch of 1,000
-# events touches a handful of units; without this each item paid two queries and a rebuild.
-# Tied to the root transaction, so a later transaction sees any change made meanwhile.
-_CACHE = "calendars"
-CalendarCache = dict[tuple[str, str, int, int], WorkCalendar]
+# Calendars are cached at two levels. Within a transaction, by unit and span of years: a
+# batch of 1,000 events touches a handful of units. Across transactions, in the process, under
+# the stamp that every change to a calendar's inputs replaces (app/calendar/stamp.py): one
+# small read per transaction instead of two queries and a rebuild per unit.
+CalendarKey = tuple[str, str, int, int]
+_SHARED_LIMIT = 4096
+_shared: dict[str | None, dict[CalendarKey, WorkCalendar]] = {}
 
 
-def _cache_of(session: Session) -> CalendarCache:
+def _cache_of(session: Session) -> dict[CalendarKey, WorkCalendar]:
     transaction = session.get_transaction()
-    entry: tuple[object, CalendarCache] | None = session.info.get(_CACHE)
+    entry: tuple[object, dict[CalendarKey, WorkCalendar]] | None = session.info.get(
+        stamp.TRANSACTION_CACHE)
     if entry is None or transaction is None or entry[0] is not transaction:
-        entry = (transaction, {})
-        session.info[_CACHE] = entry
+        token = stamp.current(session)
+        shared = _shared.get(token) if token is not None else None
+        if shared is None or len(shared) > _SHARED_LIMIT:
+            shared = {}
+            if token is not None:
+                # Only the newest stamp is worth keeping; older ones will not be read again.
+                _shared.clear()
+                _shared[token] = shared
+        entry = (transaction, shared)
+        session.info[stamp.TRANSACTION_CACHE] = entry
     return entry[1]
 
 
@@ -64,12 +76,14 @@ def calendar_for(
     years = range(start.year - 1, (end or start).year + 3)
     cache = _cache_of(session)
     key = (unit.code, unit.path, years.start, years.stop)
-    if key not in cache:
+    calendar = cache.get(key)
+    if calendar is None:
         overrides = _overrides(session, unit, date(years[0], 1, 1), date(years[-1], 12, 31))
-        cache[key] = build_calendar(
+        calendar = build_calendar(
             working_hours_of(session, unit), years, {d: o.working for d, o in overrides.items()}
         )
-    return cache[key]
+        cache[key] = calendar
+    return calendar
 
 
 def calendar_year(session: Session, unit_code: str | None, year: int) -> CalendarYear:
@@ -106,7 +120,7 @@ def set_override(
     else:
         row.working, row.note = body.working, body.note
     session.flush()
-    session.info.pop(_CACHE, None)
+    stamp.calendars_changed(session)
     record(session, who, now, "set", "calendar_override", f"{scope}:{day.isoformat()}", old,
            {"working": body.working, "note": body.note})
     return OverrideOut(date=day, unit=unit_code, working=body.working, note=body.note)
@@ -124,6 +138,6 @@ def delete_override(
     old = {"working": row.working, "note": row.note}
     session.delete(row)
     session.flush()
-    session.info.pop(_CACHE, None)
+    stamp.calendars_changed(session)
     record(session, who, now, "delete", "calendar_override", f"{scope}:{day.isoformat()}", old,
            None)

@@ -12,6 +12,7 @@ from app.audit.service import record, snapshot
 from app.auth.models import ApiKey
 from app.auth.rules import Principal
 from app.calendar.rules import WorkingHours
+from app.calendar.stamp import calendars_changed
 from app.catalog.models import Procedure, Unit
 from app.catalog.schemas import (
     ProcedureIn,
@@ -175,6 +176,7 @@ def create_unit(session: Session, who: Principal, body: UnitIn, now: datetime) -
     session.flush()
     _merge_target(session, unit, body.merged_into)
     session.flush()
+    calendars_changed(session)
     record(session, who, now, "create", "unit", unit.code, None, snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -201,6 +203,7 @@ def update_unit(
     if "merged_into" in given:
         _merge_target(session, unit, patch.merged_into)
     session.flush()
+    calendars_changed(session)
     record(session, who, now, "update", "unit", code, old, snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -222,6 +225,7 @@ def delete_unit(session: Session, who: Principal, code: str, now: datetime) -> N
     old = snapshot(unit, UNIT_FIELDS)
     session.delete(unit)
     session.flush()
+    calendars_changed(session)
     record(session, who, now, "delete", "unit", code, old, None)
 
 
