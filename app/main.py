@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +22,7 @@ from app.catalog.router import router as catalog_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
+from app.core.group_commit import GroupCommit
 from app.core.limits import RequestGuard
 from app.core.migrate import upgrade
 from app.core.openapi import document_problems
@@ -28,6 +30,7 @@ from app.core.problems import problem
 from app.dashboard.router import install as install_dashboard
 from app.demo.service import is_empty
 from app.documents.router import router as documents_router
+from app.dossiers import service as dossiers
 from app.dossiers.router import router as dossiers_router
 from app.notifications.router import queues_router
 from app.notifications.router import router as notifications_router
@@ -56,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database.from_urls(settings.database_url, settings.database_read_url,
                                 settings.db_pool_size)
         app.state.db = db
+        skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+        writer = GroupCommit(db, dossiers.group_handlers(skew), settings.batch_max_items)
+        app.state.writer = writer
         sender = (asyncio.create_task(run_forever(db, settings))
                   if settings.webhook_sender_enabled else None)
         try:
@@ -73,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sender.cancel()
                 with suppress(asyncio.CancelledError):
                     await sender
+            await run_in_threadpool(writer.close)
             db.dispose()
 
     app = FastAPI(title="Một cửa — dossier service", version="0.1.0",

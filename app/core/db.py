@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+import orjson
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import OperationalError
@@ -113,12 +114,19 @@ def _sqlite_query_only(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     dbapi_conn.execute("PRAGMA query_only=ON")
 
 
+def _json_text(value: Any) -> str:
+    # JSON columns hold every event's stored answer: orjson renders them several times faster
+    # than the standard library (the text differs only in whitespace; both read either).
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
     """An engine for `url`: writers take SQLite's write lock at BEGIN, readers cannot write."""
     # hide_parameters: a logged database error must not carry the applicant's personal data.
+    json = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False},
-                               hide_parameters=True)
+                               hide_parameters=True, **json)
         event.listen(engine, "connect", _sqlite_pragmas)
         if writer:
             # A deferred transaction that reads and then writes can fail with SQLITE_BUSY
@@ -133,7 +141,7 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
         return engine
     engine = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-        hide_parameters=True,
+        hide_parameters=True, **json,
     )
     # A read-only transaction on the primary fails a stray write exactly as a replica would,
     # so the ordinary test run already proves that read paths never write.

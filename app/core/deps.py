@@ -12,18 +12,28 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.group_commit import GroupCommit
+
+# The small dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread
+# pool, a hand-off per dependency per request for what is an attribute read.
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The app's Database, set up by the lifespan."""
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The app's settings (tests build apps with their own)."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_writer(request: Request) -> GroupCommit:
+    """The app's group-commit writer for single receipts and events."""
+    writer: GroupCommit = request.app.state.writer
+    return writer
 
 
 def _write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
@@ -41,7 +51,7 @@ def _read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]
         yield session
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The request's notion of now; tests override it to replay history."""
     return utcnow()
 
@@ -54,3 +64,4 @@ ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 FreshSession = Annotated[Session, Depends(_fresh_session, scope="function")]
 Now = Annotated[datetime, Depends(get_now)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+Writer = Annotated[GroupCommit, Depends(get_writer)]

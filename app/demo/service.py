@@ -134,15 +134,16 @@ def _post(session: Session, chunk: list[tuple[dict[str, object], list[dict[str, 
           now: datetime, skew: timedelta) -> int:
     """Receive a chunk of dossiers, then post all their events, through the set-based service
     calls the batch endpoints use (the same rules, aggregates and audit trail)."""
-    bodies = [DossierIn.model_validate(receipt) for receipt, _ in chunk]
+    caller = dossiers.Caller(ADMIN, now)
+    receipts = [(caller, DossierIn.model_validate(receipt)) for receipt, _ in chunk]
     items = []
-    for outcome, (_, timeline) in zip(dossiers.receive_many(session, ADMIN, bodies, now, skew),
+    for outcome, (_, timeline) in zip(dossiers.receive_many(session, receipts, skew),
                                       chunk, strict=True):
         if isinstance(outcome, ProblemError):
             raise outcome
-        items += [(str(outcome.body["code"]), EVENT_ADAPTER.validate_python(e))
+        items += [(caller, str(outcome.body["code"]), EVENT_ADAPTER.validate_python(e))
                   for e in timeline]
-    for outcome in dossiers.post_events(session, ADMIN, items, now, skew):
+    for outcome in dossiers.post_events(session, items, skew):
         if isinstance(outcome, ProblemError):
             raise outcome
     return len(items)

@@ -6,11 +6,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import Counter, Reader
-from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
+from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
+from app.core.responses import Json
 from app.core.timefmt import Day, Instant
 from app.dossiers import service
 from app.dossiers.rules import Status
@@ -30,10 +30,10 @@ router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
 REPLAYED = "Idempotent-Replayed"
 
 
-def created(answer: service.Answer) -> JSONResponse:
+def created(answer: service.Answer) -> Json:
     """201 with the answer; a replay says so in a header."""
     headers = {REPLAYED: "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=201, headers=headers)
+    return Json(answer.body, status_code=201, headers=headers)
 
 
 def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
@@ -46,12 +46,10 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
 
 @router.post("/dossiers", status_code=201, response_model=DossierOut,
              responses={409: {"description": "client_ref reused for a different dossier"}})
-def receive(
-    body: DossierIn, session: WriteSession, who: Counter, now: Now, settings: AppSettings
-) -> JSONResponse:
+async def receive(body: DossierIn, writer: Writer, who: Counter, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
-    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    return created(service.receive(session, who, body, now, skew))
+    outcome = await writer.submit(service.RECEIPT, (service.Caller(who, now), body))
+    return created(service.settle(outcome))
 
 
 @router.post("/dossiers/batch", response_model=BatchOut)
@@ -62,9 +60,11 @@ def receive_batch(
     """Receive many dossiers (offline counters, imports); each item gets its own result."""
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    caller = service.Caller(who, now)
     results = service.run_batch(
-        body.items, request.url.path, DossierIn.model_validate,
-        lambda bodies: service.receive_many(session, who, bodies, now, skew),
+        body.items, request.url.path,
+        lambda item: (caller, DossierIn.model_validate(item)),
+        lambda items: service.receive_many(session, items, skew),
     )
     return BatchOut.model_validate({"results": results})
 
@@ -102,13 +102,11 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
 
 
 @router.post("/dossiers/{code}/events", status_code=201, response_model=EventOut)
-def post_event(
-    code: str, event: EventIn, session: WriteSession, who: Counter, now: Now,
-    settings: AppSettings,
-) -> JSONResponse:
+async def post_event(code: str, event: EventIn, writer: Writer, who: Counter, now: Now,
+                     ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
-    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    return created(service.post_event(session, who, code, event, now, skew))
+    outcome = await writer.submit(service.EVENT, (service.Caller(who, now), code, event))
+    return created(service.settle(outcome))
 
 
 @router.post("/events/batch", response_model=BatchOut)
@@ -120,13 +118,15 @@ def post_events_batch(
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
 
-    def parse(item: dict[str, Any]) -> tuple[str, EventIn]:
+    caller = service.Caller(who, now)
+
+    def parse(item: dict[str, Any]) -> tuple[service.Caller, str, EventIn]:
         fields = dict(item)
         code = str(fields.pop("dossier", ""))
-        return code, EVENT_ADAPTER.validate_python(fields)
+        return caller, code, EVENT_ADAPTER.validate_python(fields)
 
     results = service.run_batch(
         body.items, request.url.path, parse,
-        lambda events: service.post_events(session, who, events, now, skew),
+        lambda events: service.post_events(session, events, skew),
     )
     return BatchOut.model_validate({"results": results})

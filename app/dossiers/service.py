@@ -9,13 +9,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
@@ -23,6 +24,7 @@ from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
 from app.catalog.service import covered_unit, unknown_unit
+from app.core.group_commit import Handler
 from app.core.problems import (
     Conflict,
     Forbidden,
@@ -49,6 +51,15 @@ from app.stats.rules import Contribution, EventFact
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
 RECEIPT = "received"
+EVENT = "event"
+
+
+class Caller(NamedTuple):
+    """Who sent an item, and the request's notion of now: items of one transaction may come
+    from several requests (see app/core/group_commit.py)."""
+
+    who: Principal
+    now: datetime
 
 
 class Answer:
@@ -84,6 +95,21 @@ def _store_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
     d.updated_at = now
 
 
+def _hold_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
+    """Like _store_state, on a loaded row, without the unit of work: _write_states writes all
+    the changed rows with one executemany instead of a flush per shape of change."""
+    for name, value in _state_fields(state).items():
+        set_committed_value(d, name, value)
+    set_committed_value(d, "updated_at", now)
+
+
+def _write_states(session: Session, dossiers: list[Dossier]) -> None:
+    session.execute(update(Dossier), [
+        {"id": d.id, "updated_at": d.updated_at, **{name: getattr(d, name) for name in STATE_FIELDS}}
+        for d in dossiers
+    ])
+
+
 def _ensure_covers(who: Principal, *units: Unit) -> None:
     if not any(who.covers(u.path) for u in units):
         raise Forbidden("This key's unit does not cover this dossier.", code="outside_unit_scope")
@@ -92,22 +118,21 @@ def _ensure_covers(who: Principal, *units: Unit) -> None:
 def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tuple[str, date], int]:
     """Take n numbers of each (unit, local day) at once; returns the first number of each run.
 
-    Keys are taken in sorted order, so two concurrent batches queue on the sequence rows
+    One statement for all keys. Its rows are in sorted key order, which is the order the
+    database takes the row locks in, so two concurrent batches queue on the sequence rows
     instead of deadlocking; the row lock serialises receipts of the same day.
     """
     dialect = session.get_bind().dialect.name
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    first: dict[tuple[str, date], int] = {}
-    for (unit_code, day), n in sorted(counts.items()):
-        stmt = (
-            insert_(DossierSequence).values(unit_code=unit_code, day=day, last=n)
-            .on_conflict_do_update(
-                index_elements=["unit_code", "day"], set_={"last": DossierSequence.last + n}
-            )
-            .returning(DossierSequence.last)
-        )
-        first[(unit_code, day)] = int(session.execute(stmt).scalar_one()) - n + 1
-    return first
+    rows = insert_(DossierSequence).values(
+        [{"unit_code": unit, "day": day, "last": counts[(unit, day)]}
+         for unit, day in sorted(counts)])
+    taken = rows.on_conflict_do_update(
+        index_elements=["unit_code", "day"],
+        set_={"last": DossierSequence.last + rows.excluded.last},
+    ).returning(DossierSequence.unit_code, DossierSequence.day, DossierSequence.last)
+    return {(unit, day): int(last) - counts[(unit, day)] + 1
+            for unit, day, last in session.execute(taken)}
 
 
 Outcome = Answer | ProblemError
@@ -135,40 +160,51 @@ def _as_seen_by(who: Principal, body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "applicant": None}
 
 
-def _one(outcome: Outcome) -> Answer:
+def settle(outcome: object) -> Answer:
+    """An item's answer, or its problem raised."""
     if isinstance(outcome, ProblemError):
         raise outcome
+    assert isinstance(outcome, Answer)
     return outcome
+
+
+def group_handlers(skew: timedelta) -> dict[str, Handler]:
+    """The writes a request hands to the group-commit writer: items of several requests are
+    received, or applied, together (see app/core/group_commit.py)."""
+    return {RECEIPT: lambda session, items: receive_many(session, items, skew),
+            EVENT: lambda session, items: post_events(session, items, skew)}
 
 
 def receive(
     session: Session, who: Principal, body: DossierIn, now: datetime, skew: timedelta
 ) -> Answer:
     """Receive a dossier: number it, set its appointment, open its timeline."""
-    return _one(receive_many(session, who, [body], now, skew)[0])
+    return settle(receive_many(session, [(Caller(who, now), body)], skew)[0])
 
 
 class _Receipt:
     """A receipt that passed every check, on its way to the database."""
 
-    __slots__ = ("body", "dossier", "handling", "index", "procedure", "receiving",
+    __slots__ = ("body", "caller", "dossier", "handling", "index", "procedure", "receiving",
                  "request_hash", "state")
 
-    def __init__(self, index: int, body: DossierIn, request_hash: str, receiving: Unit,
-                 handling: Unit, procedure: Procedure, state: rules.DossierState) -> None:
-        self.index, self.body, self.request_hash = index, body, request_hash
+    def __init__(self, index: int, caller: Caller, body: DossierIn, request_hash: str,
+                 receiving: Unit, handling: Unit, procedure: Procedure,
+                 state: rules.DossierState) -> None:
+        self.index, self.caller, self.body, self.request_hash = index, caller, body, request_hash
         self.receiving, self.handling, self.procedure = receiving, handling, procedure
         self.state = state
         self.dossier: Dossier | None = None
 
 
 def receive_many(
-    session: Session, who: Principal, bodies: list[DossierIn], now: datetime, skew: timedelta
+    session: Session, items: list[tuple[Caller, DossierIn]], skew: timedelta
 ) -> list[Outcome]:
     """Receive dossiers: each checked in memory first, then all written with a few statements.
 
     A refused item gets its problem and takes no number, so the day's sequence stays gapless.
     """
+    bodies = [body for _, body in items]
     units = _units(session, {c for b in bodies for c in (b.receiving_unit, b.handling_unit) if c})
     procedures = {p.code: p for p in session.scalars(
         select(Procedure).where(Procedure.code.in_({b.procedure for b in bodies})))}
@@ -179,7 +215,8 @@ def receive_many(
     # Items repeating a client_ref of an earlier item in this request: answered after it.
     repeats: list[tuple[int, _Receipt, str]] = []
     first_of: dict[tuple[str, str], _Receipt] = {}
-    for index, body in enumerate(bodies):
+    for index, (caller, body) in enumerate(items):
+        who = caller.who
         request_hash = fingerprint(body.model_dump(exclude_unset=True))
         try:
             receiving = _known(units, body.receiving_unit, "receiving_unit")
@@ -193,17 +230,17 @@ def receive_many(
                     repeats.append((index, first_of[ref], request_hash))
                     continue
             accepted.append(_check_receipt(
-                session, index, body, request_hash, receiving, units, procedures, now, skew))
+                session, index, caller, body, request_hash, receiving, units, procedures, skew))
             if body.client_ref is not None:
                 first_of[ref] = accepted[-1]
         except ProblemError as exc:
             outcomes[index] = exc
-    for outcome_index, outcome in _write_receipts(session, who, accepted, units, now):
+    for outcome_index, outcome in _write_receipts(session, accepted, units):
         outcomes[outcome_index] = outcome
     for index, first, request_hash in repeats:
         # A retry inside the same request answers as the first item did.
         earlier = outcomes[first.index]
-        outcomes[index] = (_replay(who, bodies[index].client_ref or "",
+        outcomes[index] = (_replay(items[index][0].who, bodies[index].client_ref or "",
                                    (first.request_hash, earlier.body), request_hash)
                            if isinstance(earlier, Answer) else earlier)
     done = [o for o in outcomes if o is not None]
@@ -212,9 +249,10 @@ def receive_many(
 
 
 def _check_receipt(
-    session: Session, index: int, body: DossierIn, request_hash: str, receiving: Unit,
-    units: dict[str, Unit], procedures: dict[str, Procedure], now: datetime, skew: timedelta,
+    session: Session, index: int, caller: Caller, body: DossierIn, request_hash: str,
+    receiving: Unit, units: dict[str, Unit], procedures: dict[str, Procedure], skew: timedelta,
 ) -> _Receipt:
+    now = caller.now
     handling = _known(units, body.handling_unit or body.receiving_unit, "handling_unit")
     procedure = procedures.get(body.procedure)
     if procedure is None:
@@ -236,36 +274,34 @@ def _check_receipt(
         rules.ProcessingTime(days=procedure.processing_days, hours=procedure.processing_hours),
         calendar_for(session, receiving, received_at),
     )
-    return _Receipt(index, body, request_hash, receiving, handling, procedure, state)
+    return _Receipt(index, caller, body, request_hash, receiving, handling, procedure, state)
 
 
 def _write_receipts(
-    session: Session, who: Principal, accepted: list[_Receipt], units: dict[str, Unit],
-    now: datetime,
+    session: Session, accepted: list[_Receipt], units: dict[str, Unit]
 ) -> list[tuple[int, Outcome]]:
     """Number and store accepted receipts; a concurrent retry's client_ref answers as it did."""
     if not accepted:
         return []
     try:
         with session.begin_nested():
-            return _store_receipts(session, who, accepted, units, now)
+            return _store_receipts(session, accepted, units)
     except IntegrityError:
         # A concurrent request stored one of these client_refs first. The savepoint undid
         # everything (numbers included); store item by item, and replay the ones that lost.
         if len(accepted) > 1:
-            return [out for r in accepted
-                    for out in _write_receipts(session, who, [r], units, now)]
+            return [out for r in accepted for out in _write_receipts(session, [r], units)]
         r = accepted[0]
         earlier = _receipts_by_ref(session, {r.body.client_ref or ""}).get(
             (r.body.receiving_unit, r.body.client_ref or ""))
         if earlier is None:
             raise
-        return [(r.index, _replay(who, r.body.client_ref or "", earlier, r.request_hash))]
+        return [(r.index, _replay(r.caller.who, r.body.client_ref or "", earlier,
+                                  r.request_hash))]
 
 
 def _store_receipts(
-    session: Session, who: Principal, accepted: list[_Receipt], units: dict[str, Unit],
-    now: datetime,
+    session: Session, accepted: list[_Receipt], units: dict[str, Unit]
 ) -> list[tuple[int, Outcome]]:
     counts: dict[tuple[str, date], int] = defaultdict(int)
     for r in accepted:
@@ -283,7 +319,7 @@ def _store_receipts(
             applicant_id_number=body.applicant.id_number,
             applicant_phone=body.applicant.phone, applicant_address=body.applicant.address,
         )
-        _store_state(r.dossier, r.state, now)
+        _store_state(r.dossier, r.state, r.caller.now)
     session.add_all([r.dossier for r in accepted if r.dossier is not None])
     session.flush()
     events: list[dict[str, Any]] = []
@@ -292,7 +328,7 @@ def _store_receipts(
     out: list[tuple[int, Outcome]] = []
     paths = {code: u.path for code, u in units.items()}
     for r in accepted:
-        d, body = r.dossier, r.body
+        d, body, (who, now) = r.dossier, r.body, r.caller
         assert d is not None  # set above
         response = dossier_out(d, who, now).model_dump(mode="json")
         events.append({
@@ -351,7 +387,7 @@ def post_event(
     skew: timedelta,
 ) -> Answer:
     """Apply one event to a dossier, or replay the answer to an id already seen."""
-    return _one(post_events(session, who, [(code, event)], now, skew)[0])
+    return settle(post_events(session, [(Caller(who, now), code, event)], skew)[0])
 
 
 class _Touched:
@@ -365,8 +401,7 @@ class _Touched:
 
 
 def post_events(
-    session: Session, who: Principal, items: list[tuple[str, EventIn]], now: datetime,
-    skew: timedelta,
+    session: Session, items: list[tuple[Caller, str, EventIn]], skew: timedelta
 ) -> list[Outcome]:
     """Apply events (dossier code, event) in order, or replay ids already seen.
 
@@ -375,37 +410,39 @@ def post_events(
     later item sees the state after the earlier ones; then all is written in a few statements.
     """
     dossiers = {d.code: d for d in session.scalars(
-        select(Dossier).where(Dossier.code.in_({code for code, _ in items}))
+        select(Dossier).where(Dossier.code.in_({code for _, code, _ in items}))
         .order_by(Dossier.id).with_for_update())}
     units = _units(session, {c for d in dossiers.values()
                              for c in (d.receiving_unit, d.handling_unit)}
-                   | {e.to_unit for _, e in items if isinstance(e, Transferred)})
+                   | {e.to_unit for _, _, e in items if isinstance(e, Transferred)})
     ids = [d.id for d in dossiers.values()]
     seen = {(dossier_id, client_id): (request_hash, response)
             for dossier_id, client_id, request_hash, response in session.execute(
                 select(DossierEvent.dossier_id, DossierEvent.client_id,
                        DossierEvent.request_hash, DossierEvent.response)
                 .where(DossierEvent.dossier_id.in_(ids),
-                       DossierEvent.client_id.in_({e.id for _, e in items})))}
+                       DossierEvent.client_id.in_({e.id for _, _, e in items})))}
     counted = stats.stat_events_of(session, ids)
     returns = postal.returns_of(session, list({
-        dossiers[code].id for code, e in items if code in dossiers and postal.concerns(e)}))
+        dossiers[code].id for _, code, e in items
+        if code in dossiers and postal.concerns(e)}))
     paths = {code: u.path for code, u in units.items()}
     touched: dict[int, _Touched] = {}
     rows: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     outcomes: list[Outcome] = []
-    for code, event in items:
+    for caller, code, event in items:
         try:
             dossier = dossiers.get(code)
             if dossier is None:
                 raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
             payload = event.model_dump(exclude_unset=True)
-            _ensure_covers(who, units[dossier.receiving_unit], units[dossier.handling_unit])
+            _ensure_covers(caller.who, units[dossier.receiving_unit],
+                           units[dossier.handling_unit])
             request_hash = fingerprint(payload)
             earlier = seen.get((dossier.id, event.id))
             if earlier is not None:
-                outcomes.append(_replay(who, event.id, earlier, request_hash))
+                outcomes.append(_replay(caller.who, event.id, earlier, request_hash))
                 continue
             if isinstance(event, Transferred):
                 _known(units, event.to_unit, "to_unit")
@@ -413,8 +450,8 @@ def post_events(
             if t is None:
                 events = counted.get(dossier.id, [])
                 t = _Touched(dossier, events, stats.contribution_at(dossier, events, paths))
-            answer, row, entry_ = _apply(session, who, t, event, payload, request_hash,
-                                         units[dossier.receiving_unit], returns, now, skew)
+            answer, row, entry_ = _apply(session, caller, t, event, payload, request_hash,
+                                         units[dossier.receiving_unit], returns, skew)
         except ProblemError as exc:
             outcomes.append(exc)
             continue
@@ -424,6 +461,7 @@ def post_events(
         audit.append(entry_)
         outcomes.append(answer)
     if rows:
+        _write_states(session, [t.dossier for t in touched.values()])
         session.execute(insert(DossierEvent), rows)
         stats.apply_all(session, [(t.before, stats.contribution_at(t.dossier, t.counted, paths))
                                   for t in touched.values()])
@@ -432,12 +470,11 @@ def post_events(
 
 
 def _apply(
-    session: Session, who: Principal, t: _Touched, event: EventIn, payload: dict[str, Any],
-    request_hash: str, receiving: Unit, returns: dict[int, PostalReturn], now: datetime,
-    skew: timedelta,
+    session: Session, caller: Caller, t: _Touched, event: EventIn, payload: dict[str, Any],
+    request_hash: str, receiving: Unit, returns: dict[int, PostalReturn], skew: timedelta,
 ) -> tuple[Answer, dict[str, Any], dict[str, Any]]:
     """One event on a loaded dossier, in memory; on a refusal the dossier is as it was."""
-    dossier = t.dossier
+    dossier, (who, now) = t.dossier, caller
     old, updated_at = state_of(dossier), dossier.updated_at
     new, flags = rules.apply_event(
         old,
@@ -452,12 +489,12 @@ def _apply(
         calendar_for(session, receiving, dossier.received_at, max(event.at, now)),
         now, skew,
     )
-    _store_state(dossier, new, now)
+    _hold_state(dossier, new, now)
     if postal.concerns(event):
         try:
             sent = postal.after_event(session, dossier, event, now, returns.get(dossier.id))
         except ProblemError:
-            _store_state(dossier, old, updated_at)
+            _hold_state(dossier, old, updated_at)
             raise
         if sent is not None:
             returns[dossier.id] = sent
