@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import ADMIN_BOOTSTRAP
+from app.calendar.models import CacheStamp, CalendarOverride
 from app.calendar.schemas import OverrideIn
 from app.calendar.service import calendar_for, set_override
 from app.catalog.models import Unit
@@ -43,4 +45,30 @@ def test_an_override_from_another_request_reaches_the_next_transaction(
         r = api.client.put(f"/api/v1/calendar/overrides/{MONDAY}", params={"unit": COMMUNE},
                            json={"working": False, "note": "nghỉ bù"})
         assert r.status_code == 200, r.text
+        assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)
+
+
+def test_a_change_of_working_hours_reaches_the_next_transaction(
+    api: Api, engine: Engine
+) -> None:
+    api.province()
+    with Session(engine) as session:
+        assert calendar_for(session, _commune(session), START).is_working_day(MONDAY)
+        session.commit()
+        r = api.client.patch(f"/api/v1/units/{COMMUNE}", json={"working_hours": {
+            "sessions": [["07:30", "11:30"]], "weekdays": [1, 2, 3, 4]}})
+        assert r.status_code == 200, r.text
+        assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)
+
+
+def test_without_a_stamp_calendars_are_built_afresh(api: Api, engine: Engine) -> None:
+    api.province()
+    with Session(engine) as session, session.begin():
+        session.execute(delete(CacheStamp))
+    with Session(engine) as session:
+        assert calendar_for(session, _commune(session), START).is_working_day(MONDAY)
+        session.commit()
+        # A change made behind the service's back: nothing could have told the cache.
+        session.add(CalendarOverride(scope=COMMUNE, day=MONDAY, working=False))
+        session.commit()
         assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)

@@ -1,0 +1,141 @@
+"""The group-commit writer: concurrent items share a transaction, answers follow the commit,
+one bad item cannot fail the others, a failed commit fails its whole group."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from app.core.db import Database
+from app.core.group_commit import GroupCommit
+
+KIND = "note"
+
+
+class Recorder:
+    """A handler writing each item as an audit-free row of a scratch table."""
+
+    def __init__(self) -> None:
+        self.groups: list[list[str]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def __call__(self, session: Session, items: list[Any]) -> list[Any]:
+        self.entered.set()
+        assert self.gate.wait(10)
+        self.groups.append(list(items))
+        if "boom" in items:
+            raise RuntimeError("a bug met by one item")
+        if "fail-commit" in items:
+            def refuse(_: Session) -> None:
+                raise RuntimeError("the commit failed")
+            event.listen(session, "before_commit", refuse)
+        session.execute(text("INSERT INTO scratch (item) VALUES (:item)"),
+                        [{"item": i} for i in items])
+        return [f"ok {i}" for i in items]
+
+
+@pytest.fixture
+def db(tmp_path: Any) -> Iterator[Database]:
+    database = Database.from_urls(f"sqlite:///{tmp_path / 'group.db'}")
+    with database.transaction() as session:
+        session.execute(text("CREATE TABLE scratch (item TEXT)"))
+    yield database
+    database.dispose()
+
+
+def stored(db: Database) -> list[str]:
+    with db.transaction("fresh") as session:
+        return sorted(session.scalars(text("SELECT item FROM scratch")))
+
+
+def submit_all(writer: GroupCommit, items: list[str]) -> list[Any]:
+    async def run() -> list[Any]:
+        return await asyncio.gather(*(writer.submit(KIND, i) for i in items),
+                                    return_exceptions=True)
+    return asyncio.run(run())
+
+
+def test_items_queued_while_a_group_runs_share_the_next_transaction(db: Database) -> None:
+    handler = Recorder()
+    handler.gate.clear()
+    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    try:
+        first = threading.Thread(target=submit_all, args=(writer, ["a"]))
+        first.start()
+        assert handler.entered.wait(10)  # "a" is being applied, the writer is busy
+        later = threading.Thread(target=lambda: results.extend(
+            submit_all(writer, [f"b{i}" for i in range(20)])))
+        results: list[Any] = []
+        later.start()
+        while writer._queue.qsize() < 20:  # all twenty queued behind "a"
+            threading.Event().wait(0.01)
+        handler.gate.set()
+        first.join(10)
+        later.join(10)
+    finally:
+        writer.close()
+    assert handler.groups == [["a"], [f"b{i}" for i in range(20)]]
+    assert results == [f"ok b{i}" for i in range(20)]
+    assert stored(db) == sorted(["a", *(f"b{i}" for i in range(20))])
+
+
+def test_an_error_in_one_item_fails_only_that_item(db: Database) -> None:
+    handler = Recorder()
+    handler.gate.clear()
+    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    try:
+        blocker = threading.Thread(target=submit_all, args=(writer, ["first"]))
+        blocker.start()
+        assert handler.entered.wait(10)
+        results: list[Any] = []
+        group = threading.Thread(target=lambda: results.extend(
+            submit_all(writer, ["x", "boom", "y"])))
+        group.start()
+        while writer._queue.qsize() < 3:
+            threading.Event().wait(0.01)
+        handler.gate.set()
+        blocker.join(10)
+        group.join(10)
+    finally:
+        writer.close()
+    # The group of three failed, then each item ran alone.
+    assert handler.groups[1] == ["x", "boom", "y"]
+    assert handler.groups[2:] == [["x"], ["boom"], ["y"]]
+    assert results[0] == "ok x" and results[2] == "ok y"
+    assert isinstance(results[1], RuntimeError)
+    assert stored(db) == ["first", "x", "y"]
+
+
+def test_a_failed_commit_fails_the_group_and_is_not_retried(db: Database) -> None:
+    handler = Recorder()
+    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    try:
+        results = submit_all(writer, ["fail-commit"])
+    finally:
+        writer.close()
+    assert handler.groups == [["fail-commit"]]
+    assert isinstance(results[0], RuntimeError) and "commit" in str(results[0])
+    assert stored(db) == []
+
+
+def test_close_finishes_what_was_queued(db: Database) -> None:
+    handler = Recorder()
+    writer = GroupCommit(db, {KIND: handler}, max_items=3)
+
+    async def run() -> list[Any]:
+        futures = [asyncio.ensure_future(writer.submit(KIND, f"q{i}")) for i in range(7)]
+        await asyncio.sleep(0)  # every submit has queued its item
+        await asyncio.to_thread(writer.close)
+        return list(await asyncio.gather(*futures))
+
+    assert asyncio.run(run()) == [f"ok q{i}" for i in range(7)]
+    assert all(len(g) <= 3 for g in handler.groups)
+    assert stored(db) == sorted(f"q{i}" for i in range(7))
