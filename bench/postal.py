@@ -66,7 +66,7 @@ def postal_feed(ctx: Context) -> list[Row]:
     seen = 0
     with httpx.Client(base_url=ctx.service.url, timeout=60,
                       headers={"X-API-Key": key}) as post:
-        for walk in range(4):
+        for walk in range(7):
             cursor, seen = None, 0
             while True:
                 params: dict[str, Any] = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}

@@ -51,7 +51,9 @@ def authenticate(
 def require(*roles: Role) -> object:
     """A dependency that admits only the given roles and returns the Principal."""
 
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    # async: a role comparison needs no thread of the pool (authenticate, which reads the
+    # database, still runs in one).
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role not in roles:
             raise Forbidden(f"This operation needs one of the roles: {', '.join(roles)}.",
                             code="role_not_allowed")
