@@ -105,7 +105,7 @@ def _hold_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
 
 def _write_states(session: Session, dossiers: list[Dossier]) -> None:
     session.execute(update(Dossier), [
-        {"id": d.id, "updated_at": d.updated_at, **{name: getattr(d, name) for name in STATE_FIELDS}}
+        {"id": d.id, "updated_at": d.updated_at, **{f: getattr(d, f) for f in STATE_FIELDS}}
         for d in dossiers
     ])
 
