@@ -36,6 +36,9 @@ class OutboxEvent(Base):
     type: Mapped[str] = mapped_column(String(40))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     dossier_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    # For deadline events, the appointment the condition was about: the scanner skips
+    # dossiers whose current appointment already has its event, in SQL.
+    due_at: Mapped[datetime | None]
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 

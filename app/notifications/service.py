@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ _LONGEST_BREAK_DAYS = 14
 
 def enqueue(
     session: Session, type_: str, dedupe_key: str, dossier_code: str | None,
-    payload: dict[str, Any], now: datetime,
+    payload: dict[str, Any], now: datetime, due_at: datetime | None = None,
 ) -> bool:
     """Write an event and one pending delivery per interested webhook; False if already there."""
     if session.scalar(select(OutboxEvent.id).where(OutboxEvent.dedupe_key == dedupe_key)):
@@ -43,7 +43,7 @@ def enqueue(
     try:
         with session.begin_nested():
             event = OutboxEvent(type=type_, dedupe_key=dedupe_key, dossier_code=dossier_code,
-                                payload=payload, created_at=now)
+                                due_at=due_at, payload=payload, created_at=now)
             session.add(event)
             session.flush()
     except IntegrityError:
@@ -110,11 +110,13 @@ def list_deliveries(session: Session, state: str | None, limit: int) -> list[Del
 
 def deadline_queue(
     session: Session, who: Principal, unit: str | None, wanted: rules.Deadline,
-    within_working_days: int, now: datetime, limit: int,
+    within_working_days: int, now: datetime, limit: int, unnotified: str | None = None,
 ) -> list[Dossier]:
     """Open dossiers overdue, or due within N working days, soonest due first.
 
     Scoped by the deciding (handling) unit, which issues the apology, and the key's subtree.
+    With `unnotified` (an outbox event type), only dossiers whose current appointment has no
+    such event yet.
     """
     horizon = now + timedelta(days=_LONGEST_BREAK_DAYS
                               + _CALENDAR_DAYS_PER_WORKING_DAY * within_working_days)
@@ -123,6 +125,10 @@ def deadline_queue(
              .order_by(Dossier.due_at, Dossier.id))
     query = query.where(Dossier.due_at < now) if wanted == "overdue" else query.where(
         Dossier.due_at >= now, Dossier.due_at <= horizon)
+    if unnotified is not None:
+        query = query.where(~exists().where(
+            OutboxEvent.dossier_code == Dossier.code, OutboxEvent.type == unnotified,
+            OutboxEvent.due_at == Dossier.due_at))
     base = None if unit is None else covered_unit(session, who, unit).path
     for path in [p for p in (who.unit_path, base) if p]:
         codes = select(Unit.code).where(Unit.path.startswith(path, autoescape=True))
@@ -152,14 +158,16 @@ def scan_deadlines(session: Session, now: datetime, limit: int = 1000) -> int:
     conditions: tuple[tuple[str, rules.Deadline], ...] = (
         (OVERDUE, "overdue"), (DUE_SOON, "due_soon"))
     for type_, wanted in conditions:
-        for d in deadline_queue(session, SCANNER, None, wanted, 1, now, limit):
+        # Only dossiers not yet notified for their current appointment: each pass moves on to
+        # new ones instead of re-reading the same `limit` oldest ones.
+        for d in deadline_queue(session, SCANNER, None, wanted, 1, now, limit, type_):
             # Keyed by the appointment: a pause moves it, and the new one is a new condition.
             key = f"{type_}:{d.code}:{d.due_at.isoformat()}"
             payload = {"dossier_code": d.code, "handling_unit": d.handling_unit,
                        "receiving_unit": d.receiving_unit, "due_at": d.due_at.isoformat(),
                        "rescheduled_due_at": d.rescheduled_due_at.isoformat()
                        if d.rescheduled_due_at else None}
-            written += enqueue(session, type_, key, d.code, payload, now)
+            written += enqueue(session, type_, key, d.code, payload, now, d.due_at)
     return written
 
 
