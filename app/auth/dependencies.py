@@ -6,7 +6,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import ApiKey
 from app.auth.rules import Principal, Role, parse_prefix, same_secret
@@ -15,6 +15,10 @@ from app.core.db import Database
 from app.core.deps import AppSettings, Now, get_db
 from app.core.problems import Forbidden, Unauthorized
 
+_KEY = (select(ApiKey.id, ApiKey.role, ApiKey.unit_code, ApiKey.secret_hash, ApiKey.revoked_at,
+               ApiKey.expires_at, Unit.path)
+        .outerjoin(Unit, Unit.code == ApiKey.unit_code)
+        .where(ApiKey.prefix == bindparam("prefix")))
 ADMIN_BOOTSTRAP = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
 
 
@@ -32,19 +36,15 @@ def authenticate(
         return ADMIN_BOOTSTRAP
     prefix = parse_prefix(x_api_key)
     if prefix is not None:
-        with db.transaction("fresh") as session:
-            row = session.execute(
-                select(ApiKey, Unit.path)
-                .outerjoin(Unit, Unit.code == ApiKey.unit_code)
-                .where(ApiKey.prefix == prefix)
-            ).first()
-        if row is not None:
-            key, path = row
+        # A connection, not an ORM session: this runs on every request.
+        with db.fresh_engine.connect() as conn:
+            key = conn.execute(_KEY, {"prefix": prefix}).first()
+        if key is not None:
             usable = key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
             if usable and same_secret(x_api_key, key.secret_hash):
-                role: Role = key.role  # type: ignore[assignment]
+                role: Role = key.role
                 return Principal(key_id=key.id, role=role, unit_code=key.unit_code,
-                                 unit_path=path)
+                                 unit_path=key.path)
     raise Unauthorized("The API key is unknown, revoked or expired.", code="invalid_key")
 
 
