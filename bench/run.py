@@ -55,7 +55,12 @@ def run_engine(engine: str, options: Options, names: list[str], pg_url: str,
     with tempfile.TemporaryDirectory(prefix=f"bench-{engine}-") as tmp_name:
         tmp = Path(tmp_name)
         with fresh_database(engine, tmp, pg_url) as url:
-            env = {"DATABASE_URL": url, "ADMIN_API_KEY": ADMIN_KEY}
+            # The deadline scanner and webhook sender run as their own process here, as
+            # docs/deployment.md suggests: the synthetic history is months old, so a scanner
+            # inside the API process would spend the run notifying a backlog of overdue
+            # dossiers that no real province has.
+            env = {"DATABASE_URL": url, "ADMIN_API_KEY": ADMIN_KEY,
+                   "WEBHOOK_SENDER_ENABLED": "false"}
             service = Server("app.main:app", env, tmp / "service.log", options.workers)
             ceiling = Server("bench.ceiling:app", {}, tmp / "ceiling.log", options.workers)
             try:
