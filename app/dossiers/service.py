@@ -95,10 +95,10 @@ def _store_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
     d.updated_at = now
 
 
-def _hold_state(d: Dossier, state: rules.DossierState, now: datetime) -> None:
-    """Like _store_state, on a loaded row, without the unit of work: _write_states writes all
-    the changed rows with one executemany instead of a flush per shape of change."""
-    for name, value in _state_fields(state).items():
+def _hold(d: Dossier, fields: dict[str, Any], now: datetime) -> None:
+    """Set fields of a loaded row without the unit of work: _write_states writes all the
+    changed rows with one executemany instead of a flush per shape of change."""
+    for name, value in fields.items():
         set_committed_value(d, name, value)
     set_committed_value(d, "updated_at", now)
 
@@ -489,12 +489,14 @@ def _apply(
         calendar_for(session, receiving, dossier.received_at, max(event.at, now)),
         now, skew,
     )
-    _hold_state(dossier, new, now)
+    before, after = _state_fields(old), _state_fields(new)
+    changed = [name for name in STATE_FIELDS if before[name] != after[name]]
+    _hold(dossier, {name: after[name] for name in changed}, now)
     if postal.concerns(event):
         try:
             sent = postal.after_event(session, dossier, event, now, returns.get(dossier.id))
         except ProblemError:
-            _hold_state(dossier, old, updated_at)
+            _hold(dossier, {name: before[name] for name in changed}, updated_at)
             raise
         if sent is not None:
             returns[dossier.id] = sent
@@ -512,18 +514,11 @@ def _apply(
            "client_id": event.id, "type": event.type,
            "at": event.at, "recorded_at": now, "key_id": who.key_id, "payload": details,
            "flags": flags, "request_hash": request_hash, "response": response}
-    audit = entry(who, now, event.type, "dossier", dossier.code, _diff_side(old, new, True),
-                  _diff_side(old, new, False))
+    # Only the fields the event changed, so the audit trail shows old and new side by side.
+    audit = entry(who, now, event.type, "dossier", dossier.code,
+                  {name: jsonable(before[name]) for name in changed},
+                  {name: jsonable(after[name]) for name in changed})
     return Answer(response, replayed=False), row, audit
-
-
-def _diff_side(
-    old: rules.DossierState, new: rules.DossierState, before: bool
-) -> dict[str, Any]:
-    """Only the fields the event changed, so the audit trail shows old and new side by side."""
-    a, b = _state_fields(old), _state_fields(new)
-    side = a if before else b
-    return {k: jsonable(side[k]) for k in a if a[k] != b[k]}
 
 
 def _timeline_event(e: DossierEvent) -> TimelineEvent:
