@@ -119,8 +119,8 @@ def stats(ctx: Context) -> list[Row]:
         load_s = time.perf_counter() - t
         units = [synthetic.PROVINCE, *synthetic.COMMUNES[:5], *synthetic.AGENCIES[:2]]
         latencies = []
-        # The first round warms up: connections, and each query shape's first preparation
-        # (10-50 ms once per shape after a start); the figures are the steady state after it.
+        # The first round warms up connections and caches (the first request after a start
+        # takes a few milliseconds more); the figures are the steady state after it.
         for round_ in range(4):
             for unit in units:
                 for quarter in QUARTERS:
