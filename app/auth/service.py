@@ -1,18 +1,67 @@
-"""Creating, listing and revoking API keys."""
+"""API keys: looking up the caller's, creating, listing and revoking them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.models import ApiKey
-from app.auth.rules import Principal, new_secret
+from app.auth.rules import Principal, Role, new_secret, parse_prefix, same_secret
 from app.auth.schemas import KeyIn, KeyOut, NewKeyOut
+from app.catalog.models import Unit
 from app.catalog.service import referenced_unit
-from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.core.problems import (
+    Conflict,
+    Forbidden,
+    InvalidParam,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
+
+_KEY = (select(ApiKey.id, ApiKey.role, ApiKey.unit_code, ApiKey.secret_hash, ApiKey.revoked_at,
+               ApiKey.expires_at, Unit.path)
+        .outerjoin(Unit, Unit.code == ApiKey.unit_code)
+        .where(ApiKey.prefix == bindparam("prefix")))
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A key whose lookup a request left to the group-commit writer, with the roles it needs.
+
+    The writer looks it up inside the transaction that applies the request (one query per key
+    and group instead of a transaction and a thread hand-off per request); it is refused
+    there exactly as `authenticate` and `require` would have refused it.
+    """
+
+    secret: str
+    roles: tuple[Role, ...]
+
+
+def look_up(executor: Connection | Session, secret: str, now: datetime) -> Principal:
+    """The principal of a stored key; 401 if unknown, revoked or expired."""
+    prefix = parse_prefix(secret)
+    if prefix is not None:
+        key = executor.execute(_KEY, {"prefix": prefix}).first()
+        if key is not None:
+            usable = key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+            if usable and same_secret(secret, key.secret_hash):
+                role: Role = key.role
+                return Principal(key_id=key.id, role=role, unit_code=key.unit_code,
+                                 unit_path=key.path)
+    raise Unauthorized("The API key is unknown, revoked or expired.", code="invalid_key")
+
+
+def admit(principal: Principal, roles: tuple[Role, ...]) -> Principal:
+    """The principal if its role is one of `roles`, else 403."""
+    if principal.role not in roles:
+        raise Forbidden(f"This operation needs one of the roles: {', '.join(roles)}.",
+                        code="role_not_allowed")
+    return principal
 
 
 def key_out(key: ApiKey) -> KeyOut:

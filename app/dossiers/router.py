@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from app.auth.dependencies import Counter, Reader
+from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
@@ -46,9 +46,9 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
 
 @router.post("/dossiers", status_code=201, response_model=DossierOut,
              responses={409: {"description": "client_ref reused for a different dossier"}})
-async def receive(body: DossierIn, writer: Writer, who: Counter, now: Now) -> Json:
+async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
-    outcome = await writer.submit(service.RECEIPT, (service.Caller(who, now), body))
+    outcome = await writer.submit(service.RECEIPT, (service.caller_of(who, now), body))
     return created(service.settle(outcome))
 
 
@@ -102,10 +102,10 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
 
 
 @router.post("/dossiers/{code}/events", status_code=201, response_model=EventOut)
-async def post_event(code: str, event: EventIn, writer: Writer, who: Counter, now: Now,
+async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
-    outcome = await writer.submit(service.EVENT, (service.Caller(who, now), code, event))
+    outcome = await writer.submit(service.EVENT, (service.caller_of(who, now), code, event))
     return created(service.settle(outcome))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
+from app.auth.service import Credential, admit, look_up
 from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
@@ -168,11 +169,52 @@ def settle(outcome: object) -> Answer:
     return outcome
 
 
+class Presented(NamedTuple):
+    """A caller whose stored key the writer still has to look up, and the request's now."""
+
+    credential: Credential
+    now: datetime
+
+
+def caller_of(who: Principal | Credential, now: datetime) -> Caller | Presented:
+    """What a request hands to the writer about its caller."""
+    return Caller(who, now) if isinstance(who, Principal) else Presented(who, now)
+
+
 def group_handlers(skew: timedelta) -> dict[str, Handler]:
     """The writes a request hands to the group-commit writer: items of several requests are
     received, or applied, together (see app/core/group_commit.py)."""
-    return {RECEIPT: lambda session, items: receive_many(session, items, skew),
-            EVENT: lambda session, items: post_events(session, items, skew)}
+    return {RECEIPT: _admitted(lambda session, items: receive_many(session, items, skew)),
+            EVENT: _admitted(lambda session, items: post_events(session, items, skew))}
+
+
+def _admitted(apply: Handler) -> Handler:
+    """Look up the keys the requests left to the writer, in its transaction (once per key and
+    group), answer 401/403 as `authenticate` and `require` would, and apply the rest."""
+
+    def run(session: Session, items: list[Any]) -> list[Any]:
+        known: dict[Credential, Principal] = {}
+        outcomes: list[Any] = [None] * len(items)
+        admitted: list[tuple[int, tuple[Any, ...]]] = []
+        for index, (caller, *rest) in enumerate(items):
+            if isinstance(caller, Presented):
+                credential = caller.credential
+                try:
+                    who = known.get(credential) or admit(
+                        look_up(session, credential.secret, caller.now), credential.roles)
+                except ProblemError as exc:
+                    outcomes[index] = exc
+                    continue
+                known[credential] = who
+                caller = Caller(who, caller.now)
+            admitted.append((index, (caller, *rest)))
+        if admitted:
+            results = apply(session, [item for _, item in admitted])
+            for (index, _), outcome in zip(admitted, results, strict=True):
+                outcomes[index] = outcome
+        return outcomes
+
+    return run
 
 
 def receive(

@@ -130,3 +130,28 @@ def test_admin_keys_cannot_be_scoped_to_a_unit(api: Api) -> None:
     api.province()
     r = api.client.post("/api/v1/keys", json={"name": "k", "role": "admin", "unit": COMMUNE})
     assert (r.status_code, r.json()["code"]) == (422, "admin_key_is_national")
+
+
+def test_writes_checked_in_the_writer_refuse_revoked_and_expired_keys(
+    api: Api, clock: Clock
+) -> None:
+    """Single receipts and events look the key up in the group-commit writer: same answers."""
+    api.province()
+    code = api.receive("2026-03-02 08:00")["code"]
+    expires = (utcnow() + timedelta(hours=1)).isoformat()
+    r = api.client.post("/api/v1/keys", json={"name": "k", "role": "counter",
+                                              "unit": PROVINCE, "expires_at": expires})
+    secret, key_id = r.json()["key"], r.json()["id"]
+    assert api.receive_raw("2026-03-02 09:00", key=secret).status_code == 201
+    assert api.event_raw(code, "processing_started", "2026-03-02 10:00",
+                         key=secret).status_code == 201
+    assert api.receive_raw("2026-03-02 08:00", key="mc_000000000000_nope").status_code == 401
+    clock.now = utcnow() + timedelta(hours=2)
+    expired = api.receive_raw("2026-03-02 09:30", key=secret)
+    assert expired.status_code == 401 and expired.json()["code"] == "invalid_key"
+    clock.now = None
+    assert api.client.post(f"/api/v1/keys/{key_id}/revoke").status_code == 200
+    revoked = api.event_raw(code, "resolved", "2026-03-03 10:00", key=secret)
+    assert revoked.status_code == 401
+    assert revoked.headers["content-type"] == "application/problem+json"
+    assert api.dossier(code)["status"] == "processing"  # nothing changed
