@@ -36,6 +36,13 @@ def created(answer: service.Answer) -> Json:
     return Json(answer.body, status_code=201, headers=headers)
 
 
+def _batch_answer(results: list[dict[str, Any]]) -> Json:
+    """The batch answer as built: every body in it is already JSON-ready, and validating a
+    thousand results against BatchOut twice (ours, then FastAPI's) cost more than writing them.
+    BatchOut stays the documented schema; the fuzz tests hold the answers to it."""
+    return Json({"results": results})
+
+
 def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
     if len(items) > limit:
         raise PayloadTooLarge(
@@ -56,7 +63,7 @@ async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) 
 def receive_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings,
-) -> BatchOut:
+) -> Json:
     """Receive many dossiers (offline counters, imports); each item gets its own result."""
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
@@ -66,7 +73,7 @@ def receive_batch(
         lambda item: (caller, DossierIn.model_validate(item)),
         lambda items: service.receive_many(session, items, skew),
     )
-    return BatchOut.model_validate({"results": results})
+    return _batch_answer(results)
 
 
 @router.get("/dossiers", response_model=DossierPage)
@@ -113,7 +120,7 @@ async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrit
 def post_events_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings,
-) -> BatchOut:
+) -> Json:
     """Post many events; each item names its `dossier` and gets its own result."""
     _check_batch(body.items, settings.batch_max_items)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
@@ -129,4 +136,4 @@ def post_events_batch(
         body.items, request.url.path, parse,
         lambda events: service.post_events(session, events, skew),
     )
-    return BatchOut.model_validate({"results": results})
+    return _batch_answer(results)
