@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from app.calendar.rules import (
     VN_TZ,
@@ -293,6 +293,17 @@ def _missing(field: str) -> Unprocessable:
     )
 
 
-def is_overdue(state: DossierState, now: datetime) -> bool:
+class Appointment(Protocol):
+    """What overdue is judged on: a DossierState, or a stored dossier row."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def paused_at(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime: ...
+
+
+def is_overdue(state: Appointment, now: datetime) -> bool:
     """Open, not paused, and past its appointment (judged against due_at, never the apology)."""
     return state.status in OPEN and state.paused_at is None and now > state.due_at

@@ -583,7 +583,7 @@ def dossier_out(
         client_ref=d.client_ref, received_at=d.received_at, due_at=d.due_at,
         rescheduled_due_at=d.rescheduled_due_at,
         timeliness=d.timeliness,
-        overdue=rules.is_overdue(state_of(d), now), paused=d.paused_at is not None,
+        overdue=rules.is_overdue(d, now), paused=d.paused_at is not None,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
         resolved_at=d.resolved_at,
         processing_working_days=(None if d.processing_millidays is None
