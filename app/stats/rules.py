@@ -301,6 +301,18 @@ class Sums:
     histogram: Mapping[int, int]
 
 
+def combine(terms: Iterable[tuple[int, Sums]]) -> Sums:
+    """A signed sum of groups' sums (a unit's own dossiers: its subtree minus its children's)."""
+    parts: dict[str, dict[Any, int]] = {k: defaultdict(int) for k in (
+        "flows", "before", "through_end", "through_judged", "histogram")}
+    for sign, sums in terms:
+        for name, total in parts.items():
+            for key, value in getattr(sums, name).items():
+                total[key] += sign * value
+    histogram = {k: v for k, v in parts.pop("histogram").items() if v}
+    return Sums(**{name: dict(total) for name, total in parts.items()}, histogram=histogram)
+
+
 def rate(numerator: int, denominator: int) -> float | None:
     """A percentage with two decimals, rounded half up as the reports print it; None on 0/0."""
     if denominator == 0:

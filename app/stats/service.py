@@ -295,7 +295,7 @@ def fetch(
         # Only fixed identifiers are interpolated; every value is a bound parameter.
         sql = (f"SELECT unit, procedure, {sums} FROM {table} WHERE {scope} AND ({extra}) "  # noqa: S608
                "GROUP BY unit, procedure")
-        for row in session.connection().exec_driver_sql(sql, params):
+        for row in session.connection().exec_driver_sql(sql, params).fetchall():
             bucket, s = out[key_of(row[0], row[1])], sign[row[0]]
             values = row[2:]
             for i, (point, _) in enumerate(conditions):
@@ -325,7 +325,8 @@ def fetch(
                                    or_(*[h.day.between(a, b) for a, b in day_ranges]))
                             .group_by(h.unit, h.procedure, h.bucket))
     for query in hist_queries:
-        for unit, procedure, b, count in session.execute(query):
+        # All rows at once: a year of buckets for forty units is a thousand rows or more.
+        for unit, procedure, b, count in session.execute(query).all():
             out[key_of(unit, procedure)]["hist"][int(b)] += sign[unit] * int(count)
     return {
         k: Sums(flows={m: v["end"][m] - v["before"][m] for m in FLOWS},
@@ -385,13 +386,15 @@ def grouped(
         children = list(session.scalars(
             select(Unit).where(Unit.parent_code.in_([u.code for u in base]))
             .order_by(Unit.code)))
-        sums = fetch(session, signed=[(1, c.code) for c in children], by=by,
+        # One read for the children and the base units: the base's own dossiers (decided by
+        # the unit itself, not by any child) are its subtree minus its children's subtrees.
+        codes = {c.code for c in children} | {u.code for u in base}
+        sums = fetch(session, signed=[(1, code) for code in sorted(codes)], by=by,
                      procedures=procedures, start=start, end=end, judged=judged, group="unit")
         out = [{"key": c.code, "name": c.name, **rules.figures(sums.get(c.code, EMPTY))}
                for c in children]
-        # Dossiers decided by the unit itself (not by any child) form their own group.
-        own = fetch(session, signed=own_rows(session, base), by=by, procedures=procedures,
-                    start=start, end=end, judged=judged).get("", EMPTY)
+        own = rules.combine([(1, sums.get(u.code, EMPTY)) for u in base]
+                            + [(-1, sums.get(c.code, EMPTY)) for c in children])
         if _has_dossiers(own):
             out.insert(0, {"key": base[0].code, "name": base[0].name, **rules.figures(own)})
         return out
