@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.rules import Principal
@@ -217,8 +217,9 @@ def list_feed(
         query = query.where(Unit.path.startswith(who.unit_path, autoescape=True))
     if cursor:
         txid, row_id = rules.decode_cursor(cursor)
-        query = query.where((PostalReturn.ready_txid > txid)
-                            | ((PostalReturn.ready_txid == txid) & (PostalReturn.id > row_id)))
+        # A row-value comparison, not the equivalent OR: the index on (state, ready_txid, id)
+        # can seek to it, where the OR made PostgreSQL read every waiting row before it.
+        query = query.where(tuple_(PostalReturn.ready_txid, PostalReturn.id) > (txid, row_id))
     items: list[PostalReturnOut] = []
     for row in session.execute(query):
         assert row.ready_at is not None and row.ready_txid is not None  # set when ready
