@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from app.dossiers.schemas import BatchOut
 from tests.dossiers.test_idempotency_api import count
 from tests.factories import COMMUNE, OTHER_COMMUNE, Api, iso
 
@@ -83,3 +84,21 @@ def test_a_refused_event_changes_nothing_and_later_items_see_earlier_ones(api: A
     assert [e["id"] for e in dossier["timeline"]] == [
         next(e["id"] for e in dossier["timeline"] if e["type"] == "received"), "e1", "e3"]
     assert dossier["return_method"] == "counter"
+
+
+def test_batch_answers_follow_the_documented_schema(api: Api) -> None:
+    """Batch answers are written as built, not through BatchOut: hold them to it here."""
+    api.province()
+    r = api.client.post("/api/v1/dossiers/batch", json={"items": [
+        receipt(COMMUNE, "2026-03-02 08:00", "s-1"), {"procedure": "nope"},
+        receipt(COMMUNE, "2026-03-02 08:00", "s-1")]})
+    answer = BatchOut.model_validate(r.json())
+    assert [(x.status, x.replayed) for x in answer.results] == [
+        (201, False), (422, False), (201, True)]
+    code = r.json()["results"][0]["body"]["code"]
+    r = api.client.post("/api/v1/events/batch", json={"items": [
+        {"dossier": code, "id": "e-1", "type": "processing_started",
+         "at": iso("2026-03-02 09:00")},
+        {"dossier": "missing", "id": "e-2", "type": "withdrawn", "at": iso("2026-03-02 09:00")}]})
+    answer = BatchOut.model_validate(r.json())
+    assert [x.status for x in answer.results] == [201, 404]
