@@ -14,7 +14,7 @@ from app.catalog.models import Unit
 from app.catalog.schemas import Level
 from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
-from app.core.problems import Forbidden
+from app.core.problems import InvalidParam, Unprocessable
 from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 
@@ -29,6 +29,16 @@ def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | No
     """The unit asked for (default: the key's own), which the key must cover."""
     code = code or who.unit_code
     return None if code is None else covered_unit(session, who, code)
+
+
+def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
+    """Like scoped_unit, for figures of one unit: a national key must name it (422)."""
+    unit = scoped_unit(session, who, code)
+    if unit is None:
+        raise Unprocessable(
+            "Name a unit: this key is national.", code="unit_required",
+            invalid_params=[InvalidParam("unit", "required", "required for a national key")])
+    return unit
 
 
 @router.get("/stats/on-time", response_model=OnTime | OnTimeGrouped)
@@ -47,9 +57,7 @@ def on_time(
         description="Also count units merged into this one (2025 reform)")] = False,
 ) -> dict[str, Any]:
     """On-time figures of a unit for a period, as DOMAIN.md defines them."""
-    base = scoped_unit(session, who, unit)
-    if base is None:
-        raise Forbidden("Name a unit.", code="unit_required")
+    base = required_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     units = [base, *(service.merged_into(session, base) if include_merged else [])]
     procedures = ([procedure] if procedure else
@@ -107,9 +115,7 @@ def report_ii06a(
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Response | dict[str, Any]:
     """The periodic report II.06a/VPCP/KSTT with a total row, as JSON, CSV or XLSX."""
-    base = scoped_unit(session, who, unit)
-    if base is None:
-        raise Forbidden("Name a unit.", code="unit_required")
+    base = required_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     today = rules.local_day(now)
     common: dict[str, Any] = {"base": [base], "include_descendants": True, "by": by,

@@ -132,6 +132,14 @@ def test_bad_queries_are_problems(api: Api, params: dict[str, Any]) -> None:
     assert r.headers["content-type"] == "application/problem+json"
 
 
+def test_a_national_key_must_name_the_unit(api: Api) -> None:
+    streams.catalogue(api)
+    for path in ("/api/v1/stats/on-time", "/api/v1/reports/ii06a"):
+        r = api.client.get(path, params={"period": "2026"})
+        assert (r.status_code, r.json()["code"]) == (422, "unit_required"), path
+        assert r.json()["invalid_params"][0]["name"] == "unit"
+
+
 def test_moving_a_unit_refiles_its_figures(api: Api) -> None:
     streams.catalogue(api)
     api.unit("Q", "province")
