@@ -13,8 +13,11 @@ Guarantees, as with one transaction per request:
   lost), and a refused item (a problem) changes nothing, as in a batch;
 - an unexpected error while applying a group (a bug, a constraint the checks did not foresee)
   rolls the group back and every item is retried in a transaction of its own, so one bad item
-  cannot fail the others; a failed commit fails the whole group, never retried, because the
-  database may have kept it.
+  cannot fail the others;
+- the database being unavailable (or breaking a deadlock) fails the whole group at once, as
+  503s the clients retry: retrying item by item would only queue every later request behind a
+  connection timeout per item;
+- a failed commit fails the whole group, never retried, because the database may have kept it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
@@ -97,7 +101,7 @@ class GroupCommit:
                 outcomes = self._apply(session, jobs)
                 applied = True
         except Exception as exc:
-            if applied or len(jobs) == 1:
+            if applied or len(jobs) == 1 or isinstance(exc, OperationalError):
                 for job in jobs:
                     job.future.set_exception(exc)
                 return

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
@@ -33,6 +34,8 @@ class Recorder:
         self.groups.append(list(items))
         if "boom" in items:
             raise RuntimeError("a bug met by one item")
+        if "db-down" in items:
+            raise OperationalError("SELECT 1", None, Exception("connection refused"))
         if "fail-commit" in items:
             def refuse(_: Session) -> None:
                 raise RuntimeError("the commit failed")
@@ -139,3 +142,28 @@ def test_close_finishes_what_was_queued(db: Database) -> None:
     assert asyncio.run(run()) == [f"ok q{i}" for i in range(7)]
     assert all(len(g) <= 3 for g in handler.groups)
     assert stored(db) == sorted(f"q{i}" for i in range(7))
+
+
+def test_a_database_outage_fails_the_group_at_once(db: Database) -> None:
+    handler = Recorder()
+    handler.gate.clear()
+    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    try:
+        blocker = threading.Thread(target=submit_all, args=(writer, ["first"]))
+        blocker.start()
+        assert handler.entered.wait(10)
+        results: list[Any] = []
+        group = threading.Thread(target=lambda: results.extend(
+            submit_all(writer, ["x", "db-down", "y"])))
+        group.start()
+        while writer._queue.qsize() < 3:
+            threading.Event().wait(0.01)
+        handler.gate.set()
+        blocker.join(10)
+        group.join(10)
+    finally:
+        writer.close()
+    # No retries one by one: each would wait for its own connection timeout.
+    assert handler.groups[1:] == [["x", "db-down", "y"]]
+    assert all(isinstance(r, OperationalError) for r in results)
+    assert stored(db) == ["first"]
