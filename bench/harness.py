@@ -35,6 +35,7 @@ class Options:
     batch_size: int
     batch_connections: int
     workers: int
+    server: str = "uvicorn"
     stats_dossiers: int = 1_000_000
 
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.harness import BENCHMARKS, Context, Options, Row, machine, table
-from bench.servers import ADMIN_KEY, Server, fresh_database, pg_plain, set_up_catalogue
+from bench.servers import ADMIN_KEY, SERVERS, Server, fresh_database, pg_plain, set_up_catalogue
 
 # Modules whose import registers benchmarks; the statistics benchmark joins this list.
 MODULES = ("bench.ingest", "bench.postal", "bench.stats")
@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
                    "their event streams follow in as many batches again per stage")
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--batch-connections", type=int, default=2)
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--workers", type=int, default=1, help="server worker processes")
+    p.add_argument("--server", choices=SERVERS, default="uvicorn",
+                   help="the ASGI server for the service and the ceiling alike")
     p.add_argument("--stats-dossiers", type=int, default=1_000_000,
                    help="synthetic dossiers for the statistics benchmark (quick: 100,000)")
     p.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -61,8 +63,10 @@ def run_engine(engine: str, options: Options, names: list[str], pg_url: str,
             # dossiers that no real province has.
             env = {"DATABASE_URL": url, "ADMIN_API_KEY": ADMIN_KEY,
                    "WEBHOOK_SENDER_ENABLED": "false"}
-            service = Server("app.main:app", env, tmp / "service.log", options.workers)
-            ceiling = Server("bench.ceiling:app", {}, tmp / "ceiling.log", options.workers)
+            service = Server("app.main:app", env, tmp / "service.log", options.workers,
+                             options.server)
+            ceiling = Server("bench.ceiling:app", {}, tmp / "ceiling.log", options.workers,
+                             options.server)
             try:
                 service.wait_ready()
                 ceiling.wait_ready()
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds, connections=args.connections,
         batches=args.batches or (2 if args.quick else 5), batch_size=args.batch_size,
         batch_connections=args.batch_connections, workers=args.workers,
-        stats_dossiers=args.stats_dossiers,
+        server=args.server, stats_dossiers=args.stats_dossiers,
     )
     names = args.only or list(BENCHMARKS)
     version = pg_version(args.pg_url)

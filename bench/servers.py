@@ -51,16 +51,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Server:
-    """`python -m uvicorn <app>` in a subprocess, on a free loopback port."""
+SERVERS = ("uvicorn", "granian")
 
-    def __init__(self, app: str, env: dict[str, str], log: Path, workers: int = 1) -> None:
+
+def _command(server: str, app: str, port: int, workers: int) -> list[str]:
+    """The command line serving `app`: uvicorn (uvloop, httptools) or granian."""
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", HOST,
+                "--port", str(port), "--workers", str(workers), "--no-ws",
+                "--log-level", "warning", app]
+    args = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
+            "--no-access-log", "--log-level", "warning"]
+    return args + (["--workers", str(workers)] if workers > 1 else [])
+
+
+class Server:
+    """`app` served by uvicorn or granian in a subprocess, on a free loopback port."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path, workers: int = 1,
+                 server: str = "uvicorn") -> None:
         self.port = free_port()
         self.log = log
-        args = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(self.port),
-                "--no-access-log", "--log-level", "warning"]
-        if workers > 1:
-            args += ["--workers", str(workers)]
+        args = _command(server, app, self.port, workers)
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
                 args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
@@ -88,7 +100,7 @@ class Server:
         raise RuntimeError(f"server not ready after {timeout}s; see {self.log}")
 
     def pids(self) -> list[int]:
-        """The uvicorn process and, with --workers, its worker children."""
+        """The server process and its worker children (uvicorn --workers, granian)."""
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         found = [int(p) for p in children.read_text().split()] if children.exists() else []
         return [self.proc.pid, *found]
