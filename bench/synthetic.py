@@ -104,6 +104,29 @@ def _dossiers(n: int, seed: int) -> Iterator[tuple[dict[str, Any], Facts]]:
         yield row, facts
 
 
+# Every column a synthetic row leaves out, with its default: COPY applies no ORM defaults.
+_TABLE = Dossier.__table__
+_COLUMNS = [c.name for c in _TABLE.columns if c.name != "id"]
+_DEFAULTS = {c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+             for c in _TABLE.columns}
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """COPY on PostgreSQL, batched INSERTs on SQLite (which has no bulk path of its own)."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(Dossier), rows)
+        return
+    import psycopg
+
+    raw = session.connection().connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.cursor() as cur, cur.copy(
+        f"COPY dossiers ({', '.join(_COLUMNS)}) FROM STDIN"  # names from the table itself
+    ) as copy:
+        for row in rows:
+            copy.write_row([row.get(c, _DEFAULTS[c]) for c in _COLUMNS])
+
+
 def load(engine: Engine, n: int, seed: int = 1) -> Loaded:
     """Insert n dossiers and their aggregates; return the raw rows for the peer."""
     paths = {PROVINCE: f"/{PROVINCE}/"}
@@ -124,10 +147,10 @@ def load(engine: Engine, n: int, seed: int = 1) -> Loaded:
                 for measure, value in measures.items():
                     totals[key][measure] += value
             if len(batch) == 20_000:
-                session.execute(insert(Dossier), batch)
+                _insert(session, batch)
                 batch = []
         if batch:
-            session.execute(insert(Dossier), batch)
+            _insert(session, batch)
         write(session, {k: dict(v) for k, v in totals.items()})
         session.commit()
     return Loaded(n, raw)
