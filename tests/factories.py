@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROVINCE = "000.00.00.H12"
@@ -112,3 +117,12 @@ class Api:
         r = self.client.get(f"/api/v1/dossiers/{code}")
         assert r.status_code == 200, r.text
         return dict(r.json())
+
+
+@contextmanager
+def app_on(url: str) -> Iterator[Api]:
+    """An app on a database of its own, migrated at start (for upgrade tests); admin key."""
+    app = create_app(Settings(database_url=url, admin_api_key="k", migrate_on_start=True,
+                              webhook_sender_enabled=False))
+    with TestClient(app, headers={"X-API-Key": "k"}) as client:
+        yield Api(client)

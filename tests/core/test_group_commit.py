@@ -66,49 +66,39 @@ def submit_all(writer: GroupCommit, items: list[str]) -> list[Any]:
     return asyncio.run(run())
 
 
-def test_items_queued_while_a_group_runs_share_the_next_transaction(db: Database) -> None:
-    handler = Recorder()
+def as_one_group(db: Database, handler: Recorder, items: list[str]) -> list[Any]:
+    """Submit `items` while the writer is busy with "first", so they queue up and form one
+    group; returns their outcomes once both groups are done."""
     handler.gate.clear()
     writer = GroupCommit(db, {KIND: handler}, max_items=100)
-    try:
-        first = threading.Thread(target=submit_all, args=(writer, ["a"]))
-        first.start()
-        assert handler.entered.wait(10)  # "a" is being applied, the writer is busy
-        later = threading.Thread(target=lambda: results.extend(
-            submit_all(writer, [f"b{i}" for i in range(20)])))
-        results: list[Any] = []
-        later.start()
-        while writer._queue.qsize() < 20:  # all twenty queued behind "a"
-            threading.Event().wait(0.01)
-        handler.gate.set()
-        first.join(10)
-        later.join(10)
-    finally:
-        writer.close()
-    assert handler.groups == [["a"], [f"b{i}" for i in range(20)]]
-    assert results == [f"ok b{i}" for i in range(20)]
-    assert stored(db) == sorted(["a", *(f"b{i}" for i in range(20))])
-
-
-def test_an_error_in_one_item_fails_only_that_item(db: Database) -> None:
-    handler = Recorder()
-    handler.gate.clear()
-    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    results: list[Any] = []
     try:
         blocker = threading.Thread(target=submit_all, args=(writer, ["first"]))
         blocker.start()
-        assert handler.entered.wait(10)
-        results: list[Any] = []
-        group = threading.Thread(target=lambda: results.extend(
-            submit_all(writer, ["x", "boom", "y"])))
+        assert handler.entered.wait(10)  # "first" is being applied: the writer is busy
+        group = threading.Thread(target=lambda: results.extend(submit_all(writer, items)))
         group.start()
-        while writer._queue.qsize() < 3:
+        while writer._queue.qsize() < len(items):
             threading.Event().wait(0.01)
         handler.gate.set()
         blocker.join(10)
         group.join(10)
     finally:
         writer.close()
+    return results
+
+
+def test_items_queued_while_a_group_runs_share_the_next_transaction(db: Database) -> None:
+    handler = Recorder()
+    items = [f"b{i}" for i in range(20)]
+    assert as_one_group(db, handler, items) == [f"ok {i}" for i in items]
+    assert handler.groups == [["first"], items]
+    assert stored(db) == sorted(["first", *items])
+
+
+def test_an_error_in_one_item_fails_only_that_item(db: Database) -> None:
+    handler = Recorder()
+    results = as_one_group(db, handler, ["x", "boom", "y"])
     # The group of three failed, then each item ran alone.
     assert handler.groups[1] == ["x", "boom", "y"]
     assert handler.groups[2:] == [["x"], ["boom"], ["y"]]
@@ -146,23 +136,7 @@ def test_close_finishes_what_was_queued(db: Database) -> None:
 
 def test_a_database_outage_fails_the_group_at_once(db: Database) -> None:
     handler = Recorder()
-    handler.gate.clear()
-    writer = GroupCommit(db, {KIND: handler}, max_items=100)
-    try:
-        blocker = threading.Thread(target=submit_all, args=(writer, ["first"]))
-        blocker.start()
-        assert handler.entered.wait(10)
-        results: list[Any] = []
-        group = threading.Thread(target=lambda: results.extend(
-            submit_all(writer, ["x", "db-down", "y"])))
-        group.start()
-        while writer._queue.qsize() < 3:
-            threading.Event().wait(0.01)
-        handler.gate.set()
-        blocker.join(10)
-        group.join(10)
-    finally:
-        writer.close()
+    results = as_one_group(db, handler, ["x", "db-down", "y"])
     # No retries one by one: each would wait for its own connection timeout.
     assert handler.groups[1:] == [["x", "db-down", "y"]]
     assert all(isinstance(r, OperationalError) for r in results)

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from app.core.config import Settings
 from app.core.migrate import alembic_config
-from app.main import create_app
-from tests.factories import PROVINCE, Api
+from tests.factories import PROVINCE, Api, app_on
 
 BEFORE = "abd9e3a28333"
 EVENTS = text("SELECT e.province_code, d.province_code FROM dossier_events e"
@@ -30,10 +27,7 @@ def test_events_carry_the_dossiers_province(api: Api, engine: Engine) -> None:
 
 def test_upgrade_fills_the_province_of_existing_events(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    app = create_app(Settings(database_url=url, admin_api_key="k", migrate_on_start=True,
-                              webhook_sender_enabled=False))
-    with TestClient(app, headers={"X-API-Key": "k"}) as client:
-        api = Api(client)
+    with app_on(url) as api:
         api.province()
         api.event(str(api.receive("2026-03-02 08:00")["code"]), "withdrawn", "2026-03-02 09:00")
     command.downgrade(alembic_config(url), BEFORE)

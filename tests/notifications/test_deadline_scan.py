@@ -6,17 +6,14 @@ from datetime import datetime
 from pathlib import Path
 
 from alembic import command
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrate import alembic_config
-from app.main import create_app
 from app.notifications.models import OutboxEvent
 from app.notifications.service import OVERDUE, scan_deadlines
 from tests.conftest import Clock
-from tests.factories import Api, vn
+from tests.factories import Api, app_on, vn
 from tests.notifications.test_webhooks import db_of
 
 NOW = vn("2026-03-20 09:00")
@@ -61,10 +58,7 @@ def test_a_moved_appointment_is_a_new_condition(api: Api, clock: Clock) -> None:
 
 def test_upgrade_gives_existing_deadline_events_their_appointment(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    app = create_app(Settings(database_url=url, admin_api_key="k", migrate_on_start=True,
-                              webhook_sender_enabled=False))
-    with TestClient(app, headers={"X-API-Key": "k"}) as client:
-        api = Api(client)
+    with app_on(url) as api:
         api.province()
         code = str(api.receive("2026-03-02 08:00")["code"])
         due = datetime.fromisoformat(api.dossier(code)["due_at"])
