@@ -51,6 +51,8 @@ from app.stats import service as stats
 from app.stats.rules import Contribution, EventFact
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
+# What a receipt writes: every column but the generated id.
+_COLUMNS = tuple(c.name for c in Dossier.__table__.columns if c.name != "id")
 RECEIPT = "received"
 EVENT = "event"
 
@@ -362,8 +364,15 @@ def _store_receipts(
             applicant_phone=body.applicant.phone, applicant_address=body.applicant.address,
         )
         _store_state(r.dossier, r.state, r.caller.now)
-    session.add_all([r.dossier for r in accepted if r.dossier is not None])
-    session.flush()
+    # One bulk INSERT .. RETURNING id, in the order of the rows: the objects stay out of the
+    # session (nothing tracks them), they only carry the new rows to the answers below.
+    ids = session.scalars(
+        insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True),
+        [{name: getattr(r.dossier, name) for name in _COLUMNS} for r in accepted
+         if r.dossier is not None])
+    for r, id_ in zip(accepted, ids, strict=True):
+        assert r.dossier is not None  # set above
+        r.dossier.id = id_
     events: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     moves: list[tuple[None, Contribution]] = []
