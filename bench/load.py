@@ -114,32 +114,32 @@ async def single(args: argparse.Namespace) -> dict[str, Any]:
     now = datetime.now(UTC)
 
     async def worker(w: int) -> None:
-        nonlocal sent
         rng = random.Random(args.seed * 1000 + w)
         conn = Connection(args.port, args.key)
         n = 0
+        async def post(path: str, payload: dict[str, Any]) -> tuple[int, bytes]:
+            # Counted when the whole request fell inside the measured window.
+            nonlocal sent
+            t0 = clock()
+            status, body = await conn.post(path, dumps(payload))
+            t1 = clock()
+            sent += 1
+            if t0 >= measure_from and t1 <= deadline:
+                tally.add(status, body, t0, t1, 201)
+            return status, body
+
         try:
             while clock() < deadline:
                 n += 1
                 r = workload.receipt(rng, f"{args.run}-{w}-{n}", now)
-                t0 = clock()
-                status, body = await conn.post("/api/v1/dossiers", dumps(r.body))
-                t1 = clock()
-                sent += 1
-                if t0 >= measure_from and t1 <= deadline:
-                    tally.add(status, body, t0, t1, 201)
+                status, body = await post("/api/v1/dossiers", r.body)
                 if status != 201:
                     continue
                 path = f"/api/v1/dossiers/{json.loads(body)['code']}/events"
                 for ev in workload.events(rng, r):
                     if clock() >= deadline:
                         break
-                    t0 = clock()
-                    status, body = await conn.post(path, dumps(ev))
-                    t1 = clock()
-                    sent += 1
-                    if t0 >= measure_from and t1 <= deadline:
-                        tally.add(status, body, t0, t1, 201)
+                    status, _ = await post(path, ev)
                     if status != 201:
                         break
         finally:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from app.calendar.rules import VN_TZ, WorkingHours, add_working_time, build_calendar, timeliness
-from app.dossiers.models import Dossier
+from app.dossiers.models import DOSSIER_COLUMNS, Dossier
 from app.stats import rules as stat_rules
 from app.stats.rules import Contribution, EventFact, Facts
 from app.stats.service import write
@@ -105,10 +105,8 @@ def _dossiers(n: int, seed: int) -> Iterator[tuple[dict[str, Any], Facts]]:
 
 
 # Every column a synthetic row leaves out, with its default: COPY applies no ORM defaults.
-_TABLE = Dossier.__table__
-_COLUMNS = [c.name for c in _TABLE.columns if c.name != "id"]
 _DEFAULTS = {c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
-             for c in _TABLE.columns}
+             for c in Dossier.__table__.columns}
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -121,10 +119,10 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     raw = session.connection().connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)
     with raw.cursor() as cur, cur.copy(
-        f"COPY dossiers ({', '.join(_COLUMNS)}) FROM STDIN"  # names from the table itself
+        f"COPY dossiers ({', '.join(DOSSIER_COLUMNS)}) FROM STDIN"  # names from the table itself
     ) as copy:
         for row in rows:
-            copy.write_row([row.get(c, _DEFAULTS[c]) for c in _COLUMNS])
+            copy.write_row([row.get(c, _DEFAULTS[c]) for c in DOSSIER_COLUMNS])
 
 
 def load(engine: Engine, n: int, seed: int = 1) -> Loaded:

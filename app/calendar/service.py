@@ -42,13 +42,13 @@ def _overrides(
     return chosen
 
 
-# Calendars are cached at two levels. Within a transaction, by unit and span of years: a
-# batch of 1,000 events touches a handful of units. Across transactions, in the process, under
-# the stamp that every change to a calendar's inputs replaces (app/calendar/stamp.py): one
-# small read per transaction instead of two queries and a rebuild per unit.
+# Calendars by unit and span of years, shared by the process's transactions under the stamp
+# that every change to a calendar's inputs replaces (app/calendar/stamp.py): one small read
+# per transaction instead of two queries and a rebuild per unit. Without a stamp row, each
+# transaction keeps its own.
 CalendarKey = tuple[str, str, int, int]
 _SHARED_LIMIT = 4096
-_shared: dict[str | None, dict[CalendarKey, WorkCalendar]] = {}
+_shared: dict[str, dict[CalendarKey, WorkCalendar]] = {}
 
 
 def _cache_of(session: Session) -> dict[CalendarKey, WorkCalendar]:

@@ -78,20 +78,18 @@ class GroupCommit:
 
     def _run(self) -> None:
         while True:
-            jobs = [self._queue.get()]
-            stop = jobs[0] is _STOP
-            while not stop and len(jobs) < self._max_items:
+            job, jobs = self._queue.get(), []
+            while job is not _STOP:
+                jobs.append(job)
+                if len(jobs) == self._max_items:
+                    break
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                stop = job is _STOP
-                if not stop:
-                    jobs.append(job)
-            jobs = [j for j in jobs if j is not _STOP]
             if jobs:
                 self._commit(jobs)
-            if stop:
+            if job is _STOP:
                 return
 
     def _commit(self, jobs: list[_Job]) -> None:

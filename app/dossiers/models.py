@@ -74,6 +74,10 @@ class Dossier(Base):
     )
 
 
+# Every column of a dossier row but its generated id: what a bulk insert writes.
+DOSSIER_COLUMNS = tuple(c.name for c in Dossier.__table__.columns if c.name != "id")
+
+
 class DossierEvent(Base):
     """One step of a dossier's timeline, keyed by the client's own event id for idempotency."""
 

@@ -36,7 +36,7 @@ from app.core.problems import (
     validation_problem,
 )
 from app.dossiers import rules
-from app.dossiers.models import Dossier, DossierEvent, DossierSequence
+from app.dossiers.models import DOSSIER_COLUMNS, Dossier, DossierEvent, DossierSequence
 from app.dossiers.schemas import (
     ApplicantOut,
     DossierIn,
@@ -51,8 +51,6 @@ from app.stats import service as stats
 from app.stats.rules import Contribution, EventFact
 
 STATE_FIELDS = tuple(f.name for f in fields(rules.DossierState))
-# What a receipt writes: every column but the generated id.
-_COLUMNS = tuple(c.name for c in Dossier.__table__.columns if c.name != "id")
 RECEIPT = "received"
 EVENT = "event"
 
@@ -368,7 +366,7 @@ def _store_receipts(
     # session (nothing tracks them), they only carry the new rows to the answers below.
     ids = session.scalars(
         insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True),
-        [{name: getattr(r.dossier, name) for name in _COLUMNS} for r in accepted
+        [{name: getattr(r.dossier, name) for name in DOSSIER_COLUMNS} for r in accepted
          if r.dossier is not None])
     for r, id_ in zip(accepted, ids, strict=True):
         assert r.dossier is not None  # set above

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -35,28 +36,25 @@ def test_an_override_set_in_the_transaction_reaches_its_next_calendar(
         assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)
 
 
-def test_an_override_from_another_request_reaches_the_next_transaction(
-    api: Api, engine: Engine
+# Another request changes an input of the commune's calendar: an override, or working hours.
+CHANGES = {
+    "override": ("PUT", f"/api/v1/calendar/overrides/{MONDAY}", {"unit": COMMUNE},
+                 {"working": False, "note": "nghỉ bù"}),
+    "working_hours": ("PATCH", f"/api/v1/units/{COMMUNE}", {}, {"working_hours": {
+        "sessions": [["07:30", "11:30"]], "weekdays": [1, 2, 3, 4]}}),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_from_another_request_reaches_the_next_transaction(
+    api: Api, engine: Engine, change: str
 ) -> None:
     api.province()
+    method, url, params, body = CHANGES[change]
     with Session(engine) as session:
         assert calendar_for(session, _commune(session), START).is_working_day(MONDAY)
         session.commit()
-        r = api.client.put(f"/api/v1/calendar/overrides/{MONDAY}", params={"unit": COMMUNE},
-                           json={"working": False, "note": "nghỉ bù"})
-        assert r.status_code == 200, r.text
-        assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)
-
-
-def test_a_change_of_working_hours_reaches_the_next_transaction(
-    api: Api, engine: Engine
-) -> None:
-    api.province()
-    with Session(engine) as session:
-        assert calendar_for(session, _commune(session), START).is_working_day(MONDAY)
-        session.commit()
-        r = api.client.patch(f"/api/v1/units/{COMMUNE}", json={"working_hours": {
-            "sessions": [["07:30", "11:30"]], "weekdays": [1, 2, 3, 4]}})
+        r = api.client.request(method, url, params=params, json=body)
         assert r.status_code == 200, r.text
         assert not calendar_for(session, _commune(session), START).is_working_day(MONDAY)
 
