@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine
 
-from app.stats.rules import VN_TZ, parse_period
+from app.core.clock import VN_TZ
+from app.stats.rules import parse_period
 from bench import synthetic
 from bench.harness import Context, Row, benchmark
 from bench.servers import ADMIN_KEY

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from app.core.clock import VN_TZ
+
 PROVINCE = "000.00.00.B01"
 COMMUNES = tuple(f"000.00.{n:02d}.B01" for n in range(10, 30))
 # (code, working days, working hours): most procedures count days, a few count hours.
@@ -36,7 +36,7 @@ class Receipt:
 
 def receipt(rng: random.Random, ref: str, now: datetime) -> Receipt:
     """A receipt 20 to 200 days ago, during office hours, at a random commune."""
-    day = (now - timedelta(days=rng.randint(20, 200))).astimezone(VN)
+    day = (now - timedelta(days=rng.randint(20, 200))).astimezone(VN_TZ)
     at = day.replace(hour=rng.choice((7, 8, 9, 10, 13, 14, 15, 16)), minute=rng.randint(0, 59),
                      second=rng.randint(0, 59), microsecond=0)
     procedure = rng.choice(PROCEDURES)[0]
@@ -84,5 +84,5 @@ def events(rng: random.Random, r: Receipt) -> Iterator[dict[str, Any]]:
     method = "postal" if rng.random() < 0.1 else "counter"
     extra: dict[str, Any] = {"method": method, "rating": rng.choice((None, 4, 5, 5, 3))}
     if method == "postal":
-        extra["waybill"] = f"EB{rng.randrange(10**9):09d}VN"
+        extra["waybill"] = f"EB{rng.randrange(10**9):09d}VN_TZ"
     yield event("returned", timedelta(hours=rng.randint(1, 30)), **extra)

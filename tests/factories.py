@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi.testclient import TestClient
 
+from app.core.clock import VN_TZ
 from app.core.config import Settings
 from app.main import create_app
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROVINCE = "000.00.00.H12"
 COMMUNE = "000.00.20.H12"
 OTHER_COMMUNE = "000.00.21.H12"
@@ -27,7 +26,7 @@ _ids = itertools.count(1)
 
 def vn(text: str) -> datetime:
     """A local Vietnamese time, e.g. vn('2026-03-02 08:00')."""
-    return datetime.fromisoformat(text).replace(tzinfo=VN)
+    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
 
 
 def iso(at: datetime | str) -> str:

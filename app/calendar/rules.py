@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-VN_TZ: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
+from app.core.clock import VN_TZ
 
 Timeliness = Literal["early", "on_time", "late"]
 

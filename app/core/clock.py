@@ -1,6 +1,13 @@
-"""The only place that reads the wall clock; rules take `now` as an argument."""
+"""The only place that reads the wall clock, and the one time zone every local day is in.
+
+Rules take `now` as an argument; only the edge calls `utcnow()`.
+"""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Vietnamese time (UTC+07:00, no daylight saving): local days, answers and documents.
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def utcnow() -> datetime:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from app.core.clock import VN_TZ
 
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2099, 12, 31)

@@ -15,7 +15,7 @@ from app.catalog.schemas import Level, WorkingHoursIn
 
 PROVINCE = "000.00.00.H12"
 CENTRE = "000.00.01.H12"
-# Northern provinces commonly work 07:30-11:30 and 13:30-17:00 (DOMAIN.md, working time).
+# Northern provinces commonly work 07:30-11:30 and 13:30-17:00 (working hours per unit).
 WORKING_HOURS = WorkingHoursIn(sessions=[(time(7, 30), time(11, 30)), (time(13, 30), time(17))])
 # 1 March 2025: the departments merged (Nghị quyết 176/2025/QH15 and the provinces' decisions).
 DEPARTMENT_MERGER = date(2025, 3, 1)

@@ -17,12 +17,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.calendar.rules import (
-    VN_TZ,
     WorkCalendar,
     add_working_time,
     build_calendar,
     national_holidays,
 )
+from app.core.clock import VN_TZ
 from app.demo import catalog
 from app.demo.catalog import DemoProcedure, DemoUnit
 from app.dossiers.rules import ProcessingTime

@@ -16,7 +16,6 @@ from app.auth import service as keys
 from app.auth.dependencies import ADMIN_BOOTSTRAP
 from app.auth.schemas import KeyIn
 from app.calendar import service as calendar
-from app.calendar.rules import VN_TZ
 from app.calendar.schemas import OverrideIn
 from app.catalog import service as catalogue
 from app.catalog.models import Unit
@@ -26,6 +25,7 @@ from app.catalog.schemas import (
     UnitIn,
     UnitPatch,
 )
+from app.core.clock import VN_TZ
 from app.core.db import Database
 from app.core.problems import ProblemError
 from app.demo import catalog, rules

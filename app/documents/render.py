@@ -6,10 +6,11 @@ import unicodedata
 from datetime import date, datetime
 from functools import cache
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+
+from app.core.clock import VN_TZ
 
 from .context import (
     ApologyContext,
@@ -22,8 +23,6 @@ from .context import (
     SupplementContext,
 )
 from .pdf import html_to_pdf
-
-LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
 RESULT_LABELS: Final[dict[StepResult | None, str]] = {
     "early": "Trước hạn",
@@ -51,7 +50,7 @@ def _local(value: datetime) -> datetime:
     """The instant in Vietnam time; naive values are refused rather than guessed."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("datetime must be timezone-aware")
-    return value.astimezone(LOCAL_TZ)
+    return value.astimezone(VN_TZ)
 
 
 def format_date(value: datetime) -> str:

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from app.calendar.rules import (
-    VN_TZ,
     WorkCalendar,
     add_working_time,
     apology_is_timely,
@@ -18,6 +17,7 @@ from app.calendar.rules import (
     timeliness,
     working_time_between,
 )
+from app.core.clock import VN_TZ
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 
 Status = Literal[
@@ -38,7 +38,7 @@ OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement
 ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
 
 # Which event each state admits, and the state it leads to ("=" keeps the state).
-# DOMAIN.md lifecycle: refusal happens at receipt or after appraisal; stopping only after
+# The lifecycle (docs/figures.md): refusal happens at receipt or after appraisal; stopping only after
 # processing has begun; withdrawal from any open state; apology is an overlay on open dossiers.
 # By post (QĐ 45/2016): "returned" with method postal is the handover to the post; a failed
 # delivery brings the result back to the counter ("resolved"), to be returned again.

@@ -21,10 +21,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
-from app.calendar.rules import VN_TZ
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
 from app.catalog.service import covered_unit, unknown_unit
+from app.core.clock import VN_TZ
 from app.core.group_commit import Handler
 from app.core.problems import (
     Conflict,

@@ -56,7 +56,7 @@ def on_time(
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform)")] = False,
 ) -> dict[str, Any]:
-    """On-time figures of a unit for a period, as DOMAIN.md defines them."""
+    """On-time figures of a unit for a period, as docs/figures.md defines them."""
     base = required_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     units = [base, *(service.merged_into(session, base) if include_merged else [])]

@@ -1,4 +1,4 @@
-"""On-time statistics as pure functions (DOMAIN.md, "The numbers").
+"""On-time statistics as pure functions (definitions in docs/figures.md).
 
 A dossier contributes a fixed set of cells (local day, measure) -> count, derived from its
 current state and timeline alone. The service keeps daily sums of these cells per unit and its
@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
+from app.core.clock import VN_TZ
 from app.core.problems import InvalidParam, Unprocessable
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ALL = "*"  # the procedure key of the all-procedures rows
 
 FLOWS: tuple[str, ...] = (
@@ -343,7 +342,7 @@ def p90(histogram: Mapping[int, int]) -> float | None:
 
 
 def figures(s: Sums) -> dict[str, Any]:
-    """The response block of DOMAIN.md's numbers for one unit, period and filter."""
+    """The response block of the figures (docs/figures.md) for one unit, period and filter."""
     f = s.flows
     new = f.get("received_direct", 0) + f.get("received_online", 0) + f.get("received_postal", 0)
     carried = s.before.get("opened", 0)

@@ -1,4 +1,4 @@
-"""Statistics responses: the numbers of DOMAIN.md, field by field."""
+"""Statistics responses: the figures of docs/figures.md, field by field."""
 
 from __future__ import annotations
 

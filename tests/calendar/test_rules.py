@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.calendar.rules import (
-    VN_TZ,
     WorkCalendar,
     WorkingHours,
     add_working_days,
@@ -25,6 +24,7 @@ from app.calendar.rules import (
     working_days_between,
     working_time_between,
 )
+from app.core.clock import VN_TZ
 
 DEFAULT_HOURS = WorkingHours()
 CUSTOM_HOURS = WorkingHours(sessions=((time(7, 30), time(11, 30)), (time(13, 30), time(17))))

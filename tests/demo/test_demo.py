@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from app.__main__ import main
+from app.core.clock import VN_TZ
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.demo import catalog
@@ -22,11 +23,11 @@ from app.demo.service import NotEmpty, load, plans
 from app.dossiers.models import Dossier
 from app.main import create_app
 from tests.conftest import Clock
-from tests.factories import VN, Api
+from tests.factories import Api
 from tests.stats import oracle
 from tests.stats.streams import fetch_all
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=VN)  # a Friday morning
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=VN_TZ)  # a Friday morning
 SKEW = timedelta(seconds=120)
 UNITS = {catalog.PROVINCE} | {u.code for u in (*catalog.AGENCIES, *catalog.COMMUNES)}
 
@@ -61,7 +62,7 @@ def test_the_figures_of_the_demo_equal_classifying_each_dossier(
     clock.now = NOW
     dossiers = fetch_all(api)
     assert len(dossiers) == 160
-    today = NOW.astimezone(VN).date()
+    today = NOW.astimezone(VN_TZ).date()
     for start, end in ((date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 1, 1), today)):
         judged = min(end, today - timedelta(days=1))
         for by in ("handling", "receiving"):

@@ -1,6 +1,6 @@
 """Random event sequences through the pure lifecycle, checked against an independent oracle.
 
-The oracle restates DOMAIN.md, not rules.py: an event is legal iff it is not in the future,
+The oracle restates the rules as docs/figures.md states them, not rules.py: an event is legal iff it is not in the future,
 not earlier than the last one, allowed in the current state and complete; due_at is the
 receipt appointment moved by the working time of the completed pauses and nothing else;
 timeliness exists iff a result exists.
@@ -45,7 +45,7 @@ TYPES = [t for t in rules.EVENT_TYPES for _ in range(
 
 @dataclass
 class Oracle:
-    """What DOMAIN.md says a dossier must look like after the events accepted so far."""
+    """What the lifecycle says a dossier must look like after the events accepted so far."""
 
     receipt_due: datetime
     cal: WorkCalendar

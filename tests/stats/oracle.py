@@ -1,5 +1,5 @@
-"""A straightforward per-dossier recomputation of the figures, written from DOMAIN.md's
-definitions and nothing else, to check what the aggregates answer."""
+"""A straightforward per-dossier recomputation of the figures, written from the definitions
+in docs/figures.md and nothing else, to check what the aggregates answer."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from app.core.clock import VN_TZ
 
 
 def day(text: str | None) -> date | None:
-    return datetime.fromisoformat(text).astimezone(VN).date() if text else None
+    return datetime.fromisoformat(text).astimezone(VN_TZ).date() if text else None
 
 
 def pct(a: int, b: int) -> float | None:

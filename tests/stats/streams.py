@@ -6,7 +6,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.factories import VN, Api
+from app.core.clock import VN_TZ
+from tests.factories import Api
 
 PROVINCE, C1, C2, AGENCY = "P", "P.C1", "P.C2", "P.AG"
 OLD_PROVINCE, OLD_COMMUNE = "OLD", "OLD.C"
@@ -52,7 +53,7 @@ def plan(
     out = []
     for i in range(n):
         unit = rng.choice([C1, C1, C2, AGENCY, OLD_COMMUNE])
-        start = datetime(2025, 11, 3, 7, tzinfo=VN) + timedelta(
+        start = datetime(2025, 11, 3, 7, tzinfo=VN_TZ) + timedelta(
             days=rng.randint(0, 240), hours=rng.randint(0, 11), minutes=rng.choice([0, 30]))
         receipt = {"client_ref": f"r{i}", "procedure": rng.choice(list(PROCEDURES)),
                    "receiving_unit": unit, "channel": rng.choice(["direct", "online", "postal"]),

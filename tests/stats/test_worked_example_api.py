@@ -1,4 +1,4 @@
-"""DOMAIN.md's worked example, built dossier by dossier through the API."""
+"""The worked example of docs/figures.md, built dossier by dossier through the API."""
 
 from __future__ import annotations
 
