@@ -82,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    from app.core.observability import log_config
+
     print(f"Serving on http://{args.host}:{args.port} (API docs: /docs, dashboard: /dashboard), "
           f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
-                log_level="info")
+                log_config=log_config(settings.log_format), access_log=False)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -11,7 +12,8 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,12 +21,14 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as keys_router
 from app.calendar.router import router as calendar_router
 from app.catalog.router import router as catalog_router
+from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.group_commit import GroupCommit
 from app.core.limits import RequestGuard
 from app.core.migrate import upgrade
+from app.core.observability import PROBE, REGISTRY, Observability, Probe
 from app.core.openapi import document_problems
 from app.core.problems import problem
 from app.dashboard.router import install as install_dashboard
@@ -32,9 +36,11 @@ from app.demo.service import is_empty
 from app.documents.router import router as documents_router
 from app.dossiers import service as dossiers
 from app.dossiers.router import router as dossiers_router
+from app.notifications import service as notifications
 from app.notifications.router import queues_router
 from app.notifications.router import router as notifications_router
 from app.notifications.sender import run_forever
+from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.stats.router import router as stats_router
@@ -86,8 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
+    PROBE.use(_probe(app))
     # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    # Outermost but CORS: every answer, a refused one included, has its id and is counted.
+    app.add_middleware(Observability)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
@@ -118,8 +127,47 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem_response(503, body)
         return {"status": "ready"}
 
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics of this process (text exposition format)."""
+        token = settings.metrics_token
+        if token is not None:
+            given = request.headers.get("authorization", "").encode()
+            expected = b"Bearer " + token.get_secret_value().encode()
+            if not hmac.compare_digest(given, expected):
+                body = problem(401, "missing_key", "Unauthorized",
+                               "Send the metrics token as 'Authorization: Bearer <token>'.",
+                               "/metrics")
+                return problem_response(401, body)
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
     document_problems(app)
     return app
+
+
+def _probe(app: FastAPI) -> Probe:
+    """Backlogs read at scrape time, from the read engine."""
+
+    def read() -> list[tuple[str, str, float | None]]:
+        db: Database | None = getattr(app.state, "db", None)
+        if db is None:
+            return []
+        now = utcnow()
+        with db.transaction("read") as session:
+            pending, oldest = notifications.backlog(session, now)
+            waiting, lag = postal.feed_lag(session, now)
+        return [
+            ("motcua_outbox_pending_deliveries", "Webhook deliveries not yet delivered.",
+             pending),
+            ("motcua_outbox_oldest_pending_age_seconds",
+             "Age of the oldest undelivered webhook event.", oldest),
+            ("motcua_postal_feed_waiting", "Results ready for the post, not yet handed over.",
+             waiting),
+            ("motcua_postal_feed_lag_seconds",
+             "How long the oldest result in the postal feed has waited.", lag),
+        ]
+
+    return read
 
 
 app = create_app()

@@ -11,6 +11,7 @@ from app.auth.rules import Principal, Role
 from app.auth.service import Credential, admit, look_up
 from app.core.db import Database
 from app.core.deps import AppSettings, Now, get_db
+from app.core.observability import identify_key
 from app.core.problems import Unauthorized
 
 KeyHeader = Annotated[str | None, Header(description="API key (khóa truy cập)")]
@@ -48,6 +49,7 @@ def require(*roles: Role) -> object:
     # async: a role comparison needs no thread of the pool (authenticate, which reads the
     # database, still runs in one).
     async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        identify_key(principal.key_id)
         return admit(principal, roles)
 
     return Depends(check)

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # IP and per dossier code. In-process buckets: behind several processes, share a store.
     public_lookup_burst: int = Field(default=10, ge=1)
     public_lookup_refill_per_minute: float = Field(default=2.0, gt=0)
+    # When set, GET /metrics requires "Authorization: Bearer <token>" (Prometheus'
+    # `authorization` scrape option); unset, it is open like /health.
+    metrics_token: SecretStr | None = None
+    # "json": one JSON object per log line (request id, key id), for a log shipper; "text".
+    log_format: str = Field(default="json", pattern="^(json|text)$")
 
 
 @lru_cache

@@ -26,6 +26,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
@@ -34,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
+from app.core.observability import GROUP_SIZE, GROUP_WAIT
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +44,12 @@ Handler = Callable[[Session, list[Any]], list[Any]]
 
 
 class _Job:
-    __slots__ = ("future", "item", "kind")
+    __slots__ = ("future", "item", "kind", "queued")
 
     def __init__(self, kind: str, item: object) -> None:
         self.kind, self.item = kind, item
         self.future: Future[object] = Future()
+        self.queued = time.perf_counter()
 
 
 _STOP = _Job("", None)
@@ -88,6 +91,10 @@ class GroupCommit:
                 except queue.Empty:
                     break
             if jobs:
+                started = time.perf_counter()
+                GROUP_SIZE.observe(len(jobs))
+                for queued in jobs:
+                    GROUP_WAIT.observe(started - queued.queued)
                 self._commit(jobs)
             if job is _STOP:
                 return

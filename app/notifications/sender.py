@@ -17,6 +17,7 @@ import httpx
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.observability import DEADLINE_SCAN
 from app.notifications import rules, service
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def run_once(db: Database, settings: Settings, now: datetime | None = None,
              client: httpx.Client | None = None) -> int:
     """One pass: write deadline events, then try every due delivery once; returns delivered."""
     now = now or utcnow()
-    with db.transaction() as session:
+    with DEADLINE_SCAN.time(), db.transaction() as session:
         service.scan_deadlines(session, now)
     lease = timedelta(seconds=settings.webhook_timeout_seconds * 3)
     with db.transaction() as session:

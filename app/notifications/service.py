@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -224,3 +224,14 @@ def record_attempt(
     else:
         delivery.next_attempt_at = now + rules.retry_delay(attempt.attempts, base, cap)
     session.flush()
+
+
+def backlog(session: Session, now: datetime) -> tuple[int, float | None]:
+    """Pending webhook deliveries and the age in seconds of the oldest one's event."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(OutboxEvent.created_at))
+        .select_from(WebhookDelivery)
+        .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.state == "pending")
+    ).one()
+    return count, (now - oldest).total_seconds() if oldest is not None else None

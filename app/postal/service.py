@@ -238,3 +238,11 @@ def list_feed(
 def postal_return_of(session: Session, code: str) -> PostalReturn | None:
     """The postal return of the dossier with this code, if it has one."""
     return session.scalar(select(PostalReturn).join(Dossier).where(Dossier.code == code))
+
+
+def feed_lag(session: Session, now: datetime) -> tuple[int, float | None]:
+    """Results waiting in the postal feed and how long, in seconds, the oldest has waited."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(PostalReturn.ready_at)).where(PostalReturn.state == "ready")
+    ).one()
+    return count, (now - oldest).total_seconds() if oldest is not None else None

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.core.config import Settings
+from app.core.observability import JsonFormatter
 from app.main import create_app
 from tests.conftest import ADMIN_KEY
 from tests.factories import COMMUNE, Api, iso
@@ -176,8 +177,15 @@ def test_no_personal_data_in_the_logs(live: httpx.Client,
     live.post("/api/v1/dossiers", json=_receipt(channel="fax"))
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert "uvicorn.access" in logged and code in logged  # the capture works
+    # The JSON lines as served (extras included) and the metrics say no more than that.
+    lines = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    assert '"route": "/api/v1/dossiers/{code}"' in lines
+    scraped = live.get("/metrics").text
+    assert "motcua_http_requests_total" in scraped
     for value in [*EVERYTHING, "1222"]:
         assert value not in logged, value
+        assert value not in lines, value
+        assert value not in scraped, value
 
 
 def test_a_database_error_logs_no_parameters(api: Api, engine: Engine,

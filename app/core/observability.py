@@ -1,0 +1,201 @@
+"""Metrics, request ids and JSON logs: what an operator's Prometheus and log shipper read.
+
+One registry per process (`REGISTRY`). Its metrics are module-level, so every app built in a
+process shares them, as Prometheus expects of one process; with several uvicorn workers each
+process is scraped on its own (or run one worker per container). Nothing personal reaches a
+label or a log field: routes are templates (`/api/v1/dossiers/{code}`), never paths, and a
+key is named by its id, never its secret.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+REQUESTS = Counter(
+    "motcua_http_requests", "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"], registry=REGISTRY)
+LATENCY = Histogram(
+    "motcua_http_request_duration_seconds",
+    "Time from the request's arrival to the end of its answer, by method and route template.",
+    ["method", "route"], registry=REGISTRY,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+GROUP_SIZE = Histogram(
+    "motcua_group_commit_items", "Items applied in one group-commit transaction.",
+    registry=REGISTRY, buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
+GROUP_WAIT = Histogram(
+    "motcua_group_commit_wait_seconds",
+    "Time an item waited in the group-commit queue before its transaction began.",
+    registry=REGISTRY,
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+DEADLINE_SCAN = Histogram(
+    "motcua_deadline_scan_seconds", "Duration of one deadline scan (overdue and due-soon).",
+    registry=REGISTRY, buckets=(0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0))
+
+# A probe reads gauges at scrape time (backlogs, lags): name, help, value; None = no data.
+Probe = Callable[[], Iterable[tuple[str, str, float | None]]]
+
+
+class ProbeCollector(Collector):
+    """Gauges computed at scrape time by the probe the app installs (the newest app's)."""
+
+    def __init__(self) -> None:
+        self._probe: Probe = list
+
+    def use(self, probe: Probe) -> None:
+        """Read from this probe from now on."""
+        self._probe = probe
+
+    def collect(self) -> Iterable[Metric]:
+        """One gauge a reading; a probe that fails yields `motcua_probe_up 0`, not an error."""
+        try:
+            readings = list(self._probe())
+        except Exception:  # a database hiccup must not break the scrape of everything else
+            logging.getLogger(__name__).warning("metrics probe failed", exc_info=True)
+            yield GaugeMetricFamily("motcua_probe_up", "1 if the scrape-time probe ran.", 0)
+            return
+        yield GaugeMetricFamily("motcua_probe_up", "1 if the scrape-time probe ran.", 1)
+        for name, help_text, value in readings:
+            if value is not None:
+                yield GaugeMetricFamily(name, help_text, value)
+
+
+
+PROBE = ProbeCollector()
+REGISTRY.register(PROBE)
+
+
+@dataclass
+class RequestInfo:
+    """The request's id and caller, for every log line written while it runs.
+
+    Mutable and shared by reference: the key is identified in a worker thread, whose copy of
+    the context still points at this same object.
+    """
+
+    request_id: str
+    key_id: int | None = None
+
+
+CURRENT: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar("request",
+                                                                           default=None)
+
+
+def identify_key(key_id: int | None) -> None:
+    """Name the request's key in its logs (auth calls this once it knows the key)."""
+    info = CURRENT.get()
+    if info is not None:
+        info.key_id = key_id
+
+
+_REQUEST_ID_HEADER = b"x-request-id"
+# A proxy's id is kept only if it is short and plain, so it cannot forge log lines.
+_SAFE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+
+access_log = logging.getLogger("app.access")
+
+
+class Observability:
+    """Pure ASGI middleware: request id in and out, metrics and one access-log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(_REQUEST_ID_HEADER, b"")
+        request_id = (given.decode() if _SAFE_ID.fullmatch(given)
+                      else secrets.token_hex(8))
+        token = CURRENT.set(RequestInfo(request_id))
+        started = time.perf_counter()
+        status = 500  # what the server answers when the app fails before sending a start
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != _REQUEST_ID_HEADER]
+                headers.append((_REQUEST_ID_HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_of(scope)
+            method = scope["method"]
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(elapsed)
+            access_log.info("request", extra={
+                "method": method, "route": route, "status": status,
+                "duration_ms": round(elapsed * 1000, 3)})
+            CURRENT.reset(token)
+
+
+def _route_of(scope: Scope) -> str:
+    """The matched route's template; one label for everything unmatched (bounded cardinality)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, request id, key id, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record; extras passed with `extra=` become fields."""
+        info = CURRENT.get()
+        out: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": info.request_id if info else None,
+            "key_id": info.key_id if info else None,
+        }
+        out.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def log_config(fmt: str) -> dict[str, Any]:
+    """Logging for the served app (uvicorn's `log_config`, so every worker process has it):
+    JSON lines or plain text on stderr; the access log is ours, with the request id."""
+    formatter: dict[str, Any] = (
+        {"()": f"{__name__}.JsonFormatter"} if fmt == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"})
+    stderr = {"class": "logging.StreamHandler", "formatter": "main",
+              "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"main": formatter},
+        "handlers": {"stderr": stderr},
+        "loggers": {
+            "app": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
