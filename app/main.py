@@ -21,6 +21,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as keys_router
 from app.calendar.router import router as calendar_router
 from app.catalog.router import router as catalog_router
+from app.core.admission import BodyAdmission
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -93,6 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     PROBE.use(_probe(app))
+    # Inside the guard: a body over the limit is refused at once, before it waits its turn.
+    app.add_middleware(BodyAdmission, budget_bytes=settings.body_budget_bytes,
+                       small_body_bytes=settings.small_body_bytes,
+                       max_body_bytes=settings.max_body_bytes,
+                       wait_seconds=settings.body_admission_wait_seconds)
     # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     # Outermost but CORS: every answer, a refused one included, has its id and is counted.

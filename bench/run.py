@@ -18,7 +18,7 @@ from bench.harness import BENCHMARKS, Context, Options, Row, machine, table
 from bench.servers import ADMIN_KEY, SERVERS, Server, fresh_database, pg_plain, set_up_catalogue
 
 # Modules whose import registers benchmarks; the statistics benchmark joins this list.
-MODULES = ("bench.ingest", "bench.postal", "bench.stats")
+MODULES = ("bench.ingest", "bench.hostile", "bench.postal", "bench.stats")
 ENGINES = ("sqlite", "postgresql")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 

@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Bodies larger than `small_body_bytes` are read only once their size fits in this
+    # process-wide budget; a request that waits longer than the wait gets 503 + Retry-After.
+    body_budget_bytes: int = Field(default=24 * 1024 * 1024, ge=1024)
+    small_body_bytes: int = Field(default=256 * 1024, ge=0)
+    body_admission_wait_seconds: float = Field(default=10.0, gt=0)
     receipt_clock_skew_seconds: int = Field(default=120, ge=0)
     cors_origins: list[str] = []
     db_pool_size: int = Field(default=10, ge=1)
