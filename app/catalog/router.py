@@ -19,7 +19,7 @@ from app.catalog.schemas import (
     UnitOut,
     UnitPatch,
 )
-from app.core.deps import Now, ReadSession, WriteSession
+from app.core.deps import Now, ReadSession, TreeSession, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000)]
@@ -52,7 +52,7 @@ def get_unit(code: str, session: ReadSession, _who: Reader) -> UnitOut:
 
 @router.patch("/units/{code}", response_model=UnitOut)
 def update_unit(
-    code: str, patch: UnitPatch, session: WriteSession, who: Admin, now: Now
+    code: str, patch: UnitPatch, session: TreeSession, who: Admin, now: Now
 ) -> UnitOut:
     """Change a unit: rename, move, close (valid_to) or record a merger (merged_into)."""
     return service.unit_out(service.update_unit(session, who, code, patch, now))

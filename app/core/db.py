@@ -120,6 +120,24 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+# The unit tree's lock on PostgreSQL (an advisory lock key; any constant unique to the app).
+# Every write transaction holds it shared from its BEGIN, a tree change holds it exclusively:
+# aggregates are kept per ancestor, so an event written from the tree as it was before a
+# concurrent move would add to the wrong ancestors, and the move's re-filing would miss it.
+# Writers do not block each other; a move waits for the writes in flight and holds new ones
+# back for its own short transaction. SQLite has one writer at a time anyway.
+TREE_LOCK_KEY = 0x6D6F7463  # "motc"
+TREE_CHANGE = "motcua_tree_change"
+
+
+def _tree_lock(conn: Connection) -> None:
+    options = conn.get_execution_options()
+    if options.get("postgresql_readonly"):
+        return
+    kind = "" if options.get(TREE_CHANGE) else "_shared"
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock{kind}({TREE_LOCK_KEY})")
+
+
 def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
     """An engine for `url`: writers take SQLite's write lock at BEGIN, readers cannot write."""
     # hide_parameters: a logged database error must not carry the applicant's personal data.
@@ -143,6 +161,7 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
         hide_parameters=True, **json,
     )
+    event.listen(engine, "begin", _tree_lock)
     # A read-only transaction on the primary fails a stray write exactly as a replica would,
     # so the ordinary test run already proves that read paths never write.
     return engine if writer else engine.execution_options(postgresql_readonly=True)
@@ -162,9 +181,12 @@ class Database:
     _writer: sessionmaker[Session] = field(init=False, repr=False)
     _fresh: sessionmaker[Session] = field(init=False, repr=False)
     _reader: sessionmaker[Session] = field(init=False, repr=False)
+    _tree: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._tree = sessionmaker(self.engine.execution_options(**{TREE_CHANGE: True}),
+                                  expire_on_commit=False)
         self._fresh = sessionmaker(self.fresh_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -180,8 +202,10 @@ class Database:
 
     @contextmanager
     def transaction(self, mode: str = "write") -> Iterator[Session]:
-        """One unit of work ("write", "fresh" or "read"): commit on success, else roll back."""
-        factory = {"write": self._writer, "fresh": self._fresh, "read": self._reader}[mode]
+        """One unit of work ("write", "tree" for a change of the unit tree, "fresh" or "read"):
+        commit on success, else roll back."""
+        factory = {"write": self._writer, "tree": self._tree, "fresh": self._fresh,
+                   "read": self._reader}[mode]
         with factory() as session, session.begin():
             yield session
 

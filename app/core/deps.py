@@ -41,6 +41,11 @@ def _write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session
         yield session
 
 
+def _tree_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.transaction("tree") as session:
+        yield session
+
+
 def _fresh_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
     with db.transaction("fresh") as session:
         yield session
@@ -59,6 +64,8 @@ async def get_now() -> datetime:
 # scope="function": the commit runs before the response is sent, so a client never gets a
 # 2xx for a write that then failed to commit (the default scope commits after sending).
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+# A write that may move units in the tree: it runs alone among the writes (see core.db).
+TreeSession = Annotated[Session, Depends(_tree_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 # The primary without SQLite's write lock: reads that must be current (a feed, not a replica).
 FreshSession = Annotated[Session, Depends(_fresh_session, scope="function")]
