@@ -45,6 +45,10 @@ GROUP_WAIT = Histogram(
 DEADLINE_SCAN = Histogram(
     "motcua_deadline_scan_seconds", "Duration of one deadline scan (overdue and due-soon).",
     registry=REGISTRY, buckets=(0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0))
+AGGREGATE_ANOMALIES = Counter(
+    "motcua_aggregates_anomalies",
+    "Statistics answers computed from aggregates that cannot be right (a negative count).",
+    registry=REGISTRY)
 
 # A probe reads gauges at scrape time (backlogs, lags): name, help, value; None = no data.
 Probe = Callable[[], Iterable[tuple[str, str, float | None]]]

@@ -328,17 +328,29 @@ def _overdue(s: Sums, name: str) -> int:
 
 
 def p90(histogram: Mapping[int, int]) -> float | None:
-    """Nearest-rank 90th percentile of processing times, in quarter working days."""
-    total = sum(histogram.values())
-    if total == 0:
+    """Nearest-rank 90th percentile of processing times, in quarter working days.
+
+    Buckets whose count is not positive are left out: they cannot occur in correct aggregates,
+    and a damaged row must give a figure to flag (see `impossible`), not an error.
+    """
+    counts = {bucket: n for bucket, n in histogram.items() if n > 0}
+    if not counts:
         return None
-    rank = math.ceil(0.9 * total)
+    rank = math.ceil(0.9 * sum(counts.values()))
     seen = 0
-    for bucket in sorted(histogram):
-        seen += histogram[bucket]
+    for bucket in sorted(counts):
+        seen += counts[bucket]
         if seen >= rank:
-            return bucket * QUARTER_DAY / 1000
-    raise AssertionError("unreachable: rank <= total")
+            break
+    return bucket * QUARTER_DAY / 1000
+
+
+def impossible(s: Sums) -> list[str]:
+    """The measures that came out negative: every flow, running sum and bucket counts
+    dossiers, so a negative one means the aggregates are damaged (`stats check` finds where)."""
+    found = [f"{part}:{name}" for part in ("flows", "before", "through_end", "through_judged")
+             for name, value in getattr(s, part).items() if value < 0]
+    return found + [f"histogram:{b}" for b, n in s.histogram.items() if n < 0]
 
 
 def figures(s: Sums) -> dict[str, Any]:

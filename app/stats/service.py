@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.models import Procedure, Unit
+from app.core.observability import AGGREGATE_ANOMALIES
 from app.dossiers.models import Dossier, DossierEvent
 from app.stats import rules
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
@@ -30,6 +32,7 @@ from app.stats.rules import (
 
 STAT_EVENTS = ("supplement_requested", "apology_issued")
 AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
+log = logging.getLogger(__name__)
 
 
 # ---- write side ----------------------------------------------------------------------------
@@ -362,7 +365,18 @@ def figures_for(
     """The figures of the given units (subtrees, or own dossiers only) for one period."""
     sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
                  procedures=procedures, start=start, end=end, judged=judged_day(end, today))
-    return rules.figures(sums.get("", EMPTY))
+    return checked_figures(sums.get("", EMPTY), [u.code for u in base], start, end)
+
+
+def checked_figures(sums: Sums, units: list[str], start: date, end: date) -> dict[str, Any]:
+    """The figures, answered even from damaged aggregates, which are logged and counted
+    (`motcua_aggregates_anomalies_total`) for an operator to alert on and `stats rebuild`."""
+    bad = rules.impossible(sums)
+    if bad:
+        AGGREGATE_ANOMALIES.inc()
+        log.error("statistics aggregates are inconsistent for %s, %s..%s: negative %s; run "
+                  "`python -m app stats check`", ",".join(units), start, end, ", ".join(bad))
+    return rules.figures(sums)
 
 
 def _has_dossiers(s: Sums) -> bool:
@@ -391,12 +405,14 @@ def grouped(
         codes = {c.code for c in children} | {u.code for u in base}
         sums = fetch(session, signed=[(1, code) for code in sorted(codes)], by=by,
                      procedures=procedures, start=start, end=end, judged=judged, group="unit")
-        out = [{"key": c.code, "name": c.name, **rules.figures(sums.get(c.code, EMPTY))}
+        out = [{"key": c.code, "name": c.name,
+                **checked_figures(sums.get(c.code, EMPTY), [c.code], start, end)}
                for c in children]
         own = rules.combine([(1, sums.get(u.code, EMPTY)) for u in base]
                             + [(-1, sums.get(c.code, EMPTY)) for c in children])
         if _has_dossiers(own):
-            out.insert(0, {"key": base[0].code, "name": base[0].name, **rules.figures(own)})
+            out.insert(0, {"key": base[0].code, "name": base[0].name,
+                           **checked_figures(own, [base[0].code], start, end)})
         return out
     query = select(Procedure)
     if procedures is not None:
@@ -410,7 +426,8 @@ def grouped(
     sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
                  procedures=procedures, start=start, end=end, judged=judged,
                  group="procedure", group_of=group_of)
-    return [{"key": k, "name": names.get(k), **rules.figures(v)}
+    units = [u.code for u in base]
+    return [{"key": k, "name": names.get(k), **checked_figures(v, units, start, end)}
             for k, v in sorted(sums.items())]
 
 
@@ -427,7 +444,7 @@ def ranking(
                  start=start, end=end, judged=judged_day(end, today), group="unit")
     rows = []
     for u in units:
-        f = rules.figures(sums.get(u.code, EMPTY))
+        f = checked_figures(sums.get(u.code, EMPTY), [u.code], start, end)
         rows.append({
             "unit": u.code, "name": u.name, "received": f["received"]["total"],
             "resolved": f["resolved"]["total"],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import random
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.core.observability import REGISTRY
 from app.stats import service
-from app.stats.models import stat_day
+from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
 from tests.factories import Api
 from tests.stats import streams
 
@@ -32,3 +35,36 @@ def test_running_aggregates_equal_a_rebuild_and_drift_is_found(api: Api, engine:
         session.commit()
     with Session(engine) as session:
         assert service.check(session) == []
+
+
+def anomalies() -> float:
+    return REGISTRY.get_sample_value("motcua_aggregates_anomalies_total") or 0.0
+
+
+def test_damaged_aggregates_answer_200_and_are_logged_and_counted(
+        api: Api, engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    streams.catalogue(api)
+    streams.post(api, streams.plan(random.Random(5), 10))
+    # A province with more resolved than it ever received, and a negative histogram bucket:
+    # what a lost update leaves behind.
+    with engine.begin() as conn:
+        for table in (stat_day, stat_month):
+            conn.execute(update(table).where(table.c.unit == streams.PROVINCE)
+                         .values(opened=table.c.opened - 50))
+        for table in (stat_histogram, stat_histogram_month):
+            conn.execute(update(table).where(table.c.unit == streams.PROVINCE)
+                         .values(count=table.c.count - 50))
+    before = anomalies()
+    with caplog.at_level(logging.ERROR, logger="app.stats"):
+        for params in ({"unit": streams.PROVINCE, "period": "2026"},
+                       {"unit": streams.PROVINCE, "period": "2026", "group_by": "unit"},
+                       {"unit": streams.PROVINCE, "period": "2026", "group_by": "field"}):
+            r = api.client.get("/api/v1/stats/on-time", params=params)
+            assert r.status_code == 200, r.text
+        r = api.client.get("/api/v1/stats/ranking", params={"unit": streams.PROVINCE,
+                                                            "level": "commune",
+                                                            "period": "2026"})
+        assert r.status_code == 200, r.text
+    assert anomalies() > before
+    assert any("inconsistent" in r.getMessage() and streams.PROVINCE in r.getMessage()
+               for r in caplog.records)

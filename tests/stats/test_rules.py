@@ -114,6 +114,21 @@ def test_p90_nearest_rank() -> None:
     assert rules.p90(Counter({4: 8, 40: 2})) == 10.0
 
 
+def test_p90_of_damaged_buckets_leaves_out_what_cannot_be_counted() -> None:
+    assert rules.p90({4: 8, 40: 2, 12: -3}) == 10.0
+    assert rules.p90({4: -1}) is None
+
+
+def test_impossible_names_every_negative_measure() -> None:
+    sound = Sums(flows={"received_direct": 2, "resolved_late": 0}, before={"opened": 1},
+                 through_end={"opened": 0}, through_judged={}, histogram={4: 1})
+    assert rules.impossible(sound) == []
+    damaged = Sums(flows={"received_direct": 2, "resolved_late": -1}, before={"opened": 1},
+                   through_end={"opened": -2}, through_judged={}, histogram={4: -1})
+    assert rules.impossible(damaged) == ["flows:resolved_late", "through_end:opened",
+                                         "histogram:4"]
+
+
 def test_worked_example_figures() -> None:
     s = Sums(flows={"received_direct": 1000, "resolved_early": 900, "resolved_on_time": 60,
                     "resolved_late": 90, "withdrawn": 20},
