@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from app.core.config import Settings, get_settings
 
@@ -62,11 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--dossiers", type=int, default=20_000, help="how many (default 20,000)")
     demo.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
     demo.add_argument("--years", type=float, default=2, help="history ending today (default 2)")
+    for resource in ("units", "procedures"):
+        imp = sub.add_parser(resource, help=f"import {resource} from a spreadsheet")
+        imp.add_argument("action", choices=["import"])
+        imp.add_argument("file", type=Path, help=".xlsx or .csv, one row per "
+                         f"{resource[:-1]}; columns as in docs/catalogue-import.md")
     args = parser.parse_args(argv)
     settings = get_settings()
 
     if args.command == "stats":
         return _stats(args.action)
+    if args.command in ("units", "procedures"):
+        return _import(args.command, args.file)
     if args.command == "send-webhooks":
         return _send_webhooks(once=args.once)
 
@@ -111,6 +119,43 @@ def _stats(action: str) -> int:
         return 1 if differences else 0
     finally:
         db.dispose()
+
+
+def _import(resource: str, path: Path) -> int:
+    """Import a catalogue file; refused rows go to stdout as CSV (row,field,reason)."""
+    import csv
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from app.auth.rules import Principal
+    from app.catalog import importer
+    from app.core.clock import utcnow
+    from app.core.db import Database
+
+    kind = importer.RESOURCES[resource]
+    try:
+        rows = list(importer.read_rows(path))
+    except (OSError, ValueError) as exc:
+        print(f"{resource} import: {exc}", file=sys.stderr)
+        return 2
+    operator = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
+    db = Database.from_urls(get_settings().database_url)
+    try:
+        # "tree": a units file may move units, which must not race the live writes.
+        with db.transaction("tree" if resource == "units" else "write") as session, \
+                Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(f"{resource} from {path.name}", total=len(rows))
+            report = importer.run(session, operator, kind, rows, utcnow(),
+                                  lambda n: bar.advance(task, n))
+    finally:
+        db.dispose()
+    print(", ".join(f"{n} {what}" for what, n in report.counts.items()), file=sys.stderr)
+    if report.refusals:
+        out = csv.writer(sys.stdout)
+        out.writerow(["row", "field", "reason"])
+        out.writerows([r.row, r.field, r.reason] for r in report.refusals)
+    return 1 if report.refusals else 0
 
 
 def _send_webhooks(*, once: bool) -> int:
