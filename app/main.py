@@ -11,7 +11,8 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -82,8 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(writer.close)
             db.dispose()
 
-    app = FastAPI(title="Một cửa — dossier service", version="0.1.0",
-                  description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from the package's own copies of their files (served under
+    # /static-offline-docs), not a CDN: intranets and air-gapped data centres have no internet.
+    app = FastAPIOffline(title="Một cửa — dossier service", version="0.1.0",
+                         description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
     # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
@@ -98,6 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    notifications_router, public_router):
         app.include_router(router)
     install_dashboard(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """People who open the bare address want the dashboard."""
+        return RedirectResponse("/dashboard")
 
     @app.get("/health/live", tags=["health"])
     def live() -> dict[str, str]:
