@@ -86,7 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Swagger UI and ReDoc from the package's own copies of their files (served under
     # /static-offline-docs), not a CDN: intranets and air-gapped data centres have no internet.
     app = FastAPIOffline(title="Một cửa — dossier service", version="0.1.0",
-                         description=DESCRIPTION, lifespan=lifespan)
+                         description=DESCRIPTION, lifespan=lifespan,
+                         # One schema per model, named as the model (no "-Input"/"-Output").
+                         separate_input_output_schemas=False)
     app.state.settings = settings
     install_error_handlers(app)
     # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
@@ -107,12 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """People who open the bare address want the dashboard."""
         return RedirectResponse("/dashboard")
 
-    @app.get("/health/live", tags=["health"])
+    @app.get("/health/live", summary="Liveness probe", tags=["health"])
     def live() -> dict[str, str]:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], response_model=None)
+    @app.get("/health/ready", summary="Readiness probe (the database answers)",
+             tags=["health"], response_model=None)
     def ready(request: Request) -> JSONResponse | dict[str, str]:
         """The database answers."""
         db: Database = request.app.state.db
