@@ -1,3 +1,6 @@
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -50,3 +53,17 @@ def test_schema_names_are_the_models_names(client: TestClient) -> None:
     names = client.get("/openapi.json").json()["components"]["schemas"]
     assert [n for n in names if not n.isidentifier() or "__" in n] == []
     assert {"DossiersResolved", "StatsResolved"} <= set(names)
+
+
+SNAPSHOT = Path(__file__).with_name("openapi.json")
+
+
+def test_openapi_matches_the_committed_snapshot(client: TestClient) -> None:
+    """A change to the API's contract shows in review as a diff of tests/core/openapi.json;
+    UPDATE_OPENAPI=1 rewrites it after an intended change."""
+    current = json.dumps(client.get("/openapi.json").json(), ensure_ascii=False, indent=1,
+                         sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_OPENAPI"):
+        SNAPSHOT.write_text(current, encoding="utf-8")
+    assert current == SNAPSHOT.read_text(encoding="utf-8"), \
+        "the OpenAPI document changed: review it, then run with UPDATE_OPENAPI=1"
