@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
 
@@ -85,17 +86,23 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    base = f"http://{args.host}:{args.port}"
-    print(f"Serving on {base}, database {settings.database_url.split('@')[-1]}\n"
-          f"  API docs:  {base}/docs (also {base}/redoc)\n"
-          f"  Dashboard: {base}/dashboard\n"
-          f"A key (a dashboard key for a province, say), any time, from this directory:\n"
-          f"  python -m app keys create --role dashboard --unit UNIT_CODE --name 'Lãnh đạo tỉnh'\n"
-          f"  (python -m app keys list shows the keys; secrets are shown only when created)",
-          file=sys.stderr)
+    print(serve_banner(args.host, args.port, settings.database_url), file=sys.stderr)
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_level="info")
     return 0
+
+
+def serve_banner(host: str, port: int, database_url: str) -> str:
+    """What `serve` prints first: where things are, and how to get a key at any time."""
+    base = f"http://{host}:{port}"
+    python = os.path.relpath(sys.executable)
+    return (f"Serving on {base}, database {database_url.split('@')[-1]}\n"
+            f"  API docs:  {base}/docs (also {base}/redoc)\n"
+            f"  Dashboard: {base}/dashboard\n"
+            f"A key (a dashboard key for a province, say), any time, from this directory:\n"
+            f"  {python} -m app keys create --role dashboard --unit UNIT_CODE "
+            f"--name 'Lãnh đạo tỉnh'\n"
+            f"  ({python} -m app keys list shows the keys; secrets are shown only when created)")
 
 
 def _keys_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

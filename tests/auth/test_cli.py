@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.__main__ import main
+from app.__main__ import main, serve_banner
 from app.core.config import get_settings
 from tests.factories import PROVINCE, Api
 
@@ -63,3 +63,10 @@ def test_refusals_say_why_and_change_nothing(
     assert main(["keys", *args]) == 1
     assert message in capsys.readouterr().err
     assert client.get("/api/v1/keys").json() == []
+
+
+def test_serve_banner_gives_full_addresses_and_how_to_get_a_key() -> None:
+    banner = serve_banner("127.0.0.1", 8000, "sqlite:///./motcua.db")
+    assert "http://127.0.0.1:8000/docs" in banner
+    assert "http://127.0.0.1:8000/dashboard" in banner
+    assert "-m app keys create --role dashboard --unit UNIT_CODE" in banner
