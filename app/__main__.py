@@ -1,8 +1,9 @@
-"""Command line: `python -m app serve | migrate | demo | stats | send-webhooks`."""
+"""Command line: `python -m app serve | migrate | demo | keys | stats | send-webhooks`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         imp.add_argument("action", choices=["import"])
         imp.add_argument("file", type=Path, help=".xlsx or .csv, one row per "
                          f"{resource[:-1]}; columns as in docs/catalogue-import.md")
+    _keys_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
 
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return _stats(args.action)
     if args.command in ("units", "procedures"):
         return _import(args.command, args.file)
+    if args.command == "keys":
+        return _keys(settings, args)
     if args.command == "send-webhooks":
         return _send_webhooks(once=args.once)
 
@@ -92,10 +96,83 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.core.observability import log_config
 
-    print(f"Serving on http://{args.host}:{args.port} (API docs: /docs, dashboard: /dashboard), "
-          f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
+    print(serve_banner(args.host, args.port, settings.database_url), file=sys.stderr)
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_config=log_config(settings.log_format), access_log=False)
+    return 0
+
+
+def serve_banner(host: str, port: int, database_url: str) -> str:
+    """What `serve` prints first: where things are, and how to get a key at any time."""
+    base = f"http://{host}:{port}"
+    python = os.path.relpath(sys.executable)
+    return (f"Serving on {base}, database {database_url.split('@')[-1]}\n"
+            f"  API docs:  {base}/docs (also {base}/redoc)\n"
+            f"  Dashboard: {base}/dashboard\n"
+            f"A key (a dashboard key for a province, say), any time, from this directory:\n"
+            f"  {python} -m app keys create --role dashboard --unit UNIT_CODE "
+            f"--name 'Lãnh đạo tỉnh'\n"
+            f"  ({python} -m app keys list shows the keys; secrets are shown only when created)")
+
+
+def _keys_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("keys", help="create, list or revoke API keys (as the admin)")
+    action = keys.add_subparsers(dest="action", required=True)
+    create = action.add_parser("create", help="issue a key and print its secret, once")
+    create.add_argument("--name", required=True, help="who or what uses it (shown in lists)")
+    create.add_argument("--role", required=True, choices=["admin", "counter", "dashboard",
+                                                          "postal"])
+    create.add_argument("--unit", help="unit code whose subtree the key may act on (required "
+                                       "for counter and dashboard keys; never for admin)")
+    create.add_argument("--expires-at", help="e.g. 2027-01-01T00:00:00+07:00 (default: never)")
+    action.add_parser("list", help="every key, newest first, without secrets")
+    revoke = action.add_parser("revoke", help="refuse a key from its next request on")
+    revoke.add_argument("id", type=int, help="the key's id, as `keys list` shows it")
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    """The API's key operations, from the shell of the machine that runs the service."""
+    import json
+
+    from pydantic import ValidationError
+
+    from app.auth import service
+    from app.auth.dependencies import ADMIN_BOOTSTRAP
+    from app.auth.schemas import KeyIn
+    from app.core.clock import utcnow
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.core.problems import ProblemError
+
+    upgrade(settings.database_url)
+    db = Database.from_urls(settings.database_url)
+    try:
+        with db.transaction() as session:
+            if args.action == "list":
+                for key in service.list_keys(session):
+                    state = ("revoked " + key.revoked_at.isoformat() if key.revoked_at
+                             else "expires " + key.expires_at.isoformat() if key.expires_at
+                             else "active")
+                    print(f"{key.id}\t{key.role}\t{key.unit or '-'}\t{state}\t{key.name}")
+            elif args.action == "revoke":
+                revoked = service.revoke_key(session, ADMIN_BOOTSTRAP, args.id, utcnow())
+                print(f"revoked key {revoked.id} ({revoked.name})")
+            else:
+                body = KeyIn.model_validate_json(json.dumps(
+                    {"name": args.name, "role": args.role, "unit": args.unit,
+                     "expires_at": args.expires_at}))
+                created = service.create_key(session, ADMIN_BOOTSTRAP, body, utcnow())
+                print(f"Key {created.id} ({created.role}, unit {created.unit or 'all'}); "
+                      "its secret, shown this once:", file=sys.stderr)
+                print(created.key)
+    except ProblemError as exc:
+        print(f"keys: {exc.detail}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print(f"keys: {'; '.join(str(e['msg']) for e in exc.errors())}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
     return 0
 
 

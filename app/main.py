@@ -12,7 +12,8 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -89,8 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(writer.close)
             db.dispose()
 
-    app = FastAPI(title="Một cửa — dossier service", version="0.1.0",
-                  description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from the package's own copies of their files (served under
+    # /static-offline-docs), not a CDN: intranets and air-gapped data centres have no internet.
+    app = FastAPIOffline(title="Một cửa — dossier service", version="0.1.0",
+                         description=DESCRIPTION, lifespan=lifespan,
+                         # One schema per model, named as the model (no "-Input"/"-Output").
+                         separate_input_output_schemas=False)
     app.state.settings = settings
     install_error_handlers(app)
     PROBE.use(_probe(app))
@@ -114,12 +119,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_dashboard(app)
 
-    @app.get("/health/live", tags=["health"])
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """People who open the bare address want the dashboard."""
+        return RedirectResponse("/dashboard")
+
+    @app.get("/health/live", summary="Liveness probe", tags=["health"])
     def live() -> dict[str, str]:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], response_model=None)
+    @app.get("/health/ready", summary="Readiness probe (the database answers)",
+             tags=["health"], response_model=None)
     def ready(request: Request) -> JSONResponse | dict[str, str]:
         """The database answers."""
         db: Database = request.app.state.db

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -112,3 +113,21 @@ def client(settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestCli
 def api(client: TestClient) -> Api:
     """Factories and helpers that go through the public API."""
     return Api(client)
+
+
+def skip_reasons(reports: list[pytest.TestReport]) -> str:
+    """One line: how many tests were skipped for each reason, most frequent first."""
+    reasons = Counter(
+        str(r.longrepr[2]).removeprefix("Skipped: ") if isinstance(r.longrepr, tuple)
+        else str(r.longrepr)
+        for r in reports
+    )
+    return "; ".join(f"{n} x {reason}" for reason, n in reasons.most_common())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """End the run with what it did not check and why (the README lists the packages)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(f"Not checked in this run: {skip_reasons(skipped)}",
+                                    yellow=True)

@@ -37,7 +37,7 @@ class AuditPage(BaseModel):
     next_cursor: int | None
 
 
-@router.get("/audit", response_model=AuditPage)
+@router.get("/audit", summary="Read the audit trail", response_model=AuditPage)
 def audit(
     session: ReadSession, _who: Admin,
     entity: str | None = None, entity_id: str | None = None,

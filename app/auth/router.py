@@ -17,19 +17,19 @@ router = APIRouter(prefix="/api/v1/keys", tags=["access (khóa truy cập)"])
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.post("", status_code=201, response_model=NewKeyOut)
+@router.post("", summary="Create an API key", status_code=201, response_model=NewKeyOut)
 def create_key(body: KeyIn, session: WriteSession, who: Admin, now: Now) -> NewKeyOut:
     """Create a key; the response carries the secret once."""
     return service.create_key(session, who, body, now)
 
 
-@router.get("", response_model=list[KeyOut])
+@router.get("", summary="List API keys", response_model=list[KeyOut])
 def list_keys(session: FreshSession, _who: Admin) -> list[KeyOut]:
     """All keys, without secrets; from the primary, so a revocation shows at once."""
     return service.list_keys(session)
 
 
-@router.post("/{key_id}/revoke", response_model=KeyOut)
+@router.post("/{key_id}/revoke", summary="Revoke an API key", response_model=KeyOut)
 def revoke_key(key_id: KeyId, session: WriteSession, who: Admin, now: Now) -> KeyOut:
     """Revoke a key at once."""
     return service.revoke_key(session, who, key_id, now)

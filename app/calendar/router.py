@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việ
 UnitQuery = Annotated[str | None, Query(description="Unit code; omit for the national calendar")]
 
 
-@router.get("/due", response_model=DueOut)
+@router.get("/due", summary="Compute a due date in working time", response_model=DueOut)
 def due(
     session: ReadSession, _who: Reader,
     unit: str, start: Instant,
@@ -42,7 +42,7 @@ def due(
     )
 
 
-@router.get("/{year}", response_model=CalendarYear)
+@router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear)
 def calendar_year(
     session: ReadSession, _who: Reader,
     year: Annotated[int, Path(ge=2000, le=2100)], unit: UnitQuery = None,
@@ -51,7 +51,8 @@ def calendar_year(
     return service.calendar_year(session, unit, year)
 
 
-@router.put("/overrides/{day}", response_model=OverrideOut)
+@router.put("/overrides/{day}", summary="Declare a day off or a working day",
+            response_model=OverrideOut)
 def set_override(
     day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
     unit: UnitQuery = None,
@@ -60,7 +61,7 @@ def set_override(
     return service.set_override(session, who, day, unit, body, now)
 
 
-@router.delete("/overrides/{day}", status_code=204)
+@router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
 def delete_override(
     day: Day, session: WriteSession, who: Admin, now: Now, unit: UnitQuery = None
 ) -> Response:

@@ -25,13 +25,13 @@ router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000)]
 
 
-@router.post("/units", status_code=201, response_model=UnitOut)
+@router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut)
 def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> UnitOut:
     """Create a unit (đơn vị)."""
     return service.unit_out(service.create_unit(session, who, body, now))
 
 
-@router.get("/units", response_model=UnitList)
+@router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList)
 def list_units(
     session: ReadSession, _who: Reader,
     parent: str | None = None, under: str | None = None, level: Level | None = None,
@@ -44,13 +44,13 @@ def list_units(
     return UnitList(items=[service.unit_out(u) for u in units], next_cursor=nxt)
 
 
-@router.get("/units/{code}", response_model=UnitOut)
+@router.get("/units/{code}", summary="Read a unit", response_model=UnitOut)
 def get_unit(code: str, session: ReadSession, _who: Reader) -> UnitOut:
     """One unit."""
     return service.unit_out(service.get_unit(session, code))
 
 
-@router.patch("/units/{code}", response_model=UnitOut)
+@router.patch("/units/{code}", summary="Change a unit", response_model=UnitOut)
 def update_unit(
     code: str, patch: UnitPatch, session: TreeSession, who: Admin, now: Now
 ) -> UnitOut:
@@ -58,14 +58,15 @@ def update_unit(
     return service.unit_out(service.update_unit(session, who, code, patch, now))
 
 
-@router.delete("/units/{code}", status_code=204)
+@router.delete("/units/{code}", summary="Delete a unit", status_code=204)
 def delete_unit(code: str, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete an unused unit."""
     service.delete_unit(session, who, code, now)
     return Response(status_code=204)
 
 
-@router.post("/procedures", status_code=201, response_model=ProcedureOut)
+@router.post("/procedures", summary="Create a procedure",
+             status_code=201, response_model=ProcedureOut)
 def create_procedure(
     body: ProcedureIn, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
@@ -73,7 +74,8 @@ def create_procedure(
     return service.procedure_out(service.create_procedure(session, who, body, now))
 
 
-@router.get("/procedures", response_model=ProcedureList)
+@router.get("/procedures", summary="List procedures, optionally of one field",
+            response_model=ProcedureList)
 def list_procedures(
     session: ReadSession, _who: Reader,
     field: str | None = None, cursor: str | None = None, limit: Limit = 500,
@@ -84,13 +86,13 @@ def list_procedures(
     return ProcedureList(items=[service.procedure_out(p) for p in items], next_cursor=nxt)
 
 
-@router.get("/procedures/{code}", response_model=ProcedureOut)
+@router.get("/procedures/{code}", summary="Read a procedure", response_model=ProcedureOut)
 def get_procedure(code: str, session: ReadSession, _who: Reader) -> ProcedureOut:
     """One procedure."""
     return service.procedure_out(service.get_procedure(session, code))
 
 
-@router.patch("/procedures/{code}", response_model=ProcedureOut)
+@router.patch("/procedures/{code}", summary="Change a procedure", response_model=ProcedureOut)
 def update_procedure(
     code: str, patch: ProcedurePatch, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
@@ -98,7 +100,7 @@ def update_procedure(
     return service.procedure_out(service.update_procedure(session, who, code, patch, now))
 
 
-@router.delete("/procedures/{code}", status_code=204)
+@router.delete("/procedures/{code}", summary="Delete a procedure", status_code=204)
 def delete_procedure(code: str, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete a procedure no dossier uses."""
     service.delete_procedure(session, who, code, now)

@@ -6,6 +6,7 @@ never sends; generated clients and schema-driven tests would then reject every r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,6 +40,27 @@ class Problem(BaseModel):
     invalid_params: list[InvalidParamOut] | None = None
 
 
+def _short_names(schema: dict[str, Any]) -> dict[str, Any]:
+    """Name two same-named models by their package: `app__stats__schemas__Resolved` becomes
+    `StatsResolved` (FastAPI's long names otherwise leak into generated clients)."""
+    components: dict[str, Any] = schema["components"]["schemas"]
+    renames = {}
+    for name in list(components):
+        if "__" in name:
+            parts = name.split("__")
+            renames[name] = parts[1].title().replace("_", "") + parts[-1]
+    if not renames:
+        return schema
+    text = json.dumps(schema)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    for old, new in renames.items():
+        schemas[new] = schemas.pop(old)
+    return renamed
+
+
 def _is_error(status: str) -> bool:
     return status[0] in "45"
 
@@ -50,7 +72,7 @@ def document_problems(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
-        schema = generate()
+        schema = _short_names(generate())
         for operation in (op for item in schema["paths"].values() for op in item.values()):
             responses: dict[str, Any] = operation["responses"]
             for status, description in _ERROR_RANGES.items():

@@ -19,6 +19,7 @@ router = APIRouter(prefix="/api/v1/dossiers", tags=["documents (biểu mẫu)"])
 
 @router.get(
     "/{code}/documents/{kind}",
+    summary="Render a dossier's form (HTML or PDF)",
     response_class=Response,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
                409: {"description": "The form does not apply to the dossier yet"}},

@@ -51,7 +51,7 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
         )
 
 
-@router.post("/dossiers", status_code=201, response_model=DossierOut,
+@router.post("/dossiers", summary="Receive a dossier", status_code=201, response_model=DossierOut,
              responses={409: {"description": "client_ref reused for a different dossier"}})
 async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
@@ -59,7 +59,7 @@ async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) 
     return created(service.settle(outcome))
 
 
-@router.post("/dossiers/batch", response_model=BatchOut)
+@router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut)
 def receive_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings,
@@ -76,7 +76,7 @@ def receive_batch(
     return _batch_answer(results)
 
 
-@router.get("/dossiers", response_model=DossierPage)
+@router.get("/dossiers", summary="List and filter dossiers", response_model=DossierPage)
 def list_dossiers(
     session: ReadSession, who: Reader, now: Now,
     unit: str | None = None,
@@ -100,7 +100,8 @@ def list_dossiers(
     return DossierPage(items=items, next_cursor=nxt)
 
 
-@router.get("/dossiers/{code}", response_model=DossierOut)
+@router.get("/dossiers/{code}", summary="Read a dossier with its timeline",
+            response_model=DossierOut)
 def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> DossierOut:
     """One dossier with status, appointments, timeliness and its timeline."""
     # From the primary: a counter reads back the dossier it just wrote to decide its next
@@ -108,7 +109,8 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
     return service.get_dossier(session, who, code, now)
 
 
-@router.post("/dossiers/{code}/events", status_code=201, response_model=EventOut)
+@router.post("/dossiers/{code}/events", summary="Post a lifecycle event",
+             status_code=201, response_model=EventOut)
 async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
@@ -116,7 +118,7 @@ async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrit
     return created(service.settle(outcome))
 
 
-@router.post("/events/batch", response_model=BatchOut)
+@router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut)
 def post_events_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings,

@@ -20,27 +20,28 @@ queues_router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers (hồ sơ)"
 WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.post("/webhooks", status_code=201, response_model=NewWebhookOut)
+@router.post("/webhooks", summary="Register a webhook",
+             status_code=201, response_model=NewWebhookOut)
 def create_webhook(body: WebhookIn, session: WriteSession, who: Admin, now: Now
                    ) -> NewWebhookOut:
     """Register an integrator's URL; the response carries the signing secret once."""
     return service.create_webhook(session, who, body, now)
 
 
-@router.get("/webhooks", response_model=list[WebhookOut])
+@router.get("/webhooks", summary="List registered webhooks", response_model=list[WebhookOut])
 def list_webhooks(session: FreshSession, _who: Admin) -> list[WebhookOut]:
     """Registered webhooks, without secrets; from the primary, as the sender sees them."""
     return service.list_webhooks(session)
 
 
-@router.delete("/webhooks/{webhook_id}", status_code=204)
+@router.delete("/webhooks/{webhook_id}", summary="Unregister a webhook", status_code=204)
 def delete_webhook(webhook_id: WebhookId, session: WriteSession, who: Admin, now: Now) -> Response:
     """Unregister a webhook; its pending deliveries are dropped."""
     service.delete_webhook(session, who, webhook_id, now)
     return Response(status_code=204)
 
 
-@router.get("/outbox", response_model=list[DeliveryOut])
+@router.get("/outbox", summary="List webhook deliveries (outbox)", response_model=list[DeliveryOut])
 def list_deliveries(
     session: ReadSession, _who: Admin,
     state: Literal["pending", "delivered", "failed"] | None = None,
@@ -50,7 +51,7 @@ def list_deliveries(
     return service.list_deliveries(session, state, limit)
 
 
-@queues_router.get("/overdue", response_model=list[DossierOut])
+@queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut])
 def overdue(
     session: ReadSession, who: Reader, now: Now, unit: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -60,7 +61,7 @@ def overdue(
     return [dossier_out(d, who, now) for d in rows]
 
 
-@queues_router.get("/due-soon", response_model=list[DossierOut])
+@queues_router.get("/due-soon", summary="List dossiers due soon", response_model=list[DossierOut])
 def due_soon(
     session: ReadSession, who: Reader, now: Now, unit: str | None = None,
     within_working_days: Annotated[int, Query(ge=1, le=10)] = 1,

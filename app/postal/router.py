@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/postal", tags=["postal (bưu chính)"])
 Postal = Annotated[Principal, require("admin", "postal")]
 
 
-@router.get("/returns", response_model=PostalFeedPage)
+@router.get("/returns", summary="Poll the postal return feed", response_model=PostalFeedPage)
 def feed(
     session: FreshSession, who: Postal, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -44,21 +44,24 @@ def _report(session: WriteSession, who: Principal, code: str,
     return created(dossiers.post_event(session, who, code, event, now, skew))
 
 
-@router.post("/returns/{code}/handed_over", status_code=201, response_model=EventOut)
+@router.post("/returns/{code}/handed_over", summary="Report a result handed to the post",
+             status_code=201, response_model=EventOut)
 def handed_over(code: str, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
                 settings: AppSettings) -> JSONResponse:
     """The post took the result (the dossier's return time); idempotent per waybill."""
     return _report(session, who, code, body, now, settings)
 
 
-@router.post("/returns/{code}/delivered", status_code=201, response_model=EventOut)
+@router.post("/returns/{code}/delivered", summary="Report a postal delivery",
+             status_code=201, response_model=EventOut)
 def delivered(code: str, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
               settings: AppSettings) -> JSONResponse:
     """The recipient got the result; idempotent."""
     return _report(session, who, code, body, now, settings)
 
 
-@router.post("/returns/{code}/delivery_failed", status_code=201, response_model=EventOut)
+@router.post("/returns/{code}/delivery_failed", summary="Report a failed postal delivery",
+             status_code=201, response_model=EventOut)
 def delivery_failed(code: str, body: DeliveryFailedIn, session: WriteSession, who: Postal,
                     now: Now, settings: AppSettings) -> JSONResponse:
     """Not delivered: the result goes back to the counter; idempotent."""

@@ -35,7 +35,8 @@ def limiter(request: Request) -> service.FailureLimiter:
     return found
 
 
-@router.get("/dossiers/{code}", response_model=PublicDossierOut,
+@router.get("/dossiers/{code}", summary="Look up a dossier (citizens, no key)",
+            response_model=PublicDossierOut,
             responses={404: {"description": "Unknown code or wrong phone digits (one answer)"},
                        429: {"description": "Too many failed lookups"}})
 def lookup(

@@ -41,7 +41,8 @@ def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
     return unit
 
 
-@router.get("/stats/on-time", response_model=OnTime | OnTimeGrouped)
+@router.get("/stats/on-time", summary="On-time figures of a unit and period",
+            response_model=OnTime | OnTimeGrouped)
 def on_time(
     session: ReadSession, who: Reader, now: Now,
     unit: str | None = None,
@@ -79,7 +80,7 @@ def on_time(
     return {**scope, "group_by": group_by, "groups": groups, "total": total}
 
 
-@router.get("/stats/ranking", response_model=Ranking)
+@router.get("/stats/ranking", summary="Rank units by on-time rate", response_model=Ranking)
 def ranking(
     session: ReadSession, who: Reader, now: Now,
     level: Level = "commune",
@@ -101,7 +102,7 @@ def ranking(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/reports/ii06a", response_model=None,
+@router.get("/reports/ii06a", summary="Periodic report II.06a/VPCP/KSTT", response_model=None,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def report_ii06a(
     session: ReadSession, who: Reader, now: Now,

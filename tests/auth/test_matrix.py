@@ -106,6 +106,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/health/ready"): (U_ALLOW,) * 5,
     # The page holds no data: it calls the API with the key typed into its form.
     ("GET", "/dashboard"): (U_ALLOW,) * 5,
+    ("GET", "/"): (U_ALLOW,) * 5,
+    # Open unless METRICS_TOKEN is set (tests/core/test_observability.py covers the token);
+    # it names routes and counts, nothing of a unit's dossiers.
+    ("GET", "/metrics"): (U_ALLOW,) * 5,
 }
 
 
@@ -330,6 +334,8 @@ REQUESTS: dict[tuple[str, str], Build] = {
     ("GET", "/health/live"): lambda w, u: Call("/health/live"),
     ("GET", "/health/ready"): lambda w, u: Call("/health/ready"),
     ("GET", "/dashboard"): lambda w, u: Call("/dashboard"),
+    ("GET", "/"): lambda w, u: Call("/"),
+    ("GET", "/metrics"): lambda w, u: Call("/metrics"),
 }
 
 
@@ -345,7 +351,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        42, 5, 2, 420, 350)
+        44, 5, 2, 440, 360)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:
