@@ -52,6 +52,15 @@ def parse_prefix(secret: str) -> str | None:
     return parts[1]
 
 
+def same_bytes(presented: str, expected: str) -> bool:
+    """Constant-time equality of two credentials, compared as UTF-8 bytes.
+
+    `hmac.compare_digest` refuses str with non-ASCII characters (TypeError, so a 500), and a
+    header is whatever the client sent, read as Latin-1: bytes always compare.
+    """
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
 def same_secret(secret: str, stored_hash: str) -> bool:
     """Constant-time comparison of a presented secret against its stored hash."""
-    return hmac.compare_digest(hash_secret(secret), stored_hash)
+    return same_bytes(hash_secret(secret), stored_hash)

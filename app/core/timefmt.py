@@ -11,7 +11,14 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from app.core.clock import VN_TZ
 
@@ -88,3 +95,15 @@ ClockTime = Annotated[
                     "description": "Local wall-clock time HH:MM[:SS], without an offset."}),
 ]
 """A time of day on the unit's wall clock (JSON Schema's `time` format would need an offset)."""
+
+Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
+"""A calendar year within the same bounds as `Day`."""
+
+PERIOD_PATTERN = r"^20\d{2}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
+Period = Annotated[
+    str, StringConstraints(pattern=PERIOD_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN, "description": (
+        "A year (2026), quarter (2026-Q3), half (2026-H1) or month (2026-09), "
+        "from 2000 to 2099.")}),
+]
+"""A named statistics period, its year within the same bounds as `Day`."""

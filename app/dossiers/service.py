@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections import defaultdict
@@ -25,6 +24,7 @@ from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
 from app.catalog.service import covered_unit, unknown_unit
 from app.core.clock import VN_TZ
+from app.core.cursor import BY_ID, decode_cursor, encode_cursor
 from app.core.group_commit import Handler
 from app.core.problems import (
     Conflict,
@@ -618,24 +618,6 @@ def _day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), VN_TZ)
 
 
-def encode_cursor(last_id: int) -> str:
-    """An opaque keyset cursor."""
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    """The id a cursor stands for; a forged one is a 422."""
-    try:
-        last_id = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        last_id = 0
-    # Beyond a 64-bit id the driver would raise while binding it: a 500 for bad input.
-    if not 0 < last_id < 2**63:
-        raise Unprocessable("The cursor is not valid.", code="invalid_cursor",
-                            invalid_params=[InvalidParam("cursor", "invalid", "not a cursor")])
-    return last_id
-
-
 def list_dossiers(
     session: Session, who: Principal, now: datetime, *,
     unit: str | None, include_descendants: bool, status: list[str] | None,
@@ -670,7 +652,7 @@ def list_dossiers(
                 & (Dossier.due_at < now))
         query = query.where(late if overdue else ~late)
     if cursor:
-        query = query.where(Dossier.id < decode_cursor(cursor))
+        query = query.where(Dossier.id < decode_cursor(cursor, BY_ID)[0])
     rows = list(session.scalars(query))
     nxt = encode_cursor(rows[-1].id) if len(rows) == limit else None
     return [dossier_out(d, who, now) for d in rows], nxt

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, Unit
+from app.core.cursor import RowId, decode_cursor, encode_cursor
 from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import (
@@ -185,6 +187,10 @@ def callback_event(
                           at=body.at, reason=body.reason)
 
 
+_FEED_POSITION: TypeAdapter[tuple[int, int]] = TypeAdapter(tuple[RowId, RowId])
+"""A feed position: (ready_txid, id)."""
+
+
 def list_feed(
     session: Session, who: Principal, cursor: str | None, limit: int
 ) -> tuple[list[PostalReturnOut], str | None]:
@@ -216,7 +222,7 @@ def list_feed(
     if who.unit_path:
         query = query.where(Unit.path.startswith(who.unit_path, autoescape=True))
     if cursor:
-        txid, row_id = rules.decode_cursor(cursor)
+        txid, row_id = decode_cursor(cursor, _FEED_POSITION)
         # A row-value comparison, not the equivalent OR: the index on (state, ready_txid, id)
         # can seek to it, where the OR made PostgreSQL read every waiting row before it.
         query = query.where(tuple_(PostalReturn.ready_txid, PostalReturn.id) > (txid, row_id))
@@ -231,7 +237,7 @@ def list_feed(
             document=row.document or f"Kết quả giải quyết thủ tục: {row.procedure_name}",
             cod_amount=row.cod_amount, ready_at=row.ready_at,
         ))
-        cursor = rules.encode_cursor(row.ready_txid, row.id)
+        cursor = encode_cursor(row.ready_txid, row.id)
     return items, cursor
 
 

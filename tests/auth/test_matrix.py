@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -376,3 +377,23 @@ def test_cell(world: World, method: str, path: str, role: str, scope: str,
     assert status == (401 if expected is DENY_401 else 403), r.text
     assert problem_json, r.headers
     assert (body or r.json())["status"] == status
+
+
+# Printable, but not ASCII: sent as UTF-8 bytes, read back by the server as Latin-1 text.
+# The last one has the shape of a stored key, so it reaches the lookup and the hash.
+ODD_KEYS = ["khóa-bí-mật".encode(), b"\xff\xfe", b"mc_" + "khóa".encode() * 2 + b"ab_" + b"x" * 40]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_a_non_ascii_key_is_401_not_500(world: World, method: str, path: str) -> None:
+    """Every endpoint that takes a key refuses a non-ASCII one as unknown; none fails."""
+    call = REQUESTS[(method, path)](world, world.units["own"])
+    needs_key = MATRIX[(method, path)][ROLES.index("anonymous")][0] is DENY_401
+    for key in ODD_KEYS:
+        headers = [(k.encode(), v.encode()) for k, v in call.headers.items()]
+        request = world.client.build_request(method, call.url, params=call.params, json=call.json,
+                                             headers=httpx.Headers([*headers, (b"X-API-Key", key)]))
+        r = world.client.send(request)
+        status = r.json()["results"][0]["status"] if call.batch and r.status_code == 200 \
+            else r.status_code
+        assert status == 401 if needs_key else status < 500, (key, r.text)
