@@ -27,6 +27,7 @@ LATEST_DAY = date(2099, 12, 31)
 _EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), VN_TZ)
 _END = datetime(2100, 1, 1, tzinfo=VN_TZ)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")  # RFC 3339 allows the space
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 INSTANT_RULES = (
     "An instant with its UTC offset, ISO 8601 (e.g. 2026-03-02T08:00:00+07:00); a time "
@@ -42,6 +43,15 @@ def _written_out(value: object) -> object:
     # Pydantic would read a bare number as a Unix timestamp: a typo must not become 1970.
     if isinstance(value, int | float):
         raise ValueError("must be an ISO 8601 string, not a number")
+    return value
+
+
+def _iso_instant(value: object) -> object:
+    # Pydantic also reads a numeric string ("1764576000") as a Unix time: a query parameter is
+    # always a string, so refusing numbers alone would leave that door open.
+    value = _written_out(value)
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("must be an ISO 8601 instant, YYYY-MM-DDTHH:MM[:SS]+HH:MM")
     return value
 
 
@@ -72,7 +82,7 @@ def _day_in_range(value: date) -> date:
 
 
 Instant = Annotated[
-    AwareDatetime, BeforeValidator(_written_out), AfterValidator(_instant_in_range),
+    AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_instant_in_range),
     WithJsonSchema({"type": "string", "format": "date-time", "description": INSTANT_RULES}),
 ]
 """An aware instant from 2000 to 2099: receipts, events, appointments, due-time queries."""

@@ -193,6 +193,36 @@ def test_numbers_and_out_of_range_days_are_not_dates(
     assert problem(api.client.request(method, url, json=body), 422)
 
 
+UNIX = "1764576000"  # 2025-12-01T08:00:00+07:00 as a Unix time: in range, but not ISO 8601
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [
+    ("GET", f"/api/v1/dossiers?due_before={UNIX}", None),
+    ("GET", f"/api/v1/calendar/due?unit={COMMUNE}&start={UNIX}&working_days=1", None),
+    ("GET", f"/api/v1/dossiers?due_before={UNIX}.5", None),
+    ("GET", "/api/v1/dossiers?due_before=2026-03-02", None),
+    ("POST", "/api/v1/dossiers", receipt(received_at=UNIX)),
+    ("POST", "/api/v1/dossiers", receipt(received_at=f"{UNIX}.0")),
+    ("POST", "/api/v1/keys", {"name": "k", "role": "admin", "expires_at": UNIX}),
+    ("GET", f"/api/v1/stats/on-time?unit={COMMUNE}&from={UNIX}&to=2026-12-31", None),
+])
+def test_numeric_strings_are_not_instants(
+    api: Api, engine: Engine, method: str, url: str, body: Any
+) -> None:
+    api.province()
+    assert problem(api.client.request(method, url, json=body), 422)
+    assert dossiers(engine) == 0
+
+
+def test_an_event_at_a_numeric_string_is_422(api: Api) -> None:
+    api.province()
+    code = api.receive("2026-03-02 08:00")["code"]
+    r = api.client.post(f"/api/v1/dossiers/{code}/events",
+                        json={"id": "e-unix", "type": "processing_started", "at": UNIX})
+    assert problem(r, 422)
+    assert api.dossier(code)["status"] == "received"
+
+
 def test_working_hours_are_wall_clock_strings(api: Api) -> None:
     def unit(sessions: list[list[Any]]) -> httpx.Response:
         r: httpx.Response = api.client.post("/api/v1/units", json={
