@@ -601,12 +601,18 @@ def dossier_out(
     )
 
 
-def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> DossierOut:
-    """One dossier with its timeline."""
+def covered_dossier(session: Session, who: Principal, code: str) -> Dossier:
+    """The dossier with this code, 404 if none, 403 if the key's unit does not cover it."""
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None:
         raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
     _ensure_covers(who, *_units_of(session, dossier))
+    return dossier
+
+
+def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> DossierOut:
+    """One dossier with its timeline."""
+    dossier = covered_dossier(session, who, code)
     events = list(session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
         .order_by(DossierEvent.at, DossierEvent.id)

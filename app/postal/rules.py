@@ -34,3 +34,13 @@ def state_after(current: str | None, step: str, dossier_status: str) -> str | No
         # A result handed to the post without a prior request still gets tracked.
         return "handed_over" if step == "returned_by_post" else None
     return _AFTER[current].get(step)
+
+
+def accepts_handover(state: str | None, waybill: str | None, presented: str) -> bool:
+    """Whether the operator may report handing over a result: only one in its feed ("ready":
+    return by post requested and the result ready), or a retry of the report it made.
+
+    Anything else (no postal return, still requested, collected at the counter, back after a
+    failed delivery and not asked for again) is not the post's to close.
+    """
+    return state == "ready" or (waybill is not None and waybill == presented)

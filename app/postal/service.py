@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, Unit
 from app.core.cursor import RowId, decode_cursor, encode_cursor
-from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import (
     Delivered,
@@ -168,18 +168,22 @@ def after_event(
 def callback_event(
     session: Session, code: str, body: HandedOverIn | DeliveredIn | DeliveryFailedIn
 ) -> EventIn:
-    """The dossier event for an operator's report, its id derived from the waybill.
+    """The dossier event for an operator's report on an existing dossier, its id derived from
+    the waybill.
 
     Each waybill is one attempt, so a retried report maps to the same event id and is
     answered from the first time; a new attempt after a failure has a new waybill.
     """
+    row = postal_return_of(session, code)
     if isinstance(body, HandedOverIn):
+        state, waybill = (row.state, row.waybill) if row else (None, None)
+        if not rules.accepts_handover(state, waybill, body.waybill):
+            raise Conflict("This result is not in the postal feed: the post may hand over only "
+                           "a result whose return by post was requested and is ready.",
+                           code="not_in_postal_feed")
         return Returned(id=f"postal:handed_over:{body.waybill}", type="returned", at=body.at,
                         method="postal", waybill=body.waybill)
-    row = postal_return_of(session, code)
     if row is None or row.waybill is None:
-        if session.scalar(select(Dossier.id).where(Dossier.code == code)) is None:
-            raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
         raise Conflict("The result was not handed to the post.", code="not_handed_over")
     if isinstance(body, DeliveredIn):
         return Delivered(id=f"postal:delivered:{row.waybill}", type="delivered", at=body.at)
