@@ -116,6 +116,14 @@ def _ensure_covers(who: Principal, *units: Unit) -> None:
         raise Forbidden("This key's unit does not cover this dossier.", code="outside_unit_scope")
 
 
+def _ensure_hands_to(who: Principal, unit: Unit, field: str) -> None:
+    if not who.may_hand_to(unit.path):
+        raise Forbidden(f"This key may hand dossiers only to units of its own province; "
+                        f"'{unit.code}' is in another.", code="outside_province",
+                        invalid_params=[InvalidParam(field, "outside_province",
+                                                     "a unit of another province")])
+
+
 def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tuple[str, date], int]:
     """Take n numbers of each (unit, local day) at once; returns the first number of each run.
 
@@ -296,6 +304,7 @@ def _check_receipt(
 ) -> _Receipt:
     now = caller.now
     handling = _known(units, body.handling_unit or body.receiving_unit, "handling_unit")
+    _ensure_hands_to(caller.who, handling, "handling_unit")
     procedure = procedures.get(body.procedure)
     if procedure is None:
         detail = f"No procedure with code '{body.procedure}'."
@@ -494,7 +503,7 @@ def post_events(
                 outcomes.append(_replay(caller.who, event.id, earlier, request_hash))
                 continue
             if isinstance(event, Transferred):
-                _known(units, event.to_unit, "to_unit")
+                _ensure_hands_to(caller.who, _known(units, event.to_unit, "to_unit"), "to_unit")
             t = touched.get(dossier.id)
             if t is None:
                 events = counted.get(dossier.id, [])
