@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.dependencies import Admin
+from app.core.cursor import BY_ID, decode_cursor, encode_cursor
 from app.core.deps import ReadSession
 from app.core.timefmt import LocalDatetime
 
@@ -34,14 +35,14 @@ class AuditPage(BaseModel):
     """A page of the trail, newest first."""
 
     items: list[AuditOut]
-    next_cursor: int | None
+    next_cursor: str | None
 
 
 @router.get("/audit", summary="Read the audit trail", response_model=AuditPage)
 def audit(
     session: ReadSession, _who: Admin,
     entity: str | None = None, entity_id: str | None = None,
-    cursor: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,  # a 64-bit id
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Who changed what, when, through which key, with old and new values."""
@@ -51,7 +52,8 @@ def audit(
     if entity_id:
         query = query.where(AuditEntry.entity_id == entity_id)
     if cursor:
-        query = query.where(AuditEntry.id < cursor)
+        query = query.where(AuditEntry.id < decode_cursor(cursor, BY_ID)[0])
     rows = list(session.scalars(query))
     items = [AuditOut.model_validate(r, from_attributes=True) for r in rows]
-    return AuditPage(items=items, next_cursor=rows[-1].id if len(rows) == limit else None)
+    nxt = encode_cursor(rows[-1].id) if len(rows) == limit else None
+    return AuditPage(items=items, next_cursor=nxt)

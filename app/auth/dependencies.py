@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header
 
-from app.auth.rules import Principal, Role
+from app.auth.rules import Principal, Role, same_bytes
 from app.auth.service import Credential, admit, look_up
 from app.core.db import Database
 from app.core.deps import AppSettings, Now, get_db
@@ -23,7 +22,7 @@ def _without_lookup(settings: AppSettings, secret: str | None) -> Principal | st
     if not secret:
         raise Unauthorized("Send your API key in the X-API-Key header.", code="missing_key")
     bootstrap = settings.admin_api_key
-    if bootstrap and hmac.compare_digest(secret, bootstrap.get_secret_value()):
+    if bootstrap and same_bytes(secret, bootstrap.get_secret_value()):
         return ADMIN_BOOTSTRAP
     return secret
 

@@ -26,10 +26,24 @@ class Principal:
         """True if a unit (given by its materialised path) lies in this key's subtree."""
         return self.unit_path is None or unit_path.startswith(self.unit_path)
 
+    def may_hand_to(self, unit_path: str) -> bool:
+        """True if the key may make this unit handle a dossier (its handling unit at receipt,
+        or a transfer): any unit of the key's own province; a national key, any unit.
+
+        Handing a dossier to a unit writes into that unit's figures and shows it the
+        applicant's personal data, so a commune may not reach into another province.
+        """
+        return self.unit_path is None or province_of(unit_path) == province_of(self.unit_path)
+
     @property
     def sees_personal_data(self) -> bool:
         """Applicant details are for the counter that serves them and for admins."""
         return self.role in ("admin", "counter")
+
+
+def province_of(unit_path: str) -> str:
+    """The province (the tree's top level) of a unit given by its materialised path."""
+    return unit_path.strip("/").split("/")[0]
 
 
 def new_secret() -> tuple[str, str, str]:
@@ -52,6 +66,15 @@ def parse_prefix(secret: str) -> str | None:
     return parts[1]
 
 
+def same_bytes(presented: str, expected: str) -> bool:
+    """Constant-time equality of two credentials, compared as UTF-8 bytes.
+
+    `hmac.compare_digest` refuses str with non-ASCII characters (TypeError, so a 500), and a
+    header is whatever the client sent, read as Latin-1: bytes always compare.
+    """
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
 def same_secret(secret: str, stored_hash: str) -> bool:
     """Constant-time comparison of a presented secret against its stored hash."""
-    return hmac.compare_digest(hash_secret(secret), stored_hash)
+    return same_bytes(hash_secret(secret), stored_hash)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.auth.dependencies import Admin, Reader
 from app.calendar import service
@@ -13,7 +13,7 @@ from app.calendar.schemas import CalendarYear, DueOut, OverrideIn, OverrideOut
 from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
-from app.core.timefmt import Day, Instant
+from app.core.timefmt import Day, Instant, Year
 from app.dossiers.rules import ProcessingTime
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
@@ -45,7 +45,7 @@ def due(
 @router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear)
 def calendar_year(
     session: ReadSession, _who: Reader,
-    year: Annotated[int, Path(ge=2000, le=2100)], unit: UnitQuery = None,
+    year: Year, unit: UnitQuery = None,
 ) -> CalendarYear:
     """Holidays and overrides of a year, for a unit (with its ancestors') or nationally."""
     return service.calendar_year(session, unit, year)

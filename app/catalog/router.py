@@ -19,6 +19,7 @@ from app.catalog.schemas import (
     UnitOut,
     UnitPatch,
 )
+from app.core.cursor import BY_CODE, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
@@ -38,9 +39,10 @@ def list_units(
     cursor: str | None = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""
-    units = service.list_units(session, parent=parent, under=under, level=level, after=cursor,
+    units = service.list_units(session, parent=parent, under=under, level=level,
+                               after=decode_cursor(cursor, BY_CODE)[0] if cursor else None,
                                limit=limit)
-    nxt = units[-1].code if len(units) == limit else None
+    nxt = encode_cursor(units[-1].code) if len(units) == limit else None
     return UnitList(items=[service.unit_out(u) for u in units], next_cursor=nxt)
 
 
@@ -81,8 +83,9 @@ def list_procedures(
     field: str | None = None, cursor: str | None = None, limit: Limit = 500,
 ) -> ProcedureList:
     """Procedures ordered by code, optionally of one field (lĩnh vực)."""
-    items = service.list_procedures(session, field_code=field, after=cursor, limit=limit)
-    nxt = items[-1].code if len(items) == limit else None
+    items = service.list_procedures(session, field_code=field, limit=limit,
+                                    after=decode_cursor(cursor, BY_CODE)[0] if cursor else None)
+    nxt = encode_cursor(items[-1].code) if len(items) == limit else None
     return ProcedureList(items=[service.procedure_out(p) for p in items], next_cursor=nxt)
 
 

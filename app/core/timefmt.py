@@ -11,7 +11,14 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from app.core.clock import VN_TZ
 
@@ -20,6 +27,7 @@ LATEST_DAY = date(2099, 12, 31)
 _EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), VN_TZ)
 _END = datetime(2100, 1, 1, tzinfo=VN_TZ)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")  # RFC 3339 allows the space
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 INSTANT_RULES = (
     "An instant with its UTC offset, ISO 8601 (e.g. 2026-03-02T08:00:00+07:00); a time "
@@ -35,6 +43,15 @@ def _written_out(value: object) -> object:
     # Pydantic would read a bare number as a Unix timestamp: a typo must not become 1970.
     if isinstance(value, int | float):
         raise ValueError("must be an ISO 8601 string, not a number")
+    return value
+
+
+def _iso_instant(value: object) -> object:
+    # Pydantic also reads a numeric string ("1764576000") as a Unix time: a query parameter is
+    # always a string, so refusing numbers alone would leave that door open.
+    value = _written_out(value)
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("must be an ISO 8601 instant, YYYY-MM-DDTHH:MM[:SS]+HH:MM")
     return value
 
 
@@ -65,7 +82,7 @@ def _day_in_range(value: date) -> date:
 
 
 Instant = Annotated[
-    AwareDatetime, BeforeValidator(_written_out), AfterValidator(_instant_in_range),
+    AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_instant_in_range),
     WithJsonSchema({"type": "string", "format": "date-time", "description": INSTANT_RULES}),
 ]
 """An aware instant from 2000 to 2099: receipts, events, appointments, due-time queries."""
@@ -88,3 +105,15 @@ ClockTime = Annotated[
                     "description": "Local wall-clock time HH:MM[:SS], without an offset."}),
 ]
 """A time of day on the unit's wall clock (JSON Schema's `time` format would need an offset)."""
+
+Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
+"""A calendar year within the same bounds as `Day`."""
+
+PERIOD_PATTERN = r"^20\d{2}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
+Period = Annotated[
+    str, StringConstraints(pattern=PERIOD_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN, "description": (
+        "A year (2026), quarter (2026-Q3), half (2026-H1) or month (2026-09), "
+        "from 2000 to 2099.")}),
+]
+"""A named statistics period, its year within the same bounds as `Day`."""

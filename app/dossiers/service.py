@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections import defaultdict
@@ -25,6 +24,7 @@ from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, Unit
 from app.catalog.service import covered_unit, unknown_unit
 from app.core.clock import VN_TZ
+from app.core.cursor import BY_ID, decode_cursor, encode_cursor
 from app.core.group_commit import Handler
 from app.core.problems import (
     Conflict,
@@ -114,6 +114,14 @@ def _write_states(session: Session, dossiers: list[Dossier]) -> None:
 def _ensure_covers(who: Principal, *units: Unit) -> None:
     if not any(who.covers(u.path) for u in units):
         raise Forbidden("This key's unit does not cover this dossier.", code="outside_unit_scope")
+
+
+def _ensure_hands_to(who: Principal, unit: Unit, field: str) -> None:
+    if not who.may_hand_to(unit.path):
+        raise Forbidden(f"This key may hand dossiers only to units of its own province; "
+                        f"'{unit.code}' is in another.", code="outside_province",
+                        invalid_params=[InvalidParam(field, "outside_province",
+                                                     "a unit of another province")])
 
 
 def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tuple[str, date], int]:
@@ -296,6 +304,7 @@ def _check_receipt(
 ) -> _Receipt:
     now = caller.now
     handling = _known(units, body.handling_unit or body.receiving_unit, "handling_unit")
+    _ensure_hands_to(caller.who, handling, "handling_unit")
     procedure = procedures.get(body.procedure)
     if procedure is None:
         detail = f"No procedure with code '{body.procedure}'."
@@ -494,7 +503,7 @@ def post_events(
                 outcomes.append(_replay(caller.who, event.id, earlier, request_hash))
                 continue
             if isinstance(event, Transferred):
-                _known(units, event.to_unit, "to_unit")
+                _ensure_hands_to(caller.who, _known(units, event.to_unit, "to_unit"), "to_unit")
             t = touched.get(dossier.id)
             if t is None:
                 events = counted.get(dossier.id, [])
@@ -601,12 +610,18 @@ def dossier_out(
     )
 
 
-def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> DossierOut:
-    """One dossier with its timeline."""
+def covered_dossier(session: Session, who: Principal, code: str) -> Dossier:
+    """The dossier with this code, 404 if none, 403 if the key's unit does not cover it."""
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None:
         raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
     _ensure_covers(who, *_units_of(session, dossier))
+    return dossier
+
+
+def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> DossierOut:
+    """One dossier with its timeline."""
+    dossier = covered_dossier(session, who, code)
     events = list(session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
         .order_by(DossierEvent.at, DossierEvent.id)
@@ -616,24 +631,6 @@ def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> D
 
 def _day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), VN_TZ)
-
-
-def encode_cursor(last_id: int) -> str:
-    """An opaque keyset cursor."""
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    """The id a cursor stands for; a forged one is a 422."""
-    try:
-        last_id = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        last_id = 0
-    # Beyond a 64-bit id the driver would raise while binding it: a 500 for bad input.
-    if not 0 < last_id < 2**63:
-        raise Unprocessable("The cursor is not valid.", code="invalid_cursor",
-                            invalid_params=[InvalidParam("cursor", "invalid", "not a cursor")])
-    return last_id
 
 
 def list_dossiers(
@@ -670,7 +667,7 @@ def list_dossiers(
                 & (Dossier.due_at < now))
         query = query.where(late if overdue else ~late)
     if cursor:
-        query = query.where(Dossier.id < decode_cursor(cursor))
+        query = query.where(Dossier.id < decode_cursor(cursor, BY_ID)[0])
     rows = list(session.scalars(query))
     nxt = encode_cursor(rows[-1].id) if len(rows) == limit else None
     return [dossier_out(d, who, now) for d in rows], nxt

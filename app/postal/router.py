@@ -39,6 +39,8 @@ def feed(
 def _report(session: WriteSession, who: Principal, code: str,
             body: HandedOverIn | DeliveredIn | DeliveryFailedIn, now: Now,
             settings: AppSettings) -> JSONResponse:
+    # Scope first: whether a foreign dossier is in the feed is not the caller's to learn.
+    dossiers.covered_dossier(session, who, code)
     event = service.callback_event(session, code, body)
     skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
     return created(dossiers.post_event(session, who, code, event, now, skew))

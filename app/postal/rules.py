@@ -1,10 +1,6 @@
-"""Postal returns as pure decisions: the row's state after a dossier event, the feed cursor."""
+"""Postal returns as pure decisions: the row's state after a dossier event."""
 
 from __future__ import annotations
-
-import base64
-
-from app.core.problems import InvalidParam, Unprocessable
 
 # The row's state after each dossier event; events not listed leave it alone.
 # "ready" rows form the operator's feed; "collected" means the counter returned the result
@@ -40,17 +36,11 @@ def state_after(current: str | None, step: str, dossier_status: str) -> str | No
     return _AFTER[current].get(step)
 
 
-def encode_cursor(txid: int, row_id: int) -> str:
-    """The feed position after (txid, id), opaque to clients."""
-    return base64.urlsafe_b64encode(f"{txid}.{row_id}".encode()).decode()
+def accepts_handover(state: str | None, waybill: str | None, presented: str) -> bool:
+    """Whether the operator may report handing over a result: only one in its feed ("ready":
+    return by post requested and the result ready), or a retry of the report it made.
 
-
-def decode_cursor(cursor: str) -> tuple[int, int]:
-    """The position a cursor stands for; a forged one is a 422."""
-    try:
-        txid, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split(".")
-        return int(txid), int(row_id)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Unprocessable("The cursor is not valid.", code="invalid_cursor",
-                            invalid_params=[InvalidParam("cursor", "invalid", "not a cursor")]
-                            ) from exc
+    Anything else (no postal return, still requested, collected at the counter, back after a
+    failed delivery and not asked for again) is not the post's to close.
+    """
+    return state == "ready" or (waybill is not None and waybill == presented)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, Unit
-from app.core.problems import Conflict, InvalidParam, NotFound, Unprocessable
+from app.core.cursor import RowId, decode_cursor, encode_cursor
+from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import (
     Delivered,
@@ -166,23 +168,31 @@ def after_event(
 def callback_event(
     session: Session, code: str, body: HandedOverIn | DeliveredIn | DeliveryFailedIn
 ) -> EventIn:
-    """The dossier event for an operator's report, its id derived from the waybill.
+    """The dossier event for an operator's report on an existing dossier, its id derived from
+    the waybill.
 
     Each waybill is one attempt, so a retried report maps to the same event id and is
     answered from the first time; a new attempt after a failure has a new waybill.
     """
+    row = postal_return_of(session, code)
     if isinstance(body, HandedOverIn):
+        state, waybill = (row.state, row.waybill) if row else (None, None)
+        if not rules.accepts_handover(state, waybill, body.waybill):
+            raise Conflict("This result is not in the postal feed: the post may hand over only "
+                           "a result whose return by post was requested and is ready.",
+                           code="not_in_postal_feed")
         return Returned(id=f"postal:handed_over:{body.waybill}", type="returned", at=body.at,
                         method="postal", waybill=body.waybill)
-    row = postal_return_of(session, code)
     if row is None or row.waybill is None:
-        if session.scalar(select(Dossier.id).where(Dossier.code == code)) is None:
-            raise NotFound(f"No dossier with code '{code}'.", code="dossier_not_found")
         raise Conflict("The result was not handed to the post.", code="not_handed_over")
     if isinstance(body, DeliveredIn):
         return Delivered(id=f"postal:delivered:{row.waybill}", type="delivered", at=body.at)
     return DeliveryFailed(id=f"postal:delivery_failed:{row.waybill}", type="delivery_failed",
                           at=body.at, reason=body.reason)
+
+
+_FEED_POSITION: TypeAdapter[tuple[int, int]] = TypeAdapter(tuple[RowId, RowId])
+"""A feed position: (ready_txid, id)."""
 
 
 def list_feed(
@@ -216,7 +226,7 @@ def list_feed(
     if who.unit_path:
         query = query.where(Unit.path.startswith(who.unit_path, autoescape=True))
     if cursor:
-        txid, row_id = rules.decode_cursor(cursor)
+        txid, row_id = decode_cursor(cursor, _FEED_POSITION)
         # A row-value comparison, not the equivalent OR: the index on (state, ready_txid, id)
         # can seek to it, where the OR made PostgreSQL read every waiting row before it.
         query = query.where(tuple_(PostalReturn.ready_txid, PostalReturn.id) > (txid, row_id))
@@ -231,7 +241,7 @@ def list_feed(
             document=row.document or f"Kết quả giải quyết thủ tục: {row.procedure_name}",
             cod_amount=row.cod_amount, ready_at=row.ready_at,
         ))
-        cursor = rules.encode_cursor(row.ready_txid, row.id)
+        cursor = encode_cursor(row.ready_txid, row.id)
     return items, cursor
 
 

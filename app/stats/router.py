@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -15,14 +14,15 @@ from app.catalog.schemas import Level
 from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
 from app.core.problems import InvalidParam, Unprocessable
+from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 
 router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
 
-PeriodQuery = Annotated[str | None, Query(description="2018, 2018-Q3, 2018-H1 or 2018-09")]
-FromQuery = Annotated[date | None, Query(alias="from", description="First day (local), inclusive")]
-ToQuery = Annotated[date | None, Query(alias="to", description="Last day (local), inclusive")]
+PeriodQuery = Annotated[Period | None, Query(description="2026, 2026-Q3, 2026-H1 or 2026-09")]
+FromQuery = Annotated[Day | None, Query(alias="from", description="First day (local), inclusive")]
+ToQuery = Annotated[Day | None, Query(alias="to", description="Last day (local), inclusive")]
 
 
 def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from app.core.config import Settings
 from app.core.deps import get_now
 from app.main import create_app
 from tests.conftest import ADMIN_KEY, empty_database
-from tests.factories import COMMUNE, PROCEDURE, Api, iso, vn
+from tests.factories import AGENCY, COMMUNE, PROCEDURE, Api, iso, vn
 
 COMMUNE_B = "000.00.20.H29"
 PROVINCE_B = "000.00.00.H29"
@@ -339,6 +340,69 @@ REQUESTS: dict[tuple[str, str], Build] = {
 }
 
 
+# --- handing a dossier to another unit: the target's province decides ------------------------
+# A write that makes another unit handle a dossier (handling_unit at receipt, a transfer) is
+# allowed within the key's province and refused (403 outside_province) across it; a national
+# key may hand anywhere. Target "same province" is the province's agency, "other province"
+# commune B. Each write is one of the MATRIX's endpoints, aimed at a dossier of commune A.
+HANDOFF_TARGETS = {"same province": AGENCY, "other province": COMMUNE_B}
+HAND_OFF: Row = (EVERY, OWN, NONE, NONE, NOKEY)  # (same province, other province)
+HANDOFFS: dict[tuple[str, str], Row] = {
+    ("POST", "/api/v1/dossiers"): HAND_OFF,
+    ("POST", "/api/v1/dossiers/batch"): HAND_OFF,
+    ("POST", "/api/v1/dossiers/{code}/events"): HAND_OFF,
+    ("POST", "/api/v1/events/batch"): HAND_OFF,
+}
+
+
+def _handing(w: World, to: str) -> dict[str, Any]:
+    return {**_receipt(w, w.units["own"]), "handling_unit": to}
+
+
+def _transfer(w: World, to: str) -> tuple[str, dict[str, Any]]:
+    code = str(w.admin().receive("2026-03-02 08:00", receiving_unit=COMMUNE)["code"])
+    return code, {"id": f"matrix-{w.next()}", "type": "transferred", "to_unit": to,
+                  "at": iso("2026-03-03 09:00")}
+
+
+def _transfer_call(w: World, to: str, batch: bool) -> Call:
+    code, event = _transfer(w, to)
+    if batch:
+        return Call("/api/v1/events/batch", json={"items": [{**event, "dossier": code}]},
+                    batch=True)
+    return Call(f"/api/v1/dossiers/{code}/events", json=event)
+
+
+HANDOFF_REQUESTS: dict[tuple[str, str], Callable[[World, str], Call]] = {
+    ("POST", "/api/v1/dossiers"): lambda w, to: Call("/api/v1/dossiers", json=_handing(w, to)),
+    ("POST", "/api/v1/dossiers/batch"): lambda w, to: Call(
+        "/api/v1/dossiers/batch", json={"items": [_handing(w, to)]}, batch=True),
+    ("POST", "/api/v1/dossiers/{code}/events"): lambda w, to: _transfer_call(w, to, False),
+    ("POST", "/api/v1/events/batch"): lambda w, to: _transfer_call(w, to, True),
+}
+
+
+def handoff_cells() -> Iterator[Any]:
+    """One test parameter per cell of HANDOFFS."""
+    for (method, path), row in HANDOFFS.items():
+        for role, pair in zip(ROLES, row, strict=True):
+            for target, expected in zip(HANDOFF_TARGETS, pair, strict=True):
+                yield pytest.param(method, path, role, target, expected,
+                                   id=f"{method} {path} {role} {target}")
+
+
+def test_every_handoff_write_is_a_matrix_endpoint() -> None:
+    assert set(HANDOFFS) <= set(MATRIX) and set(HANDOFF_REQUESTS) == set(HANDOFFS)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "target", "expected"),
+                         list(handoff_cells()))
+def test_handoff_cell(world: World, method: str, path: str, role: str, target: str,
+                      expected: Outcome) -> None:
+    call = HANDOFF_REQUESTS[(method, path)](world, HANDOFF_TARGETS[target])
+    assert_outcome(world, method, call, role, expected)
+
+
 def test_the_matrix_names_every_endpoint_and_no_other() -> None:
     assert set(MATRIX) == app_endpoints()
 
@@ -363,7 +427,12 @@ def test_the_dashboard_files_need_no_key(world: World) -> None:
 @pytest.mark.parametrize(("method", "path", "role", "scope", "expected"), CELLS)
 def test_cell(world: World, method: str, path: str, role: str, scope: str,
               expected: Outcome) -> None:
-    call = REQUESTS[(method, path)](world, world.units[scope])
+    assert_outcome(world, method, REQUESTS[(method, path)](world, world.units[scope]), role,
+                   expected)
+
+
+def assert_outcome(world: World, method: str, call: Call, role: str, expected: Outcome) -> None:
+    """Send the call with the role's key (none for anonymous) and check the expected answer."""
     request = world.client.build_request(method, call.url, params=call.params, json=call.json,
                                          headers=call.headers)
     if role == "anonymous":
@@ -382,3 +451,23 @@ def test_cell(world: World, method: str, path: str, role: str, scope: str,
     assert status == (401 if expected is DENY_401 else 403), r.text
     assert problem_json, r.headers
     assert (body or r.json())["status"] == status
+
+
+# Printable, but not ASCII: sent as UTF-8 bytes, read back by the server as Latin-1 text.
+# The last one has the shape of a stored key, so it reaches the lookup and the hash.
+ODD_KEYS = ["khóa-bí-mật".encode(), b"\xff\xfe", b"mc_" + "khóa".encode() * 2 + b"ab_" + b"x" * 40]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_a_non_ascii_key_is_401_not_500(world: World, method: str, path: str) -> None:
+    """Every endpoint that takes a key refuses a non-ASCII one as unknown; none fails."""
+    call = REQUESTS[(method, path)](world, world.units["own"])
+    needs_key = MATRIX[(method, path)][ROLES.index("anonymous")][0] is DENY_401
+    for key in ODD_KEYS:
+        headers = [(k.encode(), v.encode()) for k, v in call.headers.items()]
+        request = world.client.build_request(method, call.url, params=call.params, json=call.json,
+                                             headers=httpx.Headers([*headers, (b"X-API-Key", key)]))
+        r = world.client.send(request)
+        status = r.json()["results"][0]["status"] if call.batch and r.status_code == 200 \
+            else r.status_code
+        assert status == 401 if needs_key else status < 500, (key, r.text)

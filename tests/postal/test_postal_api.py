@@ -217,3 +217,48 @@ def test_return_by_post_needs_a_procedure_that_offers_it(api: Api) -> None:
     api.procedure("NP", postal=False)
     r = api.receive_raw("2026-03-02 08:00", procedure="NP", return_by_post=True)
     assert (r.status_code, r.json()["code"]) == (422, "postal_not_offered")
+
+
+def _never_asked(api: Api) -> str:
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    api.event(code, "resolved", "2026-03-05 10:00")
+    return code
+
+
+def _not_ready(api: Api) -> str:
+    return by_post(api)
+
+
+def _collected(api: Api) -> str:
+    code = by_post(api)
+    api.event(code, "resolved", "2026-03-05 10:00")
+    api.event(code, "returned", "2026-03-05 11:00", method="counter")
+    return code
+
+
+def _back_after_failure(api: Api, postal_key: str) -> str:
+    code = by_post(api)
+    api.event(code, "resolved", "2026-03-05 10:00")
+    report(api, postal_key, code, "handed_over", waybill="EB7VN", at=iso("2026-03-05 15:00"))
+    report(api, postal_key, code, "delivery_failed", at=iso("2026-03-06 10:00"), reason="Vắng")
+    return code
+
+
+@pytest.mark.parametrize("make", [
+    lambda api, key: _never_asked(api), lambda api, key: _not_ready(api),
+    lambda api, key: _collected(api), _back_after_failure,
+], ids=["never-asked-for-post", "not-resolved-yet", "collected-at-counter",
+        "back-after-failure"])
+def test_the_post_hands_over_only_what_is_in_its_feed(
+    api: Api, postal_key: str, engine: Engine, make: Any
+) -> None:
+    code = make(api, postal_key)
+    before, count = api.dossier(code), events(engine)
+    r = report(api, postal_key, code, "handed_over", waybill="EB9VN", at=iso("2026-03-06 15:00"))
+    assert (r.status_code, r.json()["code"]) == (409, "not_in_postal_feed"), r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert (api.dossier(code), events(engine)) == (before, count)
+    for step, body in (("delivered", {}), ("delivery_failed", {"reason": "Vắng"})):
+        r = report(api, postal_key, code, step, at=iso("2026-03-07 09:00"), **body)
+        assert r.status_code == 409, r.text
+    assert (api.dossier(code), events(engine)) == (before, count)

@@ -1,13 +1,10 @@
-"""Postal rules without a database: the row's states and the feed cursor."""
+"""Postal rules without a database: the row's states."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from app.core.problems import Unprocessable
-from app.postal.rules import decode_cursor, encode_cursor, state_after, step_name
+from app.postal.rules import state_after, step_name
 
 
 def test_returned_splits_by_method() -> None:
@@ -33,14 +30,3 @@ def test_returned_splits_by_method() -> None:
 ])
 def test_state_after(current: str | None, step: str, status: str, expected: str | None) -> None:
     assert state_after(current, step, status) == expected
-
-
-@given(st.integers(0, 2**63 - 1), st.integers(0, 2**63 - 1))
-def test_cursor_round_trips(txid: int, row_id: int) -> None:
-    assert decode_cursor(encode_cursor(txid, row_id)) == (txid, row_id)
-
-
-@pytest.mark.parametrize("bad", ["", "x", "MTI", "YS5i"])
-def test_forged_cursor_is_refused(bad: str) -> None:
-    with pytest.raises(Unprocessable):
-        decode_cursor(bad)

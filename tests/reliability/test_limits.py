@@ -193,6 +193,36 @@ def test_numbers_and_out_of_range_days_are_not_dates(
     assert problem(api.client.request(method, url, json=body), 422)
 
 
+UNIX = "1764576000"  # 2025-12-01T08:00:00+07:00 as a Unix time: in range, but not ISO 8601
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [
+    ("GET", f"/api/v1/dossiers?due_before={UNIX}", None),
+    ("GET", f"/api/v1/calendar/due?unit={COMMUNE}&start={UNIX}&working_days=1", None),
+    ("GET", f"/api/v1/dossiers?due_before={UNIX}.5", None),
+    ("GET", "/api/v1/dossiers?due_before=2026-03-02", None),
+    ("POST", "/api/v1/dossiers", receipt(received_at=UNIX)),
+    ("POST", "/api/v1/dossiers", receipt(received_at=f"{UNIX}.0")),
+    ("POST", "/api/v1/keys", {"name": "k", "role": "admin", "expires_at": UNIX}),
+    ("GET", f"/api/v1/stats/on-time?unit={COMMUNE}&from={UNIX}&to=2026-12-31", None),
+])
+def test_numeric_strings_are_not_instants(
+    api: Api, engine: Engine, method: str, url: str, body: Any
+) -> None:
+    api.province()
+    assert problem(api.client.request(method, url, json=body), 422)
+    assert dossiers(engine) == 0
+
+
+def test_an_event_at_a_numeric_string_is_422(api: Api) -> None:
+    api.province()
+    code = api.receive("2026-03-02 08:00")["code"]
+    r = api.client.post(f"/api/v1/dossiers/{code}/events",
+                        json={"id": "e-unix", "type": "processing_started", "at": UNIX})
+    assert problem(r, 422)
+    assert api.dossier(code)["status"] == "received"
+
+
 def test_working_hours_are_wall_clock_strings(api: Api) -> None:
     def unit(sessions: list[list[Any]]) -> httpx.Response:
         r: httpx.Response = api.client.post("/api/v1/units", json={
@@ -246,14 +276,46 @@ def test_key_ids_beyond_the_column_are_422(api: Api, url: str) -> None:
     assert problem(api.client.post(url), 422)
 
 
-@pytest.mark.parametrize("cursor", [
-    base64.urlsafe_b64encode(str(2**63).encode()).decode(),
-    base64.urlsafe_b64encode(b"-5").decode(), "!!!",
+def b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+# The listings that page, each with cursors forged within and beyond its columns' range.
+@pytest.mark.parametrize("path", [
+    "/api/v1/dossiers", "/api/v1/postal/returns", "/api/v1/units", "/api/v1/procedures",
+    "/api/v1/audit",
 ])
-def test_forged_dossier_cursors_are_422(api: Api, cursor: str) -> None:
-    r = api.client.get("/api/v1/dossiers", params={"cursor": cursor})
+@pytest.mark.parametrize("cursor", [
+    b64(str(2**63)), b64(f"[{2**63}]"), b64(f"[{2**63}, 1]"), b64(f"{2**64}.{2**64}"),
+    b64("-5"), b64("[-5, -5]"), b64("[1e400]"), "!!!", "khóa", "A" * 1000,
+])
+def test_forged_cursors_are_422_on_every_listing(api: Api, path: str, cursor: str) -> None:
+    r = api.client.get(path, params={"cursor": cursor})
     assert problem(r, 422)["code"] == "invalid_cursor"
 
 
 def test_audit_cursor_beyond_64_bits_is_422(api: Api) -> None:
     assert problem(api.client.get("/api/v1/audit", params={"cursor": 2**63}), 422)
+
+
+# Every statistics read takes its period by the same bounded types as the rest of the API.
+STATS = ["/api/v1/stats/on-time", "/api/v1/stats/ranking", "/api/v1/reports/ii06a"]
+
+
+@pytest.mark.parametrize("path", STATS)
+@pytest.mark.parametrize("params", [
+    {"period": "9999"}, {"period": "1999-Q1"}, {"period": "0001-01"}, {"period": "2100-H2"},
+    {"period": "10000"}, {"from": "0001-01-01", "to": "0001-12-31"},
+    {"from": "2026-01-01", "to": "9999-12-31"}, {"from": "1999-12-31", "to": "2000-01-31"},
+    {"from": "1764576000", "to": "2026-02-01"},
+])
+def test_stats_periods_outside_the_supported_years_are_422(
+    api: Api, path: str, params: dict[str, str]
+) -> None:
+    api.province()
+    assert problem(api.client.get(path, params={"unit": COMMUNE, **params}), 422)
+
+
+@pytest.mark.parametrize("year", ["1999", "2100", "99999999999999999999"])
+def test_calendar_years_outside_the_supported_ones_are_422(api: Api, year: str) -> None:
+    assert problem(api.client.get(f"/api/v1/calendar/{year}"), 422)
