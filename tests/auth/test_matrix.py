@@ -108,7 +108,6 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/health/ready"): (U_ALLOW,) * 5,
     # The page holds no data: it calls the API with the key typed into its form.
     ("GET", "/dashboard"): (U_ALLOW,) * 5,
-    ("GET", "/"): (U_ALLOW,) * 5,
     # Open unless METRICS_TOKEN is set (tests/core/test_observability.py covers the token);
     # it names routes and counts, nothing of a unit's dossiers.
     ("GET", "/metrics"): (U_ALLOW,) * 5,
@@ -336,7 +335,6 @@ REQUESTS: dict[tuple[str, str], Build] = {
     ("GET", "/health/live"): lambda w, u: Call("/health/live"),
     ("GET", "/health/ready"): lambda w, u: Call("/health/ready"),
     ("GET", "/dashboard"): lambda w, u: Call("/dashboard"),
-    ("GET", "/"): lambda w, u: Call("/"),
     ("GET", "/metrics"): lambda w, u: Call("/metrics"),
 }
 
