@@ -1,10 +1,10 @@
-"""Command line: `python -m app serve | migrate | demo | stats | send-webhooks`."""
+"""Command line: `python -m app serve | migrate | demo | stats | send-webhooks | sync`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.core.config import Settings, get_settings
 
@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
                             "any difference); rebuild: recompute and store")
     send = sub.add_parser("send-webhooks", help="deliver pending webhook events")
     send.add_argument("--once", action="store_true", help="one pass, then exit (cron, tests)")
+    sync = sub.add_parser("sync", help="the national portal sync")
+    sync.add_argument("action", choices=["reconcile"],
+                      help="reconcile: our dossiers of a day against the portal's "
+                           "acknowledgements, per unit (exit 1 on any difference)")
+    sync.add_argument("--day", required=True, type=date.fromisoformat,
+                      help="the local day, YYYY-MM-DD")
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo province")
     demo.add_argument("--dossiers", type=int, default=20_000, help="how many (default 20,000)")
     demo.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
@@ -67,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "stats":
         return _stats(args.action)
+    if args.command == "sync":
+        return _reconcile(args.day)
     if args.command == "send-webhooks":
         return _send_webhooks(once=args.once)
 
@@ -107,6 +115,24 @@ def _stats(action: str) -> int:
         print("aggregates agree with the dossiers" if not differences
               else f"{len(differences)} aggregate rows differ")
         return 1 if differences else 0
+    finally:
+        db.dispose()
+
+
+def _reconcile(day: date) -> int:
+    from app.core.db import Database
+    from app.portal import service
+
+    db = Database.from_urls(get_settings().database_url)
+    try:
+        with db.transaction("read") as session:
+            answer = service.reconciliation(session, day, None)
+        for unit in answer.differences:
+            print(f"{unit.unit} {unit.day}: {unit.dossiers} dossiers, {unit.acknowledged} "
+                  f"acknowledged; missing {' '.join(unit.missing)}")
+        print(f"{day}: {answer.synced} of {answer.received} received synced (1.4: "
+              f"{answer.indicator_1_4}%); {len(answer.differences)} units differ")
+        return 1 if answer.differences else 0
     finally:
         db.dispose()
 
