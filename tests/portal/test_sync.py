@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.main import create_app
 from app.portal import service
 from app.portal.sender import PortalClient, run_once
-from tests.conftest import Clock
+from tests.conftest import ADMIN_KEY, Clock, empty_database
 from tests.factories import AGENCY, COMMUNE, Api, vn
 from tests.portal.receiver import Portal, portal
 
@@ -187,3 +190,20 @@ def test_reconciliation_lists_what_the_portal_lacks(
         COMMUNE, 4, 0, 3)
     assert unit["missing"] == sorted(codes.values())
     assert unit["indicator_1_4"] == 0.0
+
+
+def test_the_server_syncs_by_itself_once_a_portal_is_configured(
+        settings: Settings, engine: Engine, receiver: Portal) -> None:
+    empty_database(engine)
+    configured = sync_settings(settings, receiver).model_copy(
+        update={"portal_interval_seconds": 0.05})
+    with TestClient(create_app(configured)) as client:
+        client.headers["X-API-Key"] = ADMIN_KEY
+        api = Api(client)
+        api.province()
+        code = str(api.receive()["code"])
+        deadline = time.monotonic() + 20
+        while code not in receiver.acks and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert receiver.acks == {code: 1}
+    assert receiver.shape == []
