@@ -1,11 +1,12 @@
-"""Command line: `python -m app serve | migrate | demo | keys | stats | send-webhooks`."""
+"""Command line: `python -m app serve | migrate | demo | keys | units | procedures | stats |
+send-webhooks | sync`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from app.core.config import Settings, get_settings
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
                             "any difference); rebuild: recompute and store")
     send = sub.add_parser("send-webhooks", help="deliver pending webhook events")
     send.add_argument("--once", action="store_true", help="one pass, then exit (cron, tests)")
+    sync = sub.add_parser("sync", help="the national portal sync")
+    sync.add_argument("action", choices=["reconcile"],
+                      help="reconcile: our dossiers of a day against the portal's "
+                           "acknowledgements, per unit (exit 1 on any difference)")
+    sync.add_argument("--day", required=True, type=date.fromisoformat,
+                      help="the local day, YYYY-MM-DD")
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo province")
     demo.add_argument("--dossiers", type=int, default=20_000, help="how many (default 20,000)")
     demo.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
@@ -79,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args.command, args.file)
     if args.command == "keys":
         return _keys(settings, args)
+    if args.command == "sync":
+        return _reconcile(args.day)
     if args.command == "send-webhooks":
         return _send_webhooks(once=args.once)
 
@@ -233,6 +242,24 @@ def _import(resource: str, path: Path) -> int:
         out.writerow(["row", "field", "reason"])
         out.writerows([r.row, r.field, r.reason] for r in report.refusals)
     return 1 if report.refusals else 0
+
+
+def _reconcile(day: date) -> int:
+    from app.core.db import Database
+    from app.portal import service
+
+    db = Database.from_urls(get_settings().database_url)
+    try:
+        with db.transaction("read") as session:
+            answer = service.reconciliation(session, day, None)
+        for unit in answer.differences:
+            print(f"{unit.unit} {unit.day}: {unit.dossiers} dossiers, {unit.acknowledged} "
+                  f"acknowledged; missing {' '.join(unit.missing)}")
+        print(f"{day}: {answer.synced} of {answer.received} received synced (1.4: "
+              f"{answer.indicator_1_4}%); {len(answer.differences)} units differ")
+        return 1 if answer.differences else 0
+    finally:
+        db.dispose()
 
 
 def _send_webhooks(*, once: bool) -> int:

@@ -42,6 +42,8 @@ from app.notifications import service as notifications
 from app.notifications.router import queues_router
 from app.notifications.router import router as notifications_router
 from app.notifications.sender import run_forever
+from app.portal import sender as portal_sender
+from app.portal.router import router as portal_router
 from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
@@ -72,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.writer = writer
         sender = (asyncio.create_task(run_forever(db, settings))
                   if settings.webhook_sender_enabled else None)
+        # No address, no sync: the portal connection is off by default.
+        portal = (asyncio.create_task(portal_sender.run_forever(db, settings))
+                  if settings.portal_base_url else None)
         try:
             with db.transaction("read") as session:
                 empty = is_empty(session)
@@ -83,10 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if sender is not None:
-                sender.cancel()
-                with suppress(asyncio.CancelledError):
-                    await sender
+            for task in (sender, portal):
+                if task is not None:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
             await run_in_threadpool(writer.close)
             db.dispose()
 
@@ -115,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,
-                   notifications_router, public_router):
+                   notifications_router, public_router, portal_router):
         app.include_router(router)
     install_dashboard(app)
 

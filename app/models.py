@@ -6,6 +6,7 @@ from app.calendar.models import CacheStamp, CalendarOverride
 from app.catalog.models import Procedure, Unit
 from app.dossiers.models import Dossier, DossierEvent, DossierSequence
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
+from app.portal.models import PortalSync
 from app.postal.models import PostalReturn
 from app.stats.models import stat_day, stat_histogram, stat_month
 
@@ -18,6 +19,7 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "OutboxEvent",
+    "PortalSync",
     "PostalReturn",
     "Procedure",
     "Unit",

@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
     webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
     webhook_max_attempts: int = Field(default=15, ge=1)
+    # The national portal (DVCQG) sync: off until a base URL is set. Unit codes map our unit
+    # code to the portal's `madonvi` (a unit not listed is sent under its own code).
+    portal_base_url: str | None = None
+    portal_auth_path: str = "/auth"
+    portal_integration_path: str = "/integration"
+    portal_dstcode: str = ""
+    portal_username: str = ""
+    portal_password: SecretStr = SecretStr("")
+    portal_unit_codes: dict[str, str] = {}
+    portal_session_seconds: float = Field(default=600.0, gt=0)
+    portal_interval_seconds: float = Field(default=20.0, gt=0)
+    portal_timeout_seconds: float = Field(default=15.0, gt=0)
+    portal_batch_size: int = Field(default=100, ge=1, le=10_000)
+    portal_retry_base_seconds: float = Field(default=60.0, gt=0)
+    portal_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    portal_max_attempts: int = Field(default=10, ge=1)
     # Failed public lookups (tra cứu) allowed in a burst, and refilled per minute, per client
     # IP and per dossier code. In-process buckets: behind several processes, share a store.
     public_lookup_burst: int = Field(default=10, ge=1)

@@ -104,6 +104,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/api/v1/outbox"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/api/v1/public/dossiers/{code}"): (EVERY,) * 5,
+    ("POST", "/api/v1/sync/replay"): ADMIN_ONLY_UNSCOPED,
+    ("GET", "/api/v1/sync/dead"): ADMIN_ONLY_UNSCOPED,
+    ("GET", "/api/v1/sync/reconciliation"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/health/live"): (U_ALLOW,) * 5,
     ("GET", "/health/ready"): (U_ALLOW,) * 5,
     # The page holds no data: it calls the API with the key typed into its form.
@@ -332,6 +335,11 @@ REQUESTS: dict[tuple[str, str], Build] = {
     # The second factor goes in a header: a query string would land in access logs.
     ("GET", "/api/v1/public/dossiers/{code}"): lambda w, u: Call(
         f"/api/v1/public/dossiers/{u.plain}", headers={"X-Phone-Last4": "5678"}),
+    ("POST", "/api/v1/sync/replay"): lambda w, u: Call("/api/v1/sync/replay",
+                                                       {"dossier": u.plain}),
+    ("GET", "/api/v1/sync/dead"): lambda w, u: Call("/api/v1/sync/dead"),
+    ("GET", "/api/v1/sync/reconciliation"): lambda w, u: Call("/api/v1/sync/reconciliation",
+                                                              {"day": "2026-03-02"}),
     ("GET", "/health/live"): lambda w, u: Call("/health/live"),
     ("GET", "/health/ready"): lambda w, u: Call("/health/ready"),
     ("GET", "/dashboard"): lambda w, u: Call("/dashboard"),
@@ -414,7 +422,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        44, 5, 2, 440, 360)
+        46, 5, 2, 460, 370)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:
