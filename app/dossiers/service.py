@@ -599,7 +599,8 @@ def dossier_out(
                                  address=d.applicant_address)
     return DossierOut(
         code=d.code, status=d.status, procedure=d.procedure_code,
-        procedure_version=d.procedure_version, receiving_unit=d.receiving_unit, handling_unit=d.handling_unit, channel=d.channel,
+        procedure_version=d.procedure_version, receiving_unit=d.receiving_unit,
+        handling_unit=d.handling_unit, channel=d.channel,
         client_ref=d.client_ref, received_at=d.received_at, due_at=d.due_at,
         rescheduled_due_at=d.rescheduled_due_at,
         timeliness=d.timeliness,
