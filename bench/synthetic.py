@@ -90,7 +90,8 @@ def _dossiers(n: int, seed: int) -> Iterator[tuple[dict[str, Any], Facts]]:
         sequence[(receiving, local)] += 1
         row = {
             "code": f"{receiving}-{local:%y%m%d}-{sequence[(receiving, local)]:04d}",
-            "province_code": PROVINCE, "procedure_code": code, "receiving_unit": receiving,
+            "province_code": PROVINCE, "procedure_code": code, "procedure_version": 1,
+            "receiving_unit": receiving,
             "handling_unit": handling, "channel": channel, "status": status,
             "applicant_kind": "person", "applicant_name": "Công dân", "received_at": received,
             "due_at": due, "resolved_at": resolved, "timeliness": verdict,

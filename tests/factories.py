@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 
 from app.core.clock import VN_TZ
 from app.core.config import Settings
+from app.core.migrate import alembic_config
 from app.main import create_app
 
 PROVINCE = "000.00.00.H12"
@@ -125,3 +127,11 @@ def app_on(url: str) -> Iterator[Api]:
                               webhook_sender_enabled=False))
     with TestClient(app, headers={"X-API-Key": "k"}) as client:
         yield Api(client)
+
+
+def revision_before(revision: str) -> str:
+    """The migration a given one follows: the head a migration test upgrades from."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    before = script.get_revision(revision).down_revision
+    assert isinstance(before, str), f"{revision} follows no single revision"
+    return before

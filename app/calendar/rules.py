@@ -170,6 +170,43 @@ def add_working_time(cal: WorkCalendar, start: datetime, amount: timedelta) -> d
     raise AssertionError("unreachable: _sessions_from is infinite")
 
 
+def closing_on_or_after(cal: WorkCalendar, d: date) -> datetime:
+    """Closing time (end of the last session) of the first working day on or after d."""
+    idle = 0
+    while not cal.is_working_day(d):
+        idle += 1
+        if idle > _MAX_IDLE_DAYS:
+            raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days of {d}")
+        d += _ONE_DAY
+    return datetime.combine(d, cal.hours.sessions[-1][1], tzinfo=cal.tz)
+
+
+def add_calendar_days(cal: WorkCalendar, start: datetime, days: int) -> datetime:
+    """Closing of the day `days` calendar days after the opening-rule start; a day off moves
+    it to the closing of the next working day."""
+    if days < 0:
+        raise ValueError(f"days must be non-negative, got {days}")
+    begin = next_opening(cal, start)
+    return closing_on_or_after(cal, begin.date() + timedelta(days=days))
+
+
+def same_day_due(cal: WorkCalendar, start: datetime, cutoff: time) -> datetime:
+    """Closing of the start's working day if work starts before `cutoff`, else of the next.
+
+    The start follows the opening rule, so a receipt after closing or on a day off starts the
+    next working morning, before any cut-off inside working hours.
+    """
+    begin = next_opening(cal, start)
+    if begin.timetz().replace(tzinfo=None) < cutoff:
+        return closing_on_or_after(cal, begin.date())
+    return closing_on_or_after(cal, begin.date() + _ONE_DAY)
+
+
+def within_working_hours(hours: WorkingHours, at: time) -> bool:
+    """True if a clock time falls inside a session (after its start, up to its end)."""
+    return any(start < at <= end for start, end in hours.sessions)
+
+
 def working_time_between(cal: WorkCalendar, start: datetime, end: datetime) -> timedelta:
     """Working time elapsed in [start, end]; zero if end <= start."""
     start, end = _local(cal, start), _local(cal, end)

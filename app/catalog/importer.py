@@ -126,19 +126,19 @@ class Resource(Generic[In, Patch]):
     create_model: type[In]
     patch_model: type[Patch]
     find: Callable[[Session, str], Any]
-    current: Callable[[Any], Row]
+    current: Callable[[Session, Any, datetime], Row]
     create: Callable[[Session, Principal, In, datetime], object]
     update: Callable[[Session, Principal, str, Patch, datetime], object]
     # A refusal worth retrying once the other rows are in (a unit's parent not yet created).
     retry: Callable[[ProblemError], bool] = lambda _: False
 
 
-def _unit_current(unit: Unit) -> Row:
+def _unit_current(_session: Session, unit: Unit, _now: datetime) -> Row:
     return service.unit_out(unit).model_dump(mode="json")
 
 
-def _procedure_current(procedure: Procedure) -> Row:
-    return service.procedure_out(procedure).model_dump(mode="json")
+def _procedure_current(session: Session, procedure: Procedure, now: datetime) -> Row:
+    return service.procedure_view(session, procedure, now).model_dump(mode="json")
 
 
 UNITS: Resource[UnitIn, UnitPatch] = Resource(
@@ -162,7 +162,7 @@ def import_row(session: Session, who: Principal, resource: Resource[In, Patch], 
         return "created"
     # Only the columns the row has; each compared whole, as the API would show it.
     given = body.model_dump(mode="json", include=body.model_fields_set - {"code"})
-    stored = resource.current(existing)
+    stored = resource.current(session, existing, now)
     changed = {k: v for k, v in given.items() if stored.get(k) != v}
     if not changed:
         return "unchanged"

@@ -47,17 +47,32 @@ class Procedure(Base):
     name: Mapped[str] = mapped_column(String(500))
     field_code: Mapped[str] = mapped_column(String(40))
     field_name: Mapped[str] = mapped_column(String(255))
-    processing_days: Mapped[int | None]
-    processing_hours: Mapped[int | None]
     online: Mapped[bool] = mapped_column(default=True)
     postal: Mapped[bool] = mapped_column(default=True)
 
-    __table_args__ = (
-        CheckConstraint(
-            "(processing_days IS NULL) <> (processing_hours IS NULL)", name="one_time_unit"
-        ),
-        CheckConstraint(
-            "COALESCE(processing_days, processing_hours) > 0", name="positive_time"
-        ),
-        Index("ix_procedures_field_code", "field_code"),
+    __table_args__ = (Index("ix_procedures_field_code", "field_code"),)
+
+
+class ProcedureVersion(Base):
+    """The procedure's processing rules in force from a date until the next version's date."""
+
+    __tablename__ = "procedure_versions"
+
+    procedure_code: Mapped[str] = mapped_column(
+        ForeignKey("procedures.code", ondelete="CASCADE"), primary_key=True
     )
+    version: Mapped[int] = mapped_column(primary_key=True)
+    # None: in force since the procedure exists (every procedure's version 1).
+    effective_from: Mapped[date | None]
+    # One kind and its amount, as the API writes it: {"working_days": 5}, {"same_day": {...}}.
+    processing_time: Mapped[dict[str, Any]]
+    # A different time for online dossiers; None keeps processing_time for them too.
+    online_processing_time: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (CheckConstraint("version > 0", name="positive_version"),)
+
+    def time_for(self, channel: str) -> dict[str, Any]:
+        """The processing time a dossier filed through `channel` gets."""
+        if channel == "online" and self.online_processing_time is not None:
+            return self.online_processing_time
+        return self.processing_time

@@ -14,6 +14,9 @@ from app.catalog.schemas import (
     ProcedureList,
     ProcedureOut,
     ProcedurePatch,
+    ProcedureVersionIn,
+    ProcedureVersionList,
+    ProcedureVersionOut,
     UnitIn,
     UnitList,
     UnitOut,
@@ -73,26 +76,26 @@ def create_procedure(
     body: ProcedureIn, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
     """Create a procedure (thủ tục hành chính)."""
-    return service.procedure_out(service.create_procedure(session, who, body, now))
+    return service.procedure_view(session, service.create_procedure(session, who, body, now), now)
 
 
 @router.get("/procedures", summary="List procedures, optionally of one field",
             response_model=ProcedureList)
 def list_procedures(
-    session: ReadSession, _who: Reader,
+    session: ReadSession, _who: Reader, now: Now,
     field: str | None = None, cursor: str | None = None, limit: Limit = 500,
 ) -> ProcedureList:
     """Procedures ordered by code, optionally of one field (lĩnh vực)."""
     items = service.list_procedures(session, field_code=field, limit=limit,
                                     after=decode_cursor(cursor, BY_CODE)[0] if cursor else None)
     nxt = encode_cursor(items[-1].code) if len(items) == limit else None
-    return ProcedureList(items=[service.procedure_out(p) for p in items], next_cursor=nxt)
+    return ProcedureList(items=service.procedures_out(session, items, now), next_cursor=nxt)
 
 
 @router.get("/procedures/{code}", summary="Read a procedure", response_model=ProcedureOut)
-def get_procedure(code: str, session: ReadSession, _who: Reader) -> ProcedureOut:
-    """One procedure."""
-    return service.procedure_out(service.get_procedure(session, code))
+def get_procedure(code: str, session: ReadSession, _who: Reader, now: Now) -> ProcedureOut:
+    """One procedure, with the times of the version in force today."""
+    return service.procedure_view(session, service.get_procedure(session, code), now)
 
 
 @router.patch("/procedures/{code}", summary="Change a procedure", response_model=ProcedureOut)
@@ -100,7 +103,28 @@ def update_procedure(
     code: str, patch: ProcedurePatch, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
     """Change a procedure; dossiers already received keep their appointment."""
-    return service.procedure_out(service.update_procedure(session, who, code, patch, now))
+    return service.procedure_view(session, service.update_procedure(session, who, code, patch, now),
+                                  now)
+
+
+@router.post("/procedures/{code}/versions", status_code=201,
+             summary="Add a version of a procedure's processing rules",
+             response_model=ProcedureVersionOut)
+def add_procedure_version(
+    code: str, body: ProcedureVersionIn, session: WriteSession, who: Admin, now: Now
+) -> ProcedureVersionOut:
+    """Add processing rules in force from a date (ngày hiệu lực); received dossiers keep theirs."""
+    return service.version_out(service.add_version(session, who, code, body, now))
+
+
+@router.get("/procedures/{code}/versions",
+            summary="List the versions of a procedure's processing rules",
+            response_model=ProcedureVersionList)
+def list_procedure_versions(
+    code: str, session: ReadSession, _who: Reader
+) -> ProcedureVersionList:
+    """Every version of a procedure's processing rules, oldest first."""
+    return ProcedureVersionList(items=service.list_versions(session, code))
 
 
 @router.delete("/procedures/{code}", summary="Delete a procedure", status_code=204)

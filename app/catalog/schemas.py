@@ -7,9 +7,10 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.calendar.rules import WorkingHours
+from app.calendar.rules import WorkingHours, within_working_hours
 from app.core.bodies import Strict
 from app.core.timefmt import ClockTime, IsoDate
+from app.dossiers.rules import DEFAULT_CUTOFF, ProcessingTime
 
 Level = Literal["province", "district", "commune", "agency"]
 Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
@@ -80,17 +81,68 @@ class UnitList(BaseModel):
     next_cursor: str | None
 
 
+class SameDayIn(Strict):
+    """Same-day processing: received before the cut-off, due at that working day's closing."""
+
+    cutoff: ClockTime = DEFAULT_CUTOFF
+
+    @model_validator(mode="after")
+    def _inside_working_hours(self) -> Self:
+        if not within_working_hours(WorkingHours(), self.cutoff):
+            raise ValueError("the cut-off must fall inside the working hours (08:00-12:00, "
+                             "13:00-17:00)")
+        return self
+
+
 class ProcessingTimeIn(Strict):
-    """Legal processing time (thời hạn giải quyết): working days or working hours."""
+    """Legal processing time (thời hạn giải quyết): exactly one kind, with its amount.
+
+    working_days / working_hours count working time; calendar_days count every day (ngày)
+    and end at a closing, moved to the next working day when they land on a day off;
+    same_day has a cut-off (default 15:00) instead of an amount.
+    """
 
     working_days: int | None = Field(default=None, ge=1, le=365)
     working_hours: int | None = Field(default=None, ge=1, le=2000)
+    calendar_days: int | None = Field(default=None, ge=1, le=730)
+    same_day: SameDayIn | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if (self.working_days is None) == (self.working_hours is None):
-            raise ValueError("give exactly one of working_days or working_hours")
+        given = (self.working_days, self.working_hours, self.calendar_days, self.same_day)
+        if sum(v is not None for v in given) != 1:
+            raise ValueError(
+                "give exactly one of working_days, working_hours, calendar_days or same_day")
         return self
+
+    def to_rules(self) -> ProcessingTime:
+        """The pure-rule value."""
+        return ProcessingTime(
+            days=self.working_days, hours=self.working_hours, calendar_days=self.calendar_days,
+            cutoff=None if self.same_day is None else self.same_day.cutoff)
+
+
+class ProcedureVersionIn(Strict):
+    """New processing rules for a procedure, in force from a date (ngày hiệu lực)."""
+
+    effective_from: IsoDate
+    processing_time: ProcessingTimeIn
+    online_processing_time: ProcessingTimeIn | None = None
+
+
+class ProcedureVersionOut(BaseModel):
+    """One version of a procedure's processing rules."""
+
+    version: int
+    effective_from: date | None
+    processing_time: ProcessingTimeIn
+    online_processing_time: ProcessingTimeIn | None
+
+
+class ProcedureVersionList(BaseModel):
+    """Every version of a procedure's rules, oldest first."""
+
+    items: list[ProcedureVersionOut]
 
 
 class ProcedureIn(Strict):
@@ -101,6 +153,7 @@ class ProcedureIn(Strict):
     field_code: str = Code
     field_name: str = Field(min_length=1, max_length=255)
     processing_time: ProcessingTimeIn
+    online_processing_time: ProcessingTimeIn | None = None
     online: bool = True
     postal: bool = True
 
@@ -112,6 +165,7 @@ class ProcedurePatch(Strict):
     field_code: str | None = Field(default=None, min_length=1, max_length=40)
     field_name: str | None = Field(default=None, min_length=1, max_length=255)
     processing_time: ProcessingTimeIn | None = None
+    online_processing_time: ProcessingTimeIn | None = None
     online: bool | None = None
     postal: bool | None = None
 
@@ -124,6 +178,9 @@ class ProcedureOut(BaseModel):
     field_code: str
     field_name: str
     processing_time: ProcessingTimeIn
+    online_processing_time: ProcessingTimeIn | None
+    # The version in force today, whose times are shown above.
+    version: int
     online: bool
     postal: bool
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record, snapshot
@@ -13,11 +15,14 @@ from app.auth.models import ApiKey
 from app.auth.rules import Principal
 from app.calendar.rules import WorkingHours
 from app.calendar.stamp import calendars_changed
-from app.catalog.models import Procedure, Unit
+from app.catalog.models import Procedure, ProcedureVersion, Unit
+from app.catalog.rules import in_force, overlaps
 from app.catalog.schemas import (
     ProcedureIn,
     ProcedureOut,
     ProcedurePatch,
+    ProcedureVersionIn,
+    ProcedureVersionOut,
     ProcessingTimeIn,
     UnitIn,
     UnitOut,
@@ -26,12 +31,13 @@ from app.catalog.schemas import (
 )
 from app.core.problems import Conflict, Forbidden, InvalidParam, NotFound, Unprocessable
 from app.dossiers.models import Dossier
+from app.dossiers.rules import local_day
 from app.stats import service as stats
 
 UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
                "working_hours")
-PROCEDURE_FIELDS = ("name", "field_code", "field_name", "processing_days", "processing_hours",
-                    "online", "postal")
+PROCEDURE_FIELDS = ("name", "field_code", "field_name", "online", "postal")
+VERSION_FIELDS = ("version", "effective_from", "processing_time", "online_processing_time")
 
 
 def get_unit(session: Session, code: str) -> Unit:
@@ -254,55 +260,134 @@ def get_procedure(session: Session, code: str) -> Procedure:
     return procedure
 
 
-def procedure_out(p: Procedure) -> ProcedureOut:
-    """The API view of a procedure."""
+def versions_of(session: Session, codes: Iterable[str]) -> dict[str, list[ProcedureVersion]]:
+    """Every version of these procedures, oldest first, by procedure code."""
+    found: dict[str, list[ProcedureVersion]] = defaultdict(list)
+    for v in session.scalars(select(ProcedureVersion)
+                             .where(ProcedureVersion.procedure_code.in_(set(codes)))
+                             .order_by(ProcedureVersion.version)):
+        found[v.procedure_code].append(v)
+    return found
+
+
+def _time(value: dict[str, Any] | None) -> ProcessingTimeIn | None:
+    return None if value is None else ProcessingTimeIn.model_validate(value)
+
+
+def _stored(value: ProcessingTimeIn) -> dict[str, Any]:
+    return value.model_dump(mode="json", exclude_none=True)
+
+
+def _stored_online(value: ProcessingTimeIn | None) -> dict[str, Any] | None:
+    return None if value is None else _stored(value)
+
+
+def version_out(v: ProcedureVersion) -> ProcedureVersionOut:
+    """The API view of a procedure version."""
+    time_ = _time(v.processing_time)
+    assert time_ is not None  # the column is NOT NULL
+    return ProcedureVersionOut(version=v.version, effective_from=v.effective_from,
+                               processing_time=time_,
+                               online_processing_time=_time(v.online_processing_time))
+
+
+def procedure_out(p: Procedure, versions: list[ProcedureVersion], today: date) -> ProcedureOut:
+    """The API view of a procedure, with the times of the version in force today."""
+    current = version_out(in_force(versions, today))
     return ProcedureOut(
         code=p.code, name=p.name, field_code=p.field_code, field_name=p.field_name,
-        processing_time=ProcessingTimeIn(working_days=p.processing_days,
-                                         working_hours=p.processing_hours),
+        processing_time=current.processing_time,
+        online_processing_time=current.online_processing_time, version=current.version,
         online=p.online, postal=p.postal,
     )
+
+
+def procedures_out(session: Session, ps: list[Procedure], now: datetime) -> list[ProcedureOut]:
+    """API views of procedures, their versions loaded in one query."""
+    versions = versions_of(session, [p.code for p in ps])
+    return [procedure_out(p, versions[p.code], local_day(now)) for p in ps]
+
+
+def procedure_view(session: Session, p: Procedure, now: datetime) -> ProcedureOut:
+    """The API view of one procedure."""
+    return procedures_out(session, [p], now)[0]
+
+
+def list_versions(session: Session, code: str) -> list[ProcedureVersionOut]:
+    """Every version of a procedure, oldest first (404 for an unknown procedure)."""
+    get_procedure(session, code)
+    return [version_out(v) for v in versions_of(session, [code])[code]]
 
 
 def create_procedure(
     session: Session, who: Principal, body: ProcedureIn, now: datetime
 ) -> Procedure:
-    """Create a procedure."""
+    """Create a procedure with its version 1, in force since always."""
     if session.get(Procedure, body.code) is not None:
         raise Conflict(f"A procedure with code '{body.code}' exists.", code="procedure_exists")
     procedure = Procedure(
         code=body.code, name=body.name, field_code=body.field_code, field_name=body.field_name,
-        processing_days=body.processing_time.working_days,
-        processing_hours=body.processing_time.working_hours,
         online=body.online, postal=body.postal,
     )
     session.add(procedure)
     session.flush()
+    first = ProcedureVersion(procedure_code=body.code, version=1, effective_from=None,
+                             processing_time=_stored(body.processing_time),
+                             online_processing_time=_stored_online(body.online_processing_time))
+    session.add(first)
+    session.flush()
     record(session, who, now, "create", "procedure", body.code, None,
-           snapshot(procedure, PROCEDURE_FIELDS))
+           {**snapshot(procedure, PROCEDURE_FIELDS), **snapshot(first, VERSION_FIELDS)})
     return procedure
 
 
 def update_procedure(
     session: Session, who: Principal, code: str, patch: ProcedurePatch, now: datetime
 ) -> Procedure:
-    """Change the given fields of a procedure; dossiers already received keep their due time."""
+    """Change the given fields of a procedure; dossiers already received keep their due time.
+
+    New times change the version in force today; add a version to change them from a date.
+    """
     procedure = get_procedure(session, code)
-    old = snapshot(procedure, PROCEDURE_FIELDS)
+    current = in_force(versions_of(session, [code])[code], local_day(now))
+    old = {**snapshot(procedure, PROCEDURE_FIELDS), **snapshot(current, VERSION_FIELDS)}
+    for name in ("name", "field_code", "field_name", "online", "postal", "processing_time"):
+        if name in patch.model_fields_set and getattr(patch, name) is None:
+            raise Unprocessable(f"{name} cannot be null.", code="null_field",
+                                invalid_params=[InvalidParam(name, "null", "required")])
     for name in ("name", "field_code", "field_name", "online", "postal"):
-        value = getattr(patch, name)
         if name in patch.model_fields_set:
-            if value is None:
-                raise Unprocessable(f"{name} cannot be null.", code="null_field",
-                                    invalid_params=[InvalidParam(name, "null", "required")])
-            setattr(procedure, name, value)
+            setattr(procedure, name, getattr(patch, name))
     if patch.processing_time is not None:
-        procedure.processing_days = patch.processing_time.working_days
-        procedure.processing_hours = patch.processing_time.working_hours
+        current.processing_time = _stored(patch.processing_time)
+    if "online_processing_time" in patch.model_fields_set:
+        current.online_processing_time = _stored_online(patch.online_processing_time)
     session.flush()
     record(session, who, now, "update", "procedure", code, old,
-           snapshot(procedure, PROCEDURE_FIELDS))
+           {**snapshot(procedure, PROCEDURE_FIELDS), **snapshot(current, VERSION_FIELDS)})
     return procedure
+
+
+def add_version(
+    session: Session, who: Principal, code: str, body: ProcedureVersionIn, now: datetime
+) -> ProcedureVersion:
+    """Add processing rules in force from a date; dossiers received before keep theirs."""
+    get_procedure(session, code)
+    versions = versions_of(session, [code])[code]
+    if overlaps(versions, body.effective_from):
+        detail = ("effective_from must come after every existing version's date "
+                  f"(latest: {max(str(v.effective_from) for v in versions)}).")
+        raise Unprocessable(detail, code="overlapping_effective_date", invalid_params=[
+            InvalidParam("effective_from", "overlapping_effective_date", detail)])
+    version = ProcedureVersion(
+        procedure_code=code, version=max(v.version for v in versions) + 1,
+        effective_from=body.effective_from, processing_time=_stored(body.processing_time),
+        online_processing_time=_stored_online(body.online_processing_time))
+    session.add(version)
+    session.flush()
+    record(session, who, now, "create", "procedure_version", f"{code}/{version.version}", None,
+           snapshot(version, VERSION_FIELDS))
+    return version
 
 
 def delete_procedure(session: Session, who: Principal, code: str, now: datetime) -> None:
@@ -311,6 +396,7 @@ def delete_procedure(session: Session, who: Principal, code: str, now: datetime)
     if session.scalar(select(func.count()).where(Dossier.procedure_code == code)):
         raise Conflict(f"Procedure '{code}' has dossiers.", code="procedure_in_use")
     old = snapshot(procedure, PROCEDURE_FIELDS)
+    session.execute(delete(ProcedureVersion).where(ProcedureVersion.procedure_code == code))
     session.delete(procedure)
     session.flush()
     record(session, who, now, "delete", "procedure", code, old, None)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth.rules import Principal
-from app.catalog.models import Procedure, Unit
+from app.catalog.models import Procedure, ProcedureVersion, Unit
+from app.catalog.schemas import ProcessingTimeIn
 from app.core.problems import Conflict
 from app.dossiers.schemas import DossierOut, TimelineEvent
 from app.dossiers.service import get_dossier
@@ -45,10 +46,19 @@ def _names(session: Session, d: DossierOut) -> dict[str, str]:
     return {c: (u.name if (u := session.get(Unit, c)) else c) for c in codes}
 
 
-def _processing_time(procedure: Procedure) -> str:
-    if procedure.processing_days is not None:
-        return f"{procedure.processing_days} ngày làm việc"
-    return f"{procedure.processing_hours} giờ làm việc"
+def _processing_time(session: Session, d: DossierOut) -> str:
+    """The legal time of the procedure version the dossier was received under."""
+    version = session.get(ProcedureVersion, (d.procedure, d.procedure_version))
+    assert version is not None  # foreign keys
+    time_ = ProcessingTimeIn.model_validate(version.time_for(d.channel))
+    if time_.working_days is not None:
+        return f"{time_.working_days} ngày làm việc"
+    if time_.working_hours is not None:
+        return f"{time_.working_hours} giờ làm việc"
+    if time_.calendar_days is not None:
+        return f"{time_.calendar_days} ngày"
+    assert time_.same_day is not None  # exactly one kind is set
+    return f"Trong ngày (tiếp nhận trước {time_.same_day.cutoff:%H:%M})"
 
 
 def build_context(
@@ -75,7 +85,7 @@ def build_context(
             postal = postal_return_of(session, d.code)
             return ReceiptContext(
                 **common, documents_received=list(receipt.details.get("documents") or []),
-                processing_time=_processing_time(procedure), received_at=d.received_at,
+                processing_time=_processing_time(session, d), received_at=d.received_at,
                 appointment_at=d.due_at, return_method="postal" if postal else "counter",
                 return_address=postal.recipient_address if postal else None)
         case "supplement":

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, BigId
@@ -26,6 +33,8 @@ class Dossier(Base):
     # The root of the receiving unit's tree: the partition / distribution key at scale.
     province_code: Mapped[str] = mapped_column(String(40))
     procedure_code: Mapped[str] = mapped_column(ForeignKey("procedures.code", ondelete="RESTRICT"))
+    # The procedure version whose rules set the appointment at receipt.
+    procedure_version: Mapped[int]
     receiving_unit: Mapped[str] = mapped_column(ForeignKey("units.code", ondelete="RESTRICT"))
     handling_unit: Mapped[str] = mapped_column(ForeignKey("units.code", ondelete="RESTRICT"))
     channel: Mapped[str] = mapped_column(String(8))
@@ -63,6 +72,11 @@ class Dossier(Base):
 
     __table_args__ = (
         UniqueConstraint("receiving_unit", "client_ref"),
+        ForeignKeyConstraint(
+            ["procedure_code", "procedure_version"],
+            ["procedure_versions.procedure_code", "procedure_versions.version"],
+            ondelete="RESTRICT",
+        ),
         CheckConstraint("channel IN ('direct', 'online', 'postal')", name="channel"),
         CheckConstraint(f"status IN {STATUSES!r}", name="status"),
         CheckConstraint(

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any, Literal, Protocol
 
 from app.calendar.rules import (
     WorkCalendar,
+    add_calendar_days,
     add_working_time,
     apology_is_timely,
     extend_for_pause,
+    same_day_due,
     timeliness,
     working_time_between,
 )
@@ -115,18 +118,52 @@ class Event:
     rating: int | None = None
 
 
+TimeKind = Literal["working_days", "working_hours", "calendar_days", "same_day"]
+TIME_KINDS: tuple[TimeKind, ...] = ("working_days", "working_hours", "calendar_days", "same_day")
+# Same-day procedures (certification, chứng thực) take dossiers until 15:00 unless set otherwise.
+DEFAULT_CUTOFF = dt_time(15)
+
+
 @dataclass(frozen=True)
 class ProcessingTime:
-    """Legal processing time: working days or working hours, exactly one set."""
+    """Legal processing time: exactly one kind set (same_day is set by its cut-off)."""
 
     days: int | None = None
     hours: int | None = None
+    calendar_days: int | None = None
+    cutoff: dt_time | None = None
+
+    def __post_init__(self) -> None:
+        given = (self.days, self.hours, self.calendar_days, self.cutoff)
+        if sum(v is not None for v in given) != 1:
+            raise ValueError("exactly one kind of processing time must be set")
+
+    @property
+    def kind(self) -> TimeKind:
+        """Which of the four kinds this is."""
+        if self.days is not None:
+            return "working_days"
+        if self.hours is not None:
+            return "working_hours"
+        if self.calendar_days is not None:
+            return "calendar_days"
+        return "same_day"
 
     def amount(self, cal: WorkCalendar) -> timedelta:
-        """The working time it stands for on this calendar."""
+        """The working time it stands for on this calendar (working days or hours only)."""
         if self.days is not None:
             return self.days * cal.hours.day_length
-        return timedelta(hours=self.hours or 0)
+        if self.hours is not None:
+            return timedelta(hours=self.hours)
+        raise ValueError(f"a {self.kind} processing time is not an amount of working time")
+
+    def due(self, cal: WorkCalendar, received_at: datetime) -> datetime:
+        """The appointment for a dossier received at `received_at`."""
+        if self.calendar_days is not None:
+            return add_calendar_days(cal, received_at, self.calendar_days)
+        if self.cutoff is not None:
+            return same_day_due(cal, received_at, self.cutoff)
+        return add_working_time(cal, received_at, self.amount(cal))
 
 
 def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str:
@@ -153,7 +190,7 @@ def receive(
     handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar
 ) -> DossierState:
     """The state of a freshly received dossier, with its appointment."""
-    due = add_working_time(cal, received_at, time.amount(cal))
+    due = time.due(cal, received_at)
     return DossierState(
         status="received", handling_unit=handling_unit, received_at=received_at,
         due_at=due, last_event_at=received_at,

@@ -201,6 +201,8 @@ class DossierOut(BaseModel):
     code: str
     status: str
     procedure: str
+    # The procedure version whose rules set the appointment at receipt.
+    procedure_version: int
     receiving_unit: str
     handling_unit: str
     channel: str

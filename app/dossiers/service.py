@@ -21,7 +21,9 @@ from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
 from app.calendar.service import calendar_for
-from app.catalog.models import Procedure, Unit
+from app.catalog.models import Procedure, ProcedureVersion, Unit
+from app.catalog.rules import in_force
+from app.catalog.schemas import ProcessingTimeIn
 from app.catalog.service import covered_unit, unknown_unit
 from app.core.clock import VN_TZ
 from app.core.cursor import BY_ID, decode_cursor, encode_cursor
@@ -236,13 +238,14 @@ class _Receipt:
     """A receipt that passed every check, on its way to the database."""
 
     __slots__ = ("body", "caller", "dossier", "handling", "index", "procedure", "receiving",
-                 "request_hash", "state")
+                 "request_hash", "state", "version")
 
     def __init__(self, index: int, caller: Caller, body: DossierIn, request_hash: str,
-                 receiving: Unit, handling: Unit, procedure: Procedure,
+                 receiving: Unit, handling: Unit, procedure: Procedure, version: int,
                  state: rules.DossierState) -> None:
         self.index, self.caller, self.body, self.request_hash = index, caller, body, request_hash
         self.receiving, self.handling, self.procedure = receiving, handling, procedure
+        self.version = version
         self.state = state
         self.dossier: Dossier | None = None
 
@@ -258,6 +261,10 @@ def receive_many(
     units = _units(session, {c for b in bodies for c in (b.receiving_unit, b.handling_unit) if c})
     procedures = {p.code: p for p in session.scalars(
         select(Procedure).where(Procedure.code.in_({b.procedure for b in bodies})))}
+    versions: dict[str, list[ProcedureVersion]] = defaultdict(list)
+    for v in session.scalars(select(ProcedureVersion).where(
+            ProcedureVersion.procedure_code.in_(procedures))):
+        versions[v.procedure_code].append(v)
     refs = {b.client_ref for b in bodies if b.client_ref is not None}
     seen = _receipts_by_ref(session, refs) if refs else {}
     outcomes: list[Outcome | None] = [None] * len(bodies)
@@ -280,7 +287,8 @@ def receive_many(
                     repeats.append((index, first_of[ref], request_hash))
                     continue
             accepted.append(_check_receipt(
-                session, index, caller, body, request_hash, receiving, units, procedures, skew))
+                session, index, caller, body, request_hash, receiving, units, procedures,
+                versions, skew))
             if body.client_ref is not None:
                 first_of[ref] = accepted[-1]
         except ProblemError as exc:
@@ -300,7 +308,8 @@ def receive_many(
 
 def _check_receipt(
     session: Session, index: int, caller: Caller, body: DossierIn, request_hash: str,
-    receiving: Unit, units: dict[str, Unit], procedures: dict[str, Procedure], skew: timedelta,
+    receiving: Unit, units: dict[str, Unit], procedures: dict[str, Procedure],
+    versions: dict[str, list[ProcedureVersion]], skew: timedelta,
 ) -> _Receipt:
     now = caller.now
     handling = _known(units, body.handling_unit or body.receiving_unit, "handling_unit")
@@ -320,12 +329,15 @@ def _check_receipt(
     received_at = body.received_at or now
     rules.check_receipt_time(received_at, now, skew)
     postal.check_receipt(procedure, body)
+    # The rules in force on the day of receipt stay the dossier's, whatever comes later.
+    version = in_force(versions[procedure.code], rules.local_day(received_at))
     state = rules.receive(
         handling.code, received_at,
-        rules.ProcessingTime(days=procedure.processing_days, hours=procedure.processing_hours),
+        ProcessingTimeIn.model_validate(version.time_for(body.channel)).to_rules(),
         calendar_for(session, receiving, received_at),
     )
-    return _Receipt(index, caller, body, request_hash, receiving, handling, procedure, state)
+    return _Receipt(index, caller, body, request_hash, receiving, handling, procedure,
+                    version.version, state)
 
 
 def _write_receipts(
@@ -365,7 +377,8 @@ def _store_receipts(
         r.dossier = Dossier(
             code=rules.dossier_code(r.receiving.code, key[1], seq),
             province_code=r.receiving.province_code, procedure_code=r.procedure.code,
-            receiving_unit=r.receiving.code, channel=body.channel, client_ref=body.client_ref,
+            procedure_version=r.version, receiving_unit=r.receiving.code, channel=body.channel,
+            client_ref=body.client_ref,
             applicant_kind=body.applicant.kind, applicant_name=body.applicant.name,
             applicant_id_number=body.applicant.id_number,
             applicant_phone=body.applicant.phone, applicant_address=body.applicant.address,
@@ -595,7 +608,8 @@ def dossier_out(
                                  address=d.applicant_address)
     return DossierOut(
         code=d.code, status=d.status, procedure=d.procedure_code,
-        receiving_unit=d.receiving_unit, handling_unit=d.handling_unit, channel=d.channel,
+        procedure_version=d.procedure_version, receiving_unit=d.receiving_unit,
+        handling_unit=d.handling_unit, channel=d.channel,
         client_ref=d.client_ref, received_at=d.received_at, due_at=d.due_at,
         rescheduled_due_at=d.rescheduled_due_at,
         timeliness=d.timeliness,

@@ -74,6 +74,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/procedures/{code}"): UNSCOPED_READ,
     ("PATCH", "/api/v1/procedures/{code}"): ADMIN_ONLY_UNSCOPED,
     ("DELETE", "/api/v1/procedures/{code}"): ADMIN_ONLY_UNSCOPED,
+    ("POST", "/api/v1/procedures/{code}/versions"): ADMIN_ONLY_UNSCOPED,
+    ("GET", "/api/v1/procedures/{code}/versions"): UNSCOPED_READ,
     ("GET", "/api/v1/calendar/due"): REFERENCE_READ,
     ("GET", "/api/v1/calendar/{year}"): REFERENCE_READ,
     ("PUT", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
@@ -279,6 +281,11 @@ REQUESTS: dict[tuple[str, str], Build] = {
         f"/api/v1/procedures/{_new_procedure(w, u)}", json={"name": "Tên mới"}),
     ("DELETE", "/api/v1/procedures/{code}"): lambda w, u: Call(
         f"/api/v1/procedures/{_new_procedure(w, u)}"),
+    ("POST", "/api/v1/procedures/{code}/versions"): lambda w, u: Call(
+        f"/api/v1/procedures/{_new_procedure(w, u)}/versions", json={
+            "effective_from": "2026-04-01", "processing_time": {"working_days": 2}}),
+    ("GET", "/api/v1/procedures/{code}/versions"): lambda w, u: Call(
+        f"/api/v1/procedures/{PROCEDURE}/versions"),
     ("GET", "/api/v1/calendar/due"): lambda w, u: Call("/api/v1/calendar/due", {
         "unit": u.code, "start": iso("2026-03-02 08:00"), "working_days": 5}),
     ("GET", "/api/v1/calendar/{year}"): lambda w, u: Call("/api/v1/calendar/2026",
@@ -422,7 +429,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        46, 5, 2, 460, 370)
+        48, 5, 2, 480, 380)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

@@ -80,14 +80,16 @@ def test_working_hours_are_validated_and_inherited(api: Api) -> None:
 
 def test_procedure_crud(api: Api) -> None:
     p = api.procedure(days=15, field=("DD", "Đất đai"))
-    assert p["processing_time"] == {"working_days": 15, "working_hours": None}
+    assert p["processing_time"] == {"working_days": 15, "working_hours": None,
+                                   "calendar_days": None, "same_day": None}
     both = api.client.post("/api/v1/procedures", json={
         "code": "X", "name": "x", "field_code": "F", "field_name": "f",
         "processing_time": {"working_days": 1, "working_hours": 2}})
     assert both.status_code == 422
     r = api.client.patch(f"/api/v1/procedures/{PROCEDURE}",
                          json={"processing_time": {"working_hours": 4}})
-    assert r.json()["processing_time"] == {"working_days": None, "working_hours": 4}
+    assert r.json()["processing_time"] == {"working_days": None, "working_hours": 4,
+                                           "calendar_days": None, "same_day": None}
     listed = api.client.get("/api/v1/procedures", params={"field": "DD"}).json()["items"]
     assert [x["code"] for x in listed] == [PROCEDURE]
     assert api.client.delete(f"/api/v1/procedures/{PROCEDURE}").status_code == 204

@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, inspect, text
 from app.__main__ import main
 from app.core.config import get_settings
 from app.core.migrate import alembic_config
-from tests.factories import Api, app_on
+from tests.factories import Api, app_on, revision_before
 
-BEFORE = "daeecf7de090"
+BEFORE = revision_before("aff60f669ab0")
 
 
 def test_upgrade_from_the_previous_head_keeps_the_dossiers(tmp_path: Path) -> None:
