@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from app.catalog.schemas import WorkingHoursIn
 from app.core.bodies import Strict
-from app.core.timefmt import LocalDatetime
+from app.core.timefmt import ClockTime, LocalDatetime
 
 
 class CalendarDay(BaseModel):
@@ -88,7 +88,7 @@ class DayStatus(BaseModel):
 
     date: date
     working: bool = Field(description="True if working sessions are held that day")
-    sessions: list[tuple[time, time]] = Field(
+    sessions: list[tuple[ClockTime, ClockTime]] = Field(
         description="Working sessions of the day, local start and end; empty on a day off")
     source: DaySource
 
