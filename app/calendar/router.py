@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import Admin, Reader
 from app.calendar import service
 from app.calendar.rules import add_working_time, next_opening
-from app.calendar.schemas import CalendarYear, DueOut, OverrideIn, OverrideOut
+from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn, OverrideOut
 from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
@@ -40,6 +40,29 @@ def due(
         due_at=add_working_time(cal, start, amount), working_days=working_days,
         working_hours=working_hours,
     )
+
+
+MAX_DAYS = 366
+
+
+@router.get("/days", summary="List working days with their sources",
+            response_model=CalendarDays)
+def calendar_days(
+    session: ReadSession, _who: Reader,
+    from_: Annotated[Day, Query(alias="from", description="First day listed")],
+    to: Annotated[Day, Query(description=f"Last day listed; at most {MAX_DAYS} days in all")],
+    unit: UnitQuery = None,
+) -> CalendarDays:
+    """Each day of a range: working or not, its sessions, and where that status comes from."""
+    if to < from_:
+        raise Unprocessable("`to` is before `from`.", code="range_reversed",
+                            invalid_params=[InvalidParam("to", "before_from", "must be >= from")])
+    if (to - from_).days + 1 > MAX_DAYS:
+        raise Unprocessable(
+            f"At most {MAX_DAYS} days per request.", code="range_too_long",
+            invalid_params=[InvalidParam("to", "too_far", f"at most {MAX_DAYS} days from `from`")],
+        )
+    return service.calendar_days(session, unit, from_, to)
 
 
 @router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear)

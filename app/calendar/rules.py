@@ -7,10 +7,12 @@ an explicit working-day override says otherwise (overrides beat holidays and wee
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from importlib.metadata import version
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -81,29 +83,82 @@ class WorkCalendar:
         return d.weekday() in self.hours.weekdays
 
 
-@lru_cache(maxsize=64)
-def _holidays_of(year: int) -> dict[date, str]:
+PACKAGE = "holidays"
+PACKAGE_VERSION = version(PACKAGE)
+# How the package names a bridge day off in English: the date is the Saturday worked for it,
+# written with the package's US-style format.
+_SUBSTITUTED = re.compile(r"Day off \(substituted from (?P<day>\d{2}/\d{2}/\d{4})\)")
+_SUBSTITUTED_FORMAT = "%m/%d/%Y"
+
+
+@dataclass(frozen=True)
+class NationalYear:
+    """One year of the package's data: days off, and Saturdays worked in exchange for one."""
+
+    days_off: Mapping[date, str]
+    working_days: Mapping[date, str]
+
+
+def swapped_saturday(name: str) -> date | None:
+    """The day worked in exchange for the day off so named, None if it is no swap.
+
+    A name that mentions a substitution but does not parse raises: a silent miss would
+    drop a working Saturday from every deadline across it.
+    """
+    if "substituted" not in name.lower():
+        return None
+    match = _SUBSTITUTED.fullmatch(name)
+    if match is None:
+        raise ValueError(f"unrecognised substituted day off in the holidays package: {name!r}")
+    return datetime.strptime(match["day"], _SUBSTITUTED_FORMAT).date()
+
+
+@lru_cache(maxsize=256)
+def national_year(year: int) -> NationalYear:
+    """The package's days off of a year and the swapped working days they name."""
     # The holidays package takes milliseconds per year; every receipt needs three years.
-    return dict(holidays.country_holidays("VN", years=year).items())
+    off = dict(holidays.country_holidays("VN", years=year).items())
+    working = {
+        worked: f"Working day in exchange for the day off on {day.isoformat()}"
+        for day, name in off.items() if (worked := swapped_saturday(name)) is not None
+    }
+    return NationalYear(days_off=off, working_days=working)
 
 
 def national_holidays(years: Iterable[int]) -> dict[date, str]:
     """Vietnamese public holidays for the given years, date -> name."""
     found: dict[date, str] = {}
     for year in years:
-        found.update(_holidays_of(year))
+        found.update(national_year(year).days_off)
     return found
+
+
+def national_working_days(years: Iterable[int]) -> dict[date, str]:
+    """Weekend days worked in exchange for a bridge day off, listed under the given years."""
+    found: dict[date, str] = {}
+    for year in years:
+        found.update(national_year(year).working_days)
+    return found
+
+
+def national_defaults(years: Iterable[int]) -> dict[date, bool]:
+    """The package's exceptional days: False = day off, True = swapped working day."""
+    years = list(years)
+    # A swap may cross a year's end (2018-12-31 off for 2019-01-05 worked): look one year out.
+    around = range(min(years) - 1, max(years) + 2) if years else range(0)
+    return dict.fromkeys(national_holidays(years), False) | dict.fromkeys(
+        national_working_days(around), True)
 
 
 def build_calendar(
     hours: WorkingHours, years: Iterable[int], overrides: Mapping[date, bool]
 ) -> WorkCalendar:
-    """Combine national holidays with per-date overrides (True = working, False = off)."""
-    extra = frozenset(d for d, working in overrides.items() if working)
-    off = frozenset(national_holidays(list(years))) | {
-        d for d, working in overrides.items() if not working
-    }
-    return WorkCalendar(hours=hours, days_off=off - extra, extra_working_days=extra)
+    """National defaults (holidays, swapped Saturdays) with per-date overrides on top
+    (True = working, False = off)."""
+    status = national_defaults(years) | dict(overrides)
+    extra = frozenset(d for d, working in status.items() if working)
+    off = frozenset(d for d, working in status.items() if not working)
+    return WorkCalendar(hours=hours, days_off=off, extra_working_days=extra)
 
 
 def _require_aware(t: datetime) -> datetime:

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.models import AuditEntry
 from app.audit.service import record
+from app.auth.models import ApiKey
 from app.auth.rules import Principal
 from app.calendar import stamp
 from app.calendar.models import NATIONAL, CalendarOverride
-from app.calendar.rules import WorkCalendar, WorkingHours, build_calendar, national_holidays
-from app.calendar.schemas import CalendarDay, CalendarYear, OverrideIn, OverrideOut
+from app.calendar.rules import (
+    PACKAGE,
+    PACKAGE_VERSION,
+    WorkCalendar,
+    WorkingHours,
+    build_calendar,
+    national_holidays,
+    national_working_days,
+)
+from app.calendar.schemas import (
+    CalendarDay,
+    CalendarDays,
+    CalendarYear,
+    DaySource,
+    DayStatus,
+    OverrideIn,
+    OverrideOut,
+)
 from app.catalog.models import Unit
 from app.catalog.schemas import WorkingHoursIn
 from app.catalog.service import get_unit, working_hours_of
@@ -93,6 +111,9 @@ def calendar_year(session: Session, unit_code: str | None, year: int) -> Calenda
     days = {
         d: CalendarDay(date=d, working=False, source="holiday", note=name)
         for d, name in national_holidays([year]).items()
+    } | {
+        d: CalendarDay(date=d, working=True, source="holiday", note=name)
+        for d, name in national_working_days(range(year - 1, year + 2)).items() if d.year == year
     }
     for d, o in overrides.items():
         source = "national_override" if o.scope == NATIONAL else "unit_override"
@@ -104,6 +125,65 @@ def calendar_year(session: Session, unit_code: str | None, year: int) -> Calenda
                                      weekdays=sorted(hours.weekdays)),
         days=[days[d] for d in sorted(days)],
     )
+
+
+def _entity_id(scope: str, day: date) -> str:
+    return f"{scope}:{day.isoformat()}"
+
+
+def _last_set(session: Session, overrides: list[CalendarOverride]
+              ) -> dict[str, tuple[AuditEntry, str | None]]:
+    """The latest "set" entry of each override's audit trail, with its key's name."""
+    ids = [_entity_id(o.scope, o.day) for o in overrides]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AuditEntry, ApiKey.name)
+        .outerjoin(ApiKey, ApiKey.id == AuditEntry.key_id)
+        .where(AuditEntry.entity == "calendar_override", AuditEntry.action == "set",
+               AuditEntry.entity_id.in_(ids))
+        .order_by(AuditEntry.id)
+    )
+    return {entry.entity_id: (entry, name) for entry, name in rows}
+
+
+def _override_source(o: CalendarOverride, trail: tuple[AuditEntry, str | None] | None
+                     ) -> DaySource:
+    entry, key_name = trail if trail else (None, None)
+    return DaySource(
+        kind="national_override" if o.scope == NATIONAL else "unit_override", scope=o.scope,
+        reason=o.note, set_at=entry.at if entry else None,
+        set_by_key_id=entry.key_id if entry else None, set_by_key_name=key_name,
+    )
+
+
+def calendar_days(session: Session, unit_code: str | None, first: date, last: date
+                  ) -> CalendarDays:
+    """Each day of [first, last]: working or not, its sessions, and where that comes from."""
+    unit = get_unit(session, unit_code) if unit_code else None
+    hours = working_hours_of(session, unit) if unit else WorkingHours()
+    years = range(first.year, last.year + 1)
+    cal = build_calendar(hours, years, {})
+    overrides = _overrides(session, unit, first, last)
+    trails = _last_set(session, list(overrides.values()))
+    holidays = national_holidays(years)
+    swaps = national_working_days(range(first.year - 1, last.year + 2))
+    days: list[DayStatus] = []
+    day = first
+    while day <= last:
+        override = overrides.get(day)
+        if override is not None:
+            working = override.working
+            source = _override_source(override, trails.get(_entity_id(override.scope, day)))
+        else:
+            working = cal.is_working_day(day)
+            name = swaps.get(day) or holidays.get(day)
+            source = (DaySource(kind="package", package=PACKAGE, package_version=PACKAGE_VERSION,
+                                name=name) if name else DaySource(kind="weekly_pattern"))
+        days.append(DayStatus(date=day, working=working,
+                              sessions=list(hours.sessions) if working else [], source=source))
+        day += timedelta(days=1)
+    return CalendarDays(unit=unit_code, from_=first, to=last, days=days)
 
 
 def set_override(
@@ -121,7 +201,7 @@ def set_override(
         row.working, row.note = body.working, body.note
     session.flush()
     stamp.calendars_changed(session)
-    record(session, who, now, "set", "calendar_override", f"{scope}:{day.isoformat()}", old,
+    record(session, who, now, "set", "calendar_override", _entity_id(scope, day), old,
            {"working": body.working, "note": body.note})
     return OverrideOut(date=day, unit=unit_code, working=body.working, note=body.note)
 
@@ -139,5 +219,5 @@ def delete_override(
     session.delete(row)
     session.flush()
     stamp.calendars_changed(session)
-    record(session, who, now, "delete", "calendar_override", f"{scope}:{day.isoformat()}", old,
+    record(session, who, now, "delete", "calendar_override", _entity_id(scope, day), old,
            None)

@@ -184,12 +184,3 @@ PROCEDURES: tuple[DemoProcedure, ...] = (
     _p("2.000633", "Cấp giấy phép bán lẻ sản phẩm rượu", "CTH", "10", 0.4, "trade"),
     _p("1.005092", "Chỉnh sửa nội dung văn bằng, chứng chỉ", "GD", "5", 0.4, "education"),
 )
-
-# Saturdays worked to bridge a holiday (ngày làm bù). The holidays package lists the bridged
-# days off but not these, so without them the calendar would be a day short each time.
-WORKING_SATURDAYS: dict[date, str] = {
-    date(2024, 5, 4): "Làm bù cho ngày 29/4/2024",
-    date(2025, 2, 8): "Làm bù cho ngày 27/1/2025 (Tết Ất Tỵ)",
-    date(2025, 4, 26): "Làm bù cho ngày 2/5/2025",
-    date(2026, 8, 22): "Làm bù cho ngày 31/8/2026",
-}

@@ -68,9 +68,8 @@ DOCUMENTS = ("Bản sao Căn cước công dân", "Tờ khai theo mẫu", "Văn 
 
 
 def calendar(years: Sequence[int]) -> WorkCalendar:
-    """The demo province's calendar: national holidays, its working Saturdays and hours."""
-    saturdays = dict.fromkeys(catalog.WORKING_SATURDAYS, True)
-    return build_calendar(catalog.WORKING_HOURS.to_rules(), years, saturdays)
+    """The demo province's calendar: the national one (swapped Saturdays included), its hours."""
+    return build_calendar(catalog.WORKING_HOURS.to_rules(), years, {})
 
 
 def _tet_days(years: Sequence[int]) -> list[date]:

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from app.auth import service as keys
 from app.auth.dependencies import ADMIN_BOOTSTRAP
 from app.auth.schemas import KeyIn
-from app.calendar import service as calendar
-from app.calendar.schemas import OverrideIn
 from app.catalog import service as catalogue
 from app.catalog.models import Unit
 from app.catalog.schemas import (
@@ -58,7 +56,7 @@ def is_empty(session: Session) -> bool:
 
 
 def load_catalogue(session: Session, now: datetime) -> str:
-    """The province, its units, procedures and calendar; return a new dashboard key."""
+    """The province, its units and procedures; return a new dashboard key."""
     catalogue.create_unit(session, ADMIN, UnitIn(
         code=catalog.PROVINCE, name="Tỉnh Quảng Ninh", level="province",
         working_hours=catalog.WORKING_HOURS,
@@ -72,8 +70,6 @@ def load_catalogue(session: Session, now: datetime) -> str:
         if unit.merged_into:
             catalogue.update_unit(session, ADMIN, unit.code,
                                   UnitPatch(merged_into=unit.merged_into), now)
-    for day, note in catalog.WORKING_SATURDAYS.items():
-        calendar.set_override(session, ADMIN, day, None, OverrideIn(working=True, note=note), now)
     for p in catalog.PROCEDURES:
         catalogue.create_procedure(session, ADMIN, ProcedureIn(
             code=p.code, name=p.name, field_code=p.field, field_name=catalog.FIELDS[p.field],

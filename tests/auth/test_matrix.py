@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/procedures/{code}/versions"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/api/v1/procedures/{code}/versions"): UNSCOPED_READ,
     ("GET", "/api/v1/calendar/due"): REFERENCE_READ,
+    ("GET", "/api/v1/calendar/days"): REFERENCE_READ,
     ("GET", "/api/v1/calendar/{year}"): REFERENCE_READ,
     ("PUT", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
     ("DELETE", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
@@ -288,6 +289,8 @@ REQUESTS: dict[tuple[str, str], Build] = {
         f"/api/v1/procedures/{PROCEDURE}/versions"),
     ("GET", "/api/v1/calendar/due"): lambda w, u: Call("/api/v1/calendar/due", {
         "unit": u.code, "start": iso("2026-03-02 08:00"), "working_days": 5}),
+    ("GET", "/api/v1/calendar/days"): lambda w, u: Call("/api/v1/calendar/days", {
+        "unit": u.code, "from": "2026-03-01", "to": "2026-03-31"}),
     ("GET", "/api/v1/calendar/{year}"): lambda w, u: Call("/api/v1/calendar/2026",
                                                           {"unit": u.code}),
     ("PUT", "/api/v1/calendar/overrides/{day}"): lambda w, u: Call(
@@ -429,7 +432,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        48, 5, 2, 480, 380)
+        49, 5, 2, 490, 390)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

@@ -19,7 +19,9 @@ from app.calendar.rules import (
     build_calendar,
     extend_for_pause,
     national_holidays,
+    national_working_days,
     next_opening,
+    swapped_saturday,
     timeliness,
     working_days_between,
     working_time_between,
@@ -368,3 +370,48 @@ def test_prop_between_is_additive(cal: WorkCalendar, x: datetime, y: datetime, z
 def test_prop_working_days_round_trip(cal: WorkCalendar, start: datetime, days: int) -> None:
     due = add_working_days(cal, start, days)
     assert working_days_between(cal, start, due) == days
+
+
+# --- the package's national data: swapped Saturdays and the days off they pay for ---
+
+
+def test_a_swapped_saturday_from_the_package_is_a_working_day(cal: WorkCalendar) -> None:
+    # Mon 2024-04-29 is off because Sat 2024-05-04 is worked.
+    swapped = build_calendar(DEFAULT_HOURS, range(2024, 2025), {})
+    assert not swapped.is_working_day(date(2024, 4, 29))
+    assert swapped.is_working_day(date(2024, 5, 4))
+    assert add_working_days(swapped, vn(2024, 5, 3, 14), 1) == vn(2024, 5, 4, 14)
+    assert cal.is_working_day(date(2026, 8, 22)) and not cal.is_working_day(date(2026, 8, 31))
+
+
+def test_an_override_beats_the_package_swap() -> None:
+    off = build_calendar(DEFAULT_HOURS, range(2024, 2025), {date(2024, 5, 4): False})
+    assert not off.is_working_day(date(2024, 5, 4))
+
+
+def test_every_package_swap_is_parsed_and_matches_its_own_workday_list() -> None:
+    # If the package renames its swaps, parsing fails here (or raises) instead of silently
+    # dropping working Saturdays; the package's own list of weekend workdays is the check.
+    import holidays
+
+    years = range(2000, 2100)
+    package = holidays.country_holidays("VN", years=years)
+    assert set(national_working_days(years)) == set(package.weekend_workdays)
+    assert {d.year for d in national_working_days(years)} >= {2024, 2025, 2026}
+
+
+def test_a_substitution_the_parser_does_not_know_fails_loudly() -> None:
+    assert swapped_saturday("Day off (substituted from 05/04/2024)") == date(2024, 5, 4)
+    assert swapped_saturday("National Day") is None
+    with pytest.raises(ValueError, match="unrecognised substituted"):
+        swapped_saturday("Day off (substituted from 4 May 2024)")
+
+
+def test_vietnam_cultural_day_is_off_from_2026() -> None:
+    assert national_holidays([2026])[date(2026, 11, 24)] == "Vietnam Cultural Day"
+    assert date(2025, 11, 24) not in national_holidays([2025])
+
+
+def test_a_swap_across_the_new_year_is_seen_from_the_following_year() -> None:
+    # 2018-12-31 was taken off for Sat 2019-01-05, listed under 2018 by the package.
+    assert build_calendar(DEFAULT_HOURS, [2019], {}).is_working_day(date(2019, 1, 5))
