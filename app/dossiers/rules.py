@@ -38,8 +38,9 @@ OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement
 ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
 
 # Which event each state admits, and the state it leads to ("=" keeps the state).
-# The lifecycle (docs/figures.md): refusal happens at receipt or after appraisal; stopping only after
-# processing has begun; withdrawal from any open state; apology is an overlay on open dossiers.
+# The lifecycle (docs/figures.md): refusal happens at receipt or after appraisal; stopping only
+# after processing has begun; withdrawal from any open state; apology is an overlay on open
+# dossiers.
 # By post (QĐ 45/2016): "returned" with method postal is the handover to the post; a failed
 # delivery brings the result back to the counter ("resolved"), to be returned again.
 TRANSITIONS: dict[str, dict[str, str]] = {

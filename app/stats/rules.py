@@ -33,6 +33,7 @@ FLOWS: tuple[str, ...] = (
     "returned_counter", "returned_postal", "rated", "satisfied",
     "supplements", "multi_supplement",
     "apologies", "apologies_tardy", "apologies_second",
+    "ended_by_appointment",
 )
 # Running measures: +1/-1 cells whose sum up to a day is a state at that day's end.
 RUNNING: tuple[str, ...] = (
@@ -40,6 +41,7 @@ RUNNING: tuple[str, ...] = (
     "overdue_start", "overdue_stop",
     "overdue_apology_start", "overdue_apology_stop",
     "overdue_apology_timely_start", "overdue_apology_timely_stop",
+    "multi_open_start", "multi_open_stop", "multi_overdue_start", "multi_overdue_stop",
 )
 MEASURES: tuple[str, ...] = FLOWS + RUNNING
 HIST = "p:"  # cells "p:<quarter days>" feed the processing-time histogram
@@ -136,12 +138,27 @@ def cells(f: Facts) -> dict[Cell, int]:
         out[(local_day(e.at), "supplements")] += 1
     if len(supplements) > 1:
         out[(local_day(supplements[1].at), "multi_supplement")] += 1
+    _progress(out, f, len(supplements), finished, stop)
     for e in apologies:
         day = local_day(e.at)
         out[(day, "apologies")] += 1
         out[(day, "apologies_tardy")] += int(bool(e.flags.get("tardy")))
         out[(day, "apologies_second")] += int(bool(e.flags.get("second")))
     return {k: v for k, v in out.items() if v}
+
+
+def _progress(out: dict[Cell, int], f: Facts, supplements: int, finished: date | None,
+              stop: date | None) -> None:
+    """The QĐ 766 indicator 2.1 cells (docs/figures.md): ended by the appointment, and the
+    running count of dossiers with a second supplement request, which never count."""
+    if finished is not None and f.finished_at is not None and supplements <= 1 and (
+            f.timeliness in ("early", "on_time")
+            or (f.timeliness is None and f.finished_at <= f.due_at)):
+        out[(finished, "ended_by_appointment")] += 1
+    if supplements > 1:
+        second = local_day([e.at for e in f.events if e.type == "supplement_requested"][1])
+        _interval(out, "multi_open", second, finished)
+        _interval(out, "multi_overdue", max(second, local_day(f.due_at)), stop)
 
 
 def unit_roles(handling_path: str, receiving_path: str) -> dict[str, Role]:
@@ -352,6 +369,10 @@ def figures(s: Sums) -> dict[str, Any]:
     pending = s.through_end.get("opened", 0)
     overdue = _overdue(s, "overdue")
     within = pending - overdue
+    multi_pending = (s.through_end.get("multi_open_start", 0)
+                     - s.through_end.get("multi_open_stop", 0))
+    progress = f.get("ended_by_appointment", 0) + within - (
+        multi_pending - _overdue(s, "multi_overdue"))
     late_all = late + overdue
     returned = f.get("returned_counter", 0) + f.get("returned_postal", 0)
     covered = f.get("late_apology", 0) + _overdue(s, "overdue_apology")
@@ -370,7 +391,7 @@ def figures(s: Sums) -> dict[str, Any]:
             "late": rate(late, resolved),
             "resolved": rate(resolved, total),
             "pending": rate(pending, total),
-            "national_progress": rate(early + on_time + within, total),
+            "national_progress": rate(progress, total),
             "online": rate(f.get("received_online", 0), new),
             "postal_return": rate(f.get("returned_postal", 0), returned),
             "apology_coverage": rate(covered, late_all),

@@ -56,8 +56,12 @@ class Rates(BaseModel):
     resolved: float | None = Field(description="resolved / total received")
     pending: float | None = Field(description="pending / total received")
     national_progress: float | None = Field(
-        description="QĐ 766 'tiến độ giải quyết': (resolved by the appointment + pending "
-                    "within the deadline) / total received")
+        description="Quyết định 766/QĐ-TTg, indicator 2.1 'tiến độ giải quyết': (dossiers "
+                    "that ended in the period by their appointment (resolved early or on "
+                    "time, refused after appraisal, withdrawn or stopped no later than the "
+                    "appointment) + pending within the deadline at the period's end) / total "
+                    "received; a dossier with more than one supplement request is never in "
+                    "the numerator. See docs/figures.md")
     online: float | None = Field(description="received online / newly received")
     postal_return: float | None = Field(description="returned by post / returned")
     apology_coverage: float | None = Field(

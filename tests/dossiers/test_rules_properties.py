@@ -1,9 +1,9 @@
 """Random event sequences through the pure lifecycle, checked against an independent oracle.
 
-The oracle restates the rules as docs/figures.md states them, not rules.py: an event is legal iff it is not in the future,
-not earlier than the last one, allowed in the current state and complete; due_at is the
-receipt appointment moved by the working time of the completed pauses and nothing else;
-timeliness exists iff a result exists.
+The oracle restates the rules as docs/figures.md states them, not rules.py: an event is legal
+iff it is not in the future, not earlier than the last one, allowed in the current state and
+complete; due_at is the receipt appointment moved by the working time of the completed pauses
+and nothing else; timeliness exists iff a result exists.
 """
 
 from __future__ import annotations
