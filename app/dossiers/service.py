@@ -22,6 +22,7 @@ from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
 from app.calendar.service import calendar_for
+from app.catalog import rules as catalog_rules
 from app.catalog.models import Procedure, Unit
 from app.catalog.service import covered_unit, unknown_unit
 from app.core.clock import VN_TZ
@@ -310,6 +311,8 @@ def _check_receipt(
         )
     received_at = body.received_at or now
     rules.check_receipt_time(received_at, now, skew)
+    for unit, field in ((receiving, "receiving_unit"), (handling, "handling_unit")):
+        _check_valid(unit, field, received_at)
     postal.check_receipt(procedure, body)
     state = rules.receive(
         handling.code, received_at,
@@ -412,6 +415,11 @@ def _known(units: dict[str, Unit], code: str, field: str) -> Unit:
     return unit
 
 
+def _check_valid(unit: Unit, field: str, at: datetime) -> None:
+    catalog_rules.check_valid(unit.code, unit.valid_from, unit.valid_to,
+                              at.astimezone(VN_TZ).date(), field)
+
+
 def _units_of(session: Session, d: Dossier) -> tuple[Unit, Unit]:
     receiving = session.get(Unit, d.receiving_unit)
     handling = session.get(Unit, d.handling_unit)
@@ -494,7 +502,7 @@ def post_events(
                 outcomes.append(_replay(caller.who, event.id, earlier, request_hash))
                 continue
             if isinstance(event, Transferred):
-                _known(units, event.to_unit, "to_unit")
+                _check_valid(_known(units, event.to_unit, "to_unit"), "to_unit", event.at)
             t = touched.get(dossier.id)
             if t is None:
                 events = counted.get(dossier.id, [])
