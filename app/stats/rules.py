@@ -201,6 +201,31 @@ def delta(
             if any(row.values())}
 
 
+def merged_chain(code: str, path: str, merged: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Units whose merged_into chain leads to `code`, outside its own subtree (path).
+
+    `merged` maps each merged unit's code to (the unit it was merged into, its own path)."""
+    found: list[str] = []
+    frontier = {code}
+    seen = set(frontier)
+    while frontier:
+        frontier = {m for m, (into, _) in merged.items() if into in frontier} - seen
+        seen |= frontier
+        found += sorted(frontier)
+    return [m for m in found if not merged[m][1].startswith(path)]
+
+
+def listed(valid_from: date | None, valid_to: date | None, start: date, end: date,
+           s: Sums) -> bool:
+    """Whether a unit is a row of a by-unit grouping, report or ranking for [start, end]: it
+    had dossiers in the period, or it existed on one of its days (abolished units with
+    nothing in the period are left out)."""
+    has = (any(s.flows.values()) or s.before.get("opened", 0) > 0
+           or s.through_end.get("opened", 0) > 0)
+    return has or ((valid_from is None or valid_from <= end)
+                   and (valid_to is None or start <= valid_to))
+
+
 # ---- periods -------------------------------------------------------------------------------
 
 Grouping = Literal["month", "quarter", "year"]
