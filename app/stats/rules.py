@@ -33,7 +33,7 @@ FLOWS: tuple[str, ...] = (
     "returned_counter", "returned_postal", "rated", "satisfied",
     "supplements", "multi_supplement",
     "apologies", "apologies_tardy", "apologies_second",
-    "ended_by_appointment",
+    "ended_by_appointment", "refused_at_receipt",
 )
 # Running measures: +1/-1 cells whose sum up to a day is a state at that day's end.
 RUNNING: tuple[str, ...] = (
@@ -94,8 +94,20 @@ def _interval(cells: dict[Cell, int], name: str, start: date, stop: date | None)
         cells[(stop, f"{name}_stop")] += 1
 
 
+# Steps that mean a dossier was accepted and its processing began; a refusal before any of
+# them is a refusal at receipt (từ chối tiếp nhận).
+PROCESSING_STEPS = ("processing_started", "transferred", "supplement_requested")
+
+
+def refused_at_receipt(f: Facts) -> bool:
+    """Refused before any processing step: never accepted, so in no received total."""
+    return f.status == "refused" and not any(e.type in PROCESSING_STEPS for e in f.events)
+
+
 def cells(f: Facts) -> dict[Cell, int]:
     """Every cell a dossier contributes, from its current state and timeline."""
+    if refused_at_receipt(f) and f.finished_at is not None:
+        return {(local_day(f.finished_at), "refused_at_receipt"): 1}
     out: dict[Cell, int] = defaultdict(int)
     received = local_day(f.received_at)
     out[(received, f"received_{f.channel}")] += 1
@@ -410,6 +422,7 @@ def figures(s: Sums) -> dict[str, Any]:
                      "postal": f.get("received_postal", 0)},
         "resolved": {"total": resolved, "early": early, "on_time": on_time, "late": late},
         "ended_otherwise": {k: f.get(k, 0) for k in ("refused", "withdrawn", "stopped")},
+        "refused_at_receipt": f.get("refused_at_receipt", 0),
         "pending": {"total": pending, "within_deadline": within, "overdue": overdue},
         "rates": {
             "on_time": rate(early + on_time, resolved),

@@ -34,7 +34,8 @@ class Resolved(BaseModel):
 class EndedOtherwise(BaseModel):
     """Finished without a result in the period; not in the on-time rate."""
 
-    refused: int
+    refused: int = Field(description="Từ chối giải quyết: refused after a processing step "
+                                     "(appraisal, transfer or supplement request)")
     withdrawn: int
     stopped: int
 
@@ -100,6 +101,10 @@ class Figures(BaseModel):
     received: Received
     resolved: Resolved
     ended_otherwise: EndedOtherwise
+    refused_at_receipt: int = Field(
+        description="Từ chối tiếp nhận: refused in the period before any processing step "
+                    "(processing started, transfer, supplement request); never accepted, so in "
+                    "no received total and no denominator (docs/figures.md)")
     pending: Pending
     rates: Rates
     processing_working_days: ProcessingDays

@@ -28,7 +28,8 @@ from app.stats.rules import (
     Sums,
 )
 
-STAT_EVENTS = ("supplement_requested", "apology_issued")
+# processing_started and transferred tell a refusal at receipt from one after appraisal.
+STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred")
 AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 
 

@@ -38,7 +38,8 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
         ["carried", "new", "online", "direct", "postal", "early", "on_time", "late", "refused",
          "withdrawn", "stopped", "pending", "overdue", "late_apology", "late_timely",
          "returned", "returned_postal", "rated", "satisfied", "supplements", "multi",
-         "apologies", "tardy", "second", "ended_by_appointment", "multi_within"], 0)
+         "apologies", "tardy", "second", "ended_by_appointment", "multi_within",
+         "refused_at_receipt"], 0)
     processing: list[float] = []
     for d in dossiers:
         unit = d["handling_unit"] if q.by == "handling" else d["receiving_unit"]
@@ -51,6 +52,12 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
             return x is not None and q.start <= x <= q.end
 
         timeline = d["timeline"]
+        if d["status"] == "refused" and not any(
+                e["type"] in ("processing_started", "transferred", "supplement_requested")
+                for e in timeline):
+            # refused at receipt: never accepted, counted apart and nowhere else
+            c["refused_at_receipt"] += in_p(finished)
+            continue
         apologies = [e for e in timeline if e["type"] == "apology_issued"]
         supplements = [e for e in timeline if e["type"] == "supplement_requested"]
         if received < q.start and (finished is None or finished >= q.start):
@@ -116,6 +123,7 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
                      "late": c["late"]},
         "ended_otherwise": {"refused": c["refused"], "withdrawn": c["withdrawn"],
                             "stopped": c["stopped"]},
+        "refused_at_receipt": c["refused_at_receipt"],
         "pending": {"total": c["pending"], "within_deadline": within, "overdue": c["overdue"]},
         "rates": {
             "on_time": pct(c["early"] + c["on_time"], resolved),

@@ -209,3 +209,23 @@ def test_range_split_into_months_and_leftover_days() -> None:
                              (date(2026, 3, 1), date(2026, 3, 5))])
     assert rules.range_split(date(2026, 2, 3), date(2026, 2, 9)) == (
         [], [(date(2026, 2, 3), date(2026, 2, 9))])
+
+
+def test_refusal_at_receipt_contributes_only_its_own_cell() -> None:
+    refused = facts(status="refused", finished_at=vn("2026-03-03 10:00"),
+                    events=(EventFact("apology_issued", vn("2026-03-02 10:00"), {}),))
+    assert rules.refused_at_receipt(refused)
+    assert rules.cells(refused) == {(date(2026, 3, 3), "refused_at_receipt"): 1}
+
+
+@pytest.mark.parametrize("step", ["processing_started", "transferred", "supplement_requested"])
+def test_refusal_after_a_processing_step_is_a_received_dossier_ended_otherwise(step: str) -> None:
+    refused = facts(status="refused", finished_at=vn("2026-03-03 10:00"),
+                    events=(EventFact(step, vn("2026-03-02 10:00"), {}),))
+    assert not rules.refused_at_receipt(refused)
+    c = rules.cells(refused)
+    assert c[(date(2026, 3, 2), "received_online")] == 1
+    assert c[(date(2026, 3, 3), "refused")] == 1
+    assert (date(2026, 3, 3), "refused_at_receipt") not in c
+    # refused before its appointment (6 March): it ended by the appointment
+    assert c[(date(2026, 3, 3), "ended_by_appointment")] == 1

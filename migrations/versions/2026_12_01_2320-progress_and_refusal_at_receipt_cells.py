@@ -1,12 +1,15 @@
-"""aggregate cells for the QĐ 766 progress indicator (2.1)
+"""aggregate cells for the QĐ 766 progress indicator (2.1) and refusal at receipt
 
 The national progress indicator counts every dossier that ended by its appointment (resolved
 early or on time, refused after appraisal, withdrawn or stopped no later than the appointment)
 plus pending within the deadline, and never a dossier with more than one supplement request.
 The aggregates gain the cells it needs: a flow of dossiers ended by their appointment and the
-running counts of pending dossiers with a second supplement request (open and overdue).
+running counts of pending dossiers with a second supplement request (open and overdue). A
+refusal before any processing step (no processing_started, transfer or supplement request before
+it) is a refusal at receipt: counted apart in its own column, in no received total.
 
-The new columns start at 0. Existing dossiers get their cells by rebuilding the aggregates once
+The new columns start at 0. Existing dossiers get their cells, and existing refusals their
+classification (it is derived from each dossier's timeline), by rebuilding the aggregates once
 after the upgrade: `python -m app stats rebuild` (then `python -m app stats check` is equal).
 
 Revision ID: 5e1d7a0c2f66
@@ -25,7 +28,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = ('ended_by_appointment', 'multi_open_start', 'multi_open_stop',
-           'multi_overdue_start', 'multi_overdue_stop')
+           'multi_overdue_start', 'multi_overdue_stop', 'refused_at_receipt')
 TABLES = ('stat_day', 'stat_month')
 
 
