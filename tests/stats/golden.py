@@ -1,4 +1,4 @@
-"""A golden data set: eight dossiers at two communes in March and April 2026, with the figures
+"""A golden data set: ten dossiers at two communes in March and April 2026, with the figures
 worked out by hand from docs/figures.md (5 working days: received Monday 2 March 09:00, due
 Monday 9 March 09:00)."""
 
@@ -31,6 +31,13 @@ DOSSIERS: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]]
         ("supplement_requested", "2026-03-12 09:00", {"reason": "Thiếu bản sao"}),
         ("supplement_received", "2026-03-12 15:00", {}),
         ("resolved", "2026-03-13 10:00", {})]),
+    # refused before any processing step: never received, counted apart
+    ("refused_at_receipt", C, "direct", "2026-04-06 09:00", [
+        ("refused", "2026-04-07 09:00", {"reason": "Không thuộc thẩm quyền"})]),
+    # refused after appraisal, before its appointment (13 April): received, ended by then
+    ("refused_after_appraisal", C, "direct", "2026-04-06 09:00", [
+        ("processing_started", "2026-04-06 10:00", {}),
+        ("refused", "2026-04-08 09:00", {"reason": "Không đủ điều kiện"})]),
 ]
 
 # (unit, period) -> the fields of /stats/on-time that the hand calculation fixes
@@ -40,18 +47,22 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
                      "postal": 0},
         "resolved": {"total": 3, "early": 1, "on_time": 1, "late": 1},
         "ended_otherwise": {"refused": 0, "withdrawn": 1, "stopped": 0},
+        "refused_at_receipt": 0,
         "pending": {"total": 2, "within_deadline": 2, "overdue": 0},
         # progress: (early + on time + withdrawn before its appointment + 2 within) / 6
         "rates": {"on_time": 66.67, "late": 33.33, "resolved": 50.0, "pending": 33.33,
                   "national_progress": 83.33, "online": 33.33},
     },
     (C, "2026-04"): {
-        "received": {"total": 2, "carried_over": 2, "new": 0, "online": 0, "direct": 0,
+        "received": {"total": 3, "carried_over": 2, "new": 1, "online": 0, "direct": 1,
                      "postal": 0},
         "resolved": {"total": 1, "early": 1, "on_time": 0, "late": 0},
+        "ended_otherwise": {"refused": 1, "withdrawn": 0, "stopped": 0},
+        "refused_at_receipt": 1,
         "pending": {"total": 1, "within_deadline": 0, "overdue": 1},
-        "rates": {"on_time": 100.0, "late": 0.0, "resolved": 50.0, "pending": 50.0,
-                  "national_progress": 50.0, "online": None},
+        # progress: (early + refused after appraisal before its appointment) / 3
+        "rates": {"on_time": 100.0, "late": 0.0, "resolved": 33.33, "pending": 33.33,
+                  "national_progress": 66.67, "online": 0.0},
     },
     (O, "2026-03"): {
         "received": {"total": 2, "carried_over": 0, "new": 2, "online": 0, "direct": 2,
@@ -72,10 +83,12 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
                   "national_progress": 62.5},
     },
     (PROVINCE, "2026-Q2"): {
-        "received": {"total": 2, "carried_over": 2, "new": 0, "online": 0, "direct": 0,
+        "received": {"total": 3, "carried_over": 2, "new": 1, "online": 0, "direct": 1,
                      "postal": 0},
         "resolved": {"total": 1, "early": 1, "on_time": 0, "late": 0},
+        "ended_otherwise": {"refused": 1, "withdrawn": 0, "stopped": 0},
         "pending": {"total": 1, "within_deadline": 0, "overdue": 1},
-        "rates": {"national_progress": 50.0},
+        "refused_at_receipt": 1,
+        "rates": {"national_progress": 66.67},
     },
 }
