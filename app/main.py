@@ -53,7 +53,8 @@ log = logging.getLogger("app")
 
 DESCRIPTION = """
 Dossier tracking for one-stop-shop counters (Bộ phận Một cửa): receipts (tiếp nhận hồ sơ),
-lifecycle events, working-time appointments (ngày hẹn trả) and the on-time figures.
+lifecycle events, working-time appointments (ngày hẹn trả) and the on-time figures, each
+defined (formula, denominator, regulation) in the repository's docs/figures.md.
 Send your key in `X-API-Key`. Errors are RFC 7807 `application/problem+json`.
 """
 

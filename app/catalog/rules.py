@@ -1,10 +1,12 @@
-"""Which procedure version is in force (pure functions, no I/O)."""
+"""Catalogue rules as pure functions: the procedure version in force, a unit's validity."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 from typing import Protocol, TypeVar
+
+from app.core.problems import InvalidParam, Unprocessable
 
 
 class Dated(Protocol):
@@ -41,3 +43,20 @@ def overlaps(versions: Sequence[Dated], effective_from: date) -> bool:
     """
     return any(v.effective_from is not None and v.effective_from >= effective_from
                for v in versions)
+
+
+def valid_on(valid_from: date | None, valid_to: date | None, day: date) -> bool:
+    """Whether a unit exists on a (Vietnamese) day: both bounds inclusive, None is open."""
+    return (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
+
+
+def check_valid(code: str, valid_from: date | None, valid_to: date | None, day: date,
+                field: str) -> None:
+    """Refuse a receipt or transfer at a unit on a day outside its validity period."""
+    if valid_on(valid_from, valid_to, day):
+        return
+    span = f"{valid_from or '…'} to {valid_to or '…'}"
+    reason = f"unit '{code}' is valid from {span}, not on {day}"
+    raise Unprocessable(f"Unit '{code}' does not exist on {day}: it is valid from {span}.",
+                        code="unit_not_valid",
+                        invalid_params=[InvalidParam(field, "unit_not_valid", reason)])

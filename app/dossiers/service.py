@@ -21,8 +21,8 @@ from app.audit.service import entry, jsonable, record_many
 from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
 from app.calendar.service import calendar_for
+from app.catalog import rules as catalog_rules
 from app.catalog.models import Procedure, ProcedureVersion, Unit
-from app.catalog.rules import in_force
 from app.catalog.schemas import ProcessingTimeIn
 from app.catalog.service import covered_unit, unknown_unit
 from app.core.clock import VN_TZ
@@ -328,9 +328,11 @@ def _check_receipt(
         )
     received_at = body.received_at or now
     rules.check_receipt_time(received_at, now, skew)
+    for unit, field in ((receiving, "receiving_unit"), (handling, "handling_unit")):
+        _check_valid(unit, field, received_at)
     postal.check_receipt(procedure, body)
     # The rules in force on the day of receipt stay the dossier's, whatever comes later.
-    version = in_force(versions[procedure.code], rules.local_day(received_at))
+    version = catalog_rules.in_force(versions[procedure.code], rules.local_day(received_at))
     state = rules.receive(
         handling.code, received_at,
         ProcessingTimeIn.model_validate(version.time_for(body.channel)).to_rules(),
@@ -434,6 +436,11 @@ def _known(units: dict[str, Unit], code: str, field: str) -> Unit:
     return unit
 
 
+def _check_valid(unit: Unit, field: str, at: datetime) -> None:
+    catalog_rules.check_valid(unit.code, unit.valid_from, unit.valid_to,
+                              at.astimezone(VN_TZ).date(), field)
+
+
 def _units_of(session: Session, d: Dossier) -> tuple[Unit, Unit]:
     receiving = session.get(Unit, d.receiving_unit)
     handling = session.get(Unit, d.handling_unit)
@@ -517,6 +524,7 @@ def post_events(
                 continue
             if isinstance(event, Transferred):
                 _ensure_hands_to(caller.who, _known(units, event.to_unit, "to_unit"), "to_unit")
+                _check_valid(_known(units, event.to_unit, "to_unit"), "to_unit", event.at)
             t = touched.get(dossier.id)
             if t is None:
                 events = counted.get(dossier.id, [])

@@ -29,6 +29,8 @@ COLUMNS: tuple[tuple[str | None, str, str], ...] = (
     ("Số hồ sơ đang giải quyết", "Trong hạn", "pending.within_deadline"),
     ("Số hồ sơ đang giải quyết", "Quá hạn", "pending.overdue"),
     (None, "Số hồ sơ từ chối, rút, dừng xử lý", "ended_otherwise"),
+    (None, "Trong đó từ chối giải quyết", "refused_after_appraisal"),
+    (None, "Số hồ sơ từ chối tiếp nhận (không tính vào số nhận)", "refused_at_receipt"),
     (None, "Tỷ lệ giải quyết đúng hạn (%)", "on_time_rate"),
 )
 
@@ -56,6 +58,8 @@ def row(key: str, name: str | None, f: dict[str, Any]) -> dict[str, Any]:
         "resolved": f["resolved"],
         "pending": f["pending"],
         "ended_otherwise": ended["refused"] + ended["withdrawn"] + ended["stopped"],
+        "refused_after_appraisal": ended["refused"],
+        "refused_at_receipt": f["refused_at_receipt"],
         "on_time_rate": f["rates"]["on_time"],
     }
 

@@ -89,12 +89,15 @@ def ranking(
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
+    include_merged: Annotated[bool, Query(
+        description="Add to each unit the units merged into it (2025 reform); a merged unit "
+                    "is then not ranked on its own")] = True,
 ) -> dict[str, Any]:
     """Units of a level ranked by on-time rate, so a province sees its best and worst."""
     root = scoped_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     items = service.ranking(session, root=root, level=level, by=by, start=start, end=end,
-                            today=rules.local_day(now))
+                            today=rules.local_day(now), include_merged=include_merged)
     return {"level": level, "unit": root.code if root else None, "from": start, "to": end,
             "items": items}
 
@@ -114,12 +117,16 @@ def report_ii06a(
     rows: Annotated[Literal["field", "unit"], Query(
         description="One row per field (lĩnh vực) or per direct child unit")] = "field",
     format: Literal["json", "csv", "xlsx"] = "json",
+    include_merged: Annotated[bool, Query(
+        description="Also count units merged into this one (2025 reform), e.g. what they "
+                    "carried over")] = True,
 ) -> Response | dict[str, Any]:
     """The periodic report II.06a/VPCP/KSTT with a total row, as JSON, CSV or XLSX."""
     base = required_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     today = rules.local_day(now)
-    common: dict[str, Any] = {"base": [base], "include_descendants": True, "by": by,
+    units = [base, *(service.merged_into(session, base) if include_merged else [])]
+    common: dict[str, Any] = {"base": units, "include_descendants": True, "by": by,
                               "start": start, "end": end, "today": today}
     groups = service.grouped(session, **common, procedures=None if rows == "field"
                              else [rules.ALL], group_by=rows)

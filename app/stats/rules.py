@@ -33,6 +33,7 @@ FLOWS: tuple[str, ...] = (
     "returned_counter", "returned_postal", "rated", "satisfied",
     "supplements", "multi_supplement",
     "apologies", "apologies_tardy", "apologies_second",
+    "ended_by_appointment", "refused_at_receipt",
 )
 # Running measures: +1/-1 cells whose sum up to a day is a state at that day's end.
 RUNNING: tuple[str, ...] = (
@@ -40,6 +41,7 @@ RUNNING: tuple[str, ...] = (
     "overdue_start", "overdue_stop",
     "overdue_apology_start", "overdue_apology_stop",
     "overdue_apology_timely_start", "overdue_apology_timely_stop",
+    "multi_open_start", "multi_open_stop", "multi_overdue_start", "multi_overdue_stop",
 )
 MEASURES: tuple[str, ...] = FLOWS + RUNNING
 HIST = "p:"  # cells "p:<quarter days>" feed the processing-time histogram
@@ -92,8 +94,20 @@ def _interval(cells: dict[Cell, int], name: str, start: date, stop: date | None)
         cells[(stop, f"{name}_stop")] += 1
 
 
+# Steps that mean a dossier was accepted and its processing began; a refusal before any of
+# them is a refusal at receipt (từ chối tiếp nhận).
+PROCESSING_STEPS = ("processing_started", "transferred", "supplement_requested")
+
+
+def refused_at_receipt(f: Facts) -> bool:
+    """Refused before any processing step: never accepted, so in no received total."""
+    return f.status == "refused" and not any(e.type in PROCESSING_STEPS for e in f.events)
+
+
 def cells(f: Facts) -> dict[Cell, int]:
     """Every cell a dossier contributes, from its current state and timeline."""
+    if refused_at_receipt(f) and f.finished_at is not None:
+        return {(local_day(f.finished_at), "refused_at_receipt"): 1}
     out: dict[Cell, int] = defaultdict(int)
     received = local_day(f.received_at)
     out[(received, f"received_{f.channel}")] += 1
@@ -136,12 +150,27 @@ def cells(f: Facts) -> dict[Cell, int]:
         out[(local_day(e.at), "supplements")] += 1
     if len(supplements) > 1:
         out[(local_day(supplements[1].at), "multi_supplement")] += 1
+    _progress(out, f, len(supplements), finished, stop)
     for e in apologies:
         day = local_day(e.at)
         out[(day, "apologies")] += 1
         out[(day, "apologies_tardy")] += int(bool(e.flags.get("tardy")))
         out[(day, "apologies_second")] += int(bool(e.flags.get("second")))
     return {k: v for k, v in out.items() if v}
+
+
+def _progress(out: dict[Cell, int], f: Facts, supplements: int, finished: date | None,
+              stop: date | None) -> None:
+    """The QĐ 766 indicator 2.1 cells (docs/figures.md): ended by the appointment, and the
+    running count of dossiers with a second supplement request, which never count."""
+    if finished is not None and f.finished_at is not None and supplements <= 1 and (
+            f.timeliness in ("early", "on_time")
+            or (f.timeliness is None and f.finished_at <= f.due_at)):
+        out[(finished, "ended_by_appointment")] += 1
+    if supplements > 1:
+        second = local_day([e.at for e in f.events if e.type == "supplement_requested"][1])
+        _interval(out, "multi_open", second, finished)
+        _interval(out, "multi_overdue", max(second, local_day(f.due_at)), stop)
 
 
 def unit_roles(handling_path: str, receiving_path: str) -> dict[str, Role]:
@@ -182,6 +211,31 @@ def delta(
                     out[(role, unit, procedure, day)][measure] += sign * value
     return {k: {m: v for m, v in row.items() if v} for k, row in out.items()
             if any(row.values())}
+
+
+def merged_chain(code: str, path: str, merged: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Units whose merged_into chain leads to `code`, outside its own subtree (path).
+
+    `merged` maps each merged unit's code to (the unit it was merged into, its own path)."""
+    found: list[str] = []
+    frontier = {code}
+    seen = set(frontier)
+    while frontier:
+        frontier = {m for m, (into, _) in merged.items() if into in frontier} - seen
+        seen |= frontier
+        found += sorted(frontier)
+    return [m for m in found if not merged[m][1].startswith(path)]
+
+
+def listed(valid_from: date | None, valid_to: date | None, start: date, end: date,
+           s: Sums) -> bool:
+    """Whether a unit is a row of a by-unit grouping, report or ranking for [start, end]: it
+    had dossiers in the period, or it existed on one of its days (abolished units with
+    nothing in the period are left out)."""
+    has = (any(s.flows.values()) or s.before.get("opened", 0) > 0
+           or s.through_end.get("opened", 0) > 0)
+    return has or ((valid_from is None or valid_from <= end)
+                   and (valid_to is None or start <= valid_to))
 
 
 # ---- periods -------------------------------------------------------------------------------
@@ -364,6 +418,10 @@ def figures(s: Sums) -> dict[str, Any]:
     pending = s.through_end.get("opened", 0)
     overdue = _overdue(s, "overdue")
     within = pending - overdue
+    multi_pending = (s.through_end.get("multi_open_start", 0)
+                     - s.through_end.get("multi_open_stop", 0))
+    progress = f.get("ended_by_appointment", 0) + within - (
+        multi_pending - _overdue(s, "multi_overdue"))
     late_all = late + overdue
     returned = f.get("returned_counter", 0) + f.get("returned_postal", 0)
     covered = f.get("late_apology", 0) + _overdue(s, "overdue_apology")
@@ -376,13 +434,14 @@ def figures(s: Sums) -> dict[str, Any]:
                      "postal": f.get("received_postal", 0)},
         "resolved": {"total": resolved, "early": early, "on_time": on_time, "late": late},
         "ended_otherwise": {k: f.get(k, 0) for k in ("refused", "withdrawn", "stopped")},
+        "refused_at_receipt": f.get("refused_at_receipt", 0),
         "pending": {"total": pending, "within_deadline": within, "overdue": overdue},
         "rates": {
             "on_time": rate(early + on_time, resolved),
             "late": rate(late, resolved),
             "resolved": rate(resolved, total),
             "pending": rate(pending, total),
-            "national_progress": rate(early + on_time + within, total),
+            "national_progress": rate(progress, total),
             "online": rate(f.get("received_online", 0), new),
             "postal_return": rate(f.get("returned_postal", 0), returned),
             "apology_coverage": rate(covered, late_all),

@@ -34,7 +34,8 @@ class Resolved(BaseModel):
 class EndedOtherwise(BaseModel):
     """Finished without a result in the period; not in the on-time rate."""
 
-    refused: int
+    refused: int = Field(description="Từ chối giải quyết: refused after a processing step "
+                                     "(appraisal, transfer or supplement request)")
     withdrawn: int
     stopped: int
 
@@ -56,8 +57,12 @@ class Rates(BaseModel):
     resolved: float | None = Field(description="resolved / total received")
     pending: float | None = Field(description="pending / total received")
     national_progress: float | None = Field(
-        description="QĐ 766 'tiến độ giải quyết': (resolved by the appointment + pending "
-                    "within the deadline) / total received")
+        description="Quyết định 766/QĐ-TTg, indicator 2.1 'tiến độ giải quyết': (dossiers "
+                    "that ended in the period by their appointment (resolved early or on "
+                    "time, refused after appraisal, withdrawn or stopped no later than the "
+                    "appointment) + pending within the deadline at the period's end) / total "
+                    "received; a dossier with more than one supplement request is never in "
+                    "the numerator. See docs/figures.md")
     online: float | None = Field(description="received online / newly received")
     postal_return: float | None = Field(description="returned by post / returned")
     apology_coverage: float | None = Field(
@@ -96,6 +101,10 @@ class Figures(BaseModel):
     received: Received
     resolved: Resolved
     ended_otherwise: EndedOtherwise
+    refused_at_receipt: int = Field(
+        description="Từ chối tiếp nhận: refused in the period before any processing step "
+                    "(processing started, transfer, supplement request); never accepted, so in "
+                    "no received total and no denominator (docs/figures.md)")
     pending: Pending
     rates: Rates
     processing_working_days: ProcessingDays

@@ -30,7 +30,8 @@ from app.stats.rules import (
     Sums,
 )
 
-STAT_EVENTS = ("supplement_requested", "apology_issued")
+# processing_started and transferred tell a refusal at receipt from one after appraisal.
+STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred")
 AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 log = logging.getLogger(__name__)
 
@@ -219,17 +220,17 @@ def roles_for(by: str) -> tuple[str, str]:
     return ("h", "b") if by == "handling" else ("r", "b")
 
 
+def _merged_map(session: Session) -> dict[str, tuple[str, str]]:
+    rows = session.execute(select(Unit.code, Unit.merged_into_code, Unit.path)
+                           .where(Unit.merged_into_code.is_not(None)))
+    return {code: (into, path) for code, into, path in rows if into is not None}
+
+
 def merged_into(session: Session, unit: Unit) -> list[Unit]:
     """Units whose merged_into chain leads to `unit`, outside its own subtree."""
-    found: list[Unit] = []
-    frontier = {unit.code}
-    seen = set(frontier)
-    while frontier:
-        rows = list(session.scalars(select(Unit).where(Unit.merged_into_code.in_(frontier))))
-        frontier = {u.code for u in rows} - seen
-        seen |= frontier
-        found += [u for u in rows if u.code in frontier]
-    return [u for u in found if not u.path.startswith(unit.path)]
+    codes = rules.merged_chain(unit.code, unit.path, _merged_map(session))
+    found = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+    return [found[c] for c in codes]
 
 
 def own_rows(session: Session, units: Iterable[Unit]) -> Signed:
@@ -407,7 +408,8 @@ def grouped(
                      procedures=procedures, start=start, end=end, judged=judged, group="unit")
         out = [{"key": c.code, "name": c.name,
                 **checked_figures(sums.get(c.code, EMPTY), [c.code], start, end)}
-               for c in children]
+               for c in children
+               if rules.listed(c.valid_from, c.valid_to, start, end, sums.get(c.code, EMPTY))]
         own = rules.combine([(1, sums.get(u.code, EMPTY)) for u in base]
                             + [(-1, sums.get(c.code, EMPTY)) for c in children])
         if _has_dossiers(own):
@@ -433,18 +435,30 @@ def grouped(
 
 def ranking(
     session: Session, *, root: Unit | None, level: str, by: str, start: date, end: date,
-    today: date,
+    today: date, include_merged: bool,
 ) -> list[dict[str, Any]]:
-    """Units of a level under `root`, best on-time rate first; ties by volume resolved."""
+    """Units of a level under `root`, best on-time rate first; ties by volume resolved.
+
+    With include_merged, a unit's row adds the units merged into it, and a merged unit of the
+    same ranking is not listed on its own (it would be counted twice)."""
     query = select(Unit).where(Unit.level == level)
     if root is not None:
         query = query.where(Unit.path.startswith(root.path, autoescape=True))
     units = list(session.scalars(query))
-    sums = fetch(session, signed=[(1, u.code) for u in units], by=by, procedures=[ALL],
+    merged = _merged_map(session) if include_merged else {}
+    chains = {u.code: rules.merged_chain(u.code, u.path, merged) for u in units}
+    folded = {m for chain in chains.values() for m in chain}
+    codes = sorted({u.code for u in units} | folded)
+    sums = fetch(session, signed=[(1, c) for c in codes], by=by, procedures=[ALL],
                  start=start, end=end, judged=judged_day(end, today), group="unit")
     rows = []
     for u in units:
-        f = checked_figures(sums.get(u.code, EMPTY), [u.code], start, end)
+        if u.code in folded:
+            continue
+        s = rules.combine([(1, sums.get(c, EMPTY)) for c in (u.code, *chains[u.code])])
+        if not rules.listed(u.valid_from, u.valid_to, start, end, s):
+            continue
+        f = checked_figures(s, [u.code], start, end)
         rows.append({
             "unit": u.code, "name": u.name, "received": f["received"]["total"],
             "resolved": f["resolved"]["total"],

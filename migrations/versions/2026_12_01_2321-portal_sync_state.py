@@ -5,7 +5,7 @@ nothing here: they are queued then). The index on events by (dossier_id, id) let
 find each dossier's latest event from the index alone.
 
 Revision ID: aff60f669ab0
-Revises: a7c3e91d5b20
+Revises: 5e1d7a0c2f66
 Create Date: 2026-12-01 23:21:09.479695
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.db
 
 revision: str = 'aff60f669ab0'
-down_revision: str | None = 'a7c3e91d5b20'
+down_revision: str | None = '5e1d7a0c2f66'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

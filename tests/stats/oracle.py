@@ -38,7 +38,8 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
         ["carried", "new", "online", "direct", "postal", "early", "on_time", "late", "refused",
          "withdrawn", "stopped", "pending", "overdue", "late_apology", "late_timely",
          "returned", "returned_postal", "rated", "satisfied", "supplements", "multi",
-         "apologies", "tardy", "second"], 0)
+         "apologies", "tardy", "second", "ended_by_appointment", "multi_within",
+         "refused_at_receipt"], 0)
     processing: list[float] = []
     for d in dossiers:
         unit = d["handling_unit"] if q.by == "handling" else d["receiving_unit"]
@@ -51,6 +52,12 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
             return x is not None and q.start <= x <= q.end
 
         timeline = d["timeline"]
+        if d["status"] == "refused" and not any(
+                e["type"] in ("processing_started", "transferred", "supplement_requested")
+                for e in timeline):
+            # refused at receipt: never accepted, counted apart and nowhere else
+            c["refused_at_receipt"] += in_p(finished)
+            continue
         apologies = [e for e in timeline if e["type"] == "apology_issued"]
         supplements = [e for e in timeline if e["type"] == "supplement_requested"]
         if received < q.start and (finished is None or finished >= q.start):
@@ -58,6 +65,13 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
         if in_p(received):
             c["new"] += 1
             c[d["channel"]] += 1
+        multi = len(supplements) > 1
+        if in_p(finished) and not multi and (
+                d["timeliness"] in ("early", "on_time")
+                or (not d["timeliness"] and d["finished_at"] is not None
+                    and datetime.fromisoformat(d["finished_at"])
+                    <= datetime.fromisoformat(d["due_at"]))):
+            c["ended_by_appointment"] += 1
         if in_p(finished):
             if d["timeliness"]:
                 c[d["timeliness"]] += 1
@@ -73,7 +87,13 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
             paused_by_end = d["paused"] and day(_last_pause(d)) <= q.end  # type: ignore[operator]
             due = day(d["due_at"])
             assert due is not None
-            if not paused_by_end and due <= q.judged:
+            overdue = not paused_by_end and due <= q.judged
+            if multi:
+                second = day(supplements[1]["at"])
+                assert second is not None
+                # judged like overdue: a second request made after the judged day is not late
+                c["multi_within"] += second <= q.end and not (overdue and second <= q.judged)
+            if overdue:
                 c["overdue"] += 1
                 if apologies and day(apologies[0]["at"]) <= q.judged:  # type: ignore[operator]
                     c["late_apology"] += 1
@@ -103,13 +123,17 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
                      "late": c["late"]},
         "ended_otherwise": {"refused": c["refused"], "withdrawn": c["withdrawn"],
                             "stopped": c["stopped"]},
+        "refused_at_receipt": c["refused_at_receipt"],
         "pending": {"total": c["pending"], "within_deadline": within, "overdue": c["overdue"]},
         "rates": {
             "on_time": pct(c["early"] + c["on_time"], resolved),
             "late": pct(c["late"], resolved),
             "resolved": pct(resolved, total),
             "pending": pct(c["pending"], total),
-            "national_progress": pct(c["early"] + c["on_time"] + within, total),
+            # QĐ 766 indicator 2.1: ended by the appointment + pending within the deadline,
+            # never a dossier with more than one supplement request.
+            "national_progress": pct(c["ended_by_appointment"] + within - c["multi_within"],
+                                     total),
             "online": pct(c["online"], c["new"]),
             "postal_return": pct(c["returned_postal"], c["returned"]),
             "apology_coverage": pct(c["late_apology"], late_all),

@@ -53,8 +53,12 @@ def plan(
     out = []
     for i in range(n):
         unit = rng.choice([C1, C1, C2, AGENCY, OLD_COMMUNE])
-        start = datetime(2025, 11, 3, 7, tzinfo=VN_TZ) + timedelta(
-            days=rng.randint(0, 240), hours=rng.randint(0, 11), minutes=rng.choice([0, 30]))
+        # The old commune exists until 30 June 2025 (it receives nothing later); its dossiers
+        # carry over into its successor's figures.
+        first, span = ((datetime(2025, 3, 3, 7, tzinfo=VN_TZ), 118) if unit == OLD_COMMUNE
+                       else (datetime(2025, 11, 3, 7, tzinfo=VN_TZ), 240))
+        start = first + timedelta(
+            days=rng.randint(0, span), hours=rng.randint(0, 11), minutes=rng.choice([0, 30]))
         receipt = {"client_ref": f"r{i}", "procedure": rng.choice(list(PROCEDURES)),
                    "receiving_unit": unit, "channel": rng.choice(["direct", "online", "postal"]),
                    "received_at": start.isoformat(), "applicant": {"name": f"Công dân {i}"}}

@@ -16,7 +16,7 @@ from tests.factories import Api, vn
 from tests.stats import oracle, streams
 from tests.stats.streams import AGENCY, C1, C2, OLD_PROVINCE, PROVINCE, TREE
 
-FIGURES = ("received", "resolved", "ended_otherwise", "pending", "rates",
+FIGURES = ("received", "resolved", "ended_otherwise", "refused_at_receipt", "pending", "rates",
            "processing_working_days", "supplements", "apologies")
 PERIODS = [("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-03-31"),
            ("2026-02-10", "2026-05-20"), ("2026-04-01", "2026-06-30"),

@@ -138,7 +138,76 @@ def test_worked_example_figures() -> None:
     assert f["received"]["total"] == 1200
     assert f["pending"] == {"total": 130, "within_deadline": 100, "overdue": 30}
     assert f["rates"]["on_time"] == 91.43
-    assert f["rates"]["national_progress"] == 88.33
+    # QĐ 766 2.1: (960 ended by the appointment + 20 withdrawn before it + 100 within) / 1200
+    s = Sums(flows={**s.flows, "ended_by_appointment": 980}, before=s.before,
+             through_end=s.through_end, through_judged=s.through_judged, histogram={})
+    assert rules.figures(s)["rates"]["national_progress"] == 90.0
+
+
+def sums_of(dossiers: list[Facts], start: date, end: date) -> Sums:
+    """The sums the service would fetch for [start, end], judged at its end, from cells."""
+    flows: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    through: Counter[str] = Counter()
+    for d in dossiers:
+        for (day, measure), v in rules.cells(d).items():
+            if measure in rules.RUNNING:
+                before[measure] += v if day < start else 0
+                through[measure] += v if day <= end else 0
+            elif start <= day <= end:
+                flows[measure] += v
+    return Sums(flows=flows, before=before, through_end=through, through_judged=through,
+                histogram={})
+
+
+def supplement(at: str) -> EventFact:
+    return EventFact("supplement_requested", vn(at), {})
+
+
+def test_progress_counts_every_end_by_the_appointment() -> None:
+    # Two resolved on time, one withdrawn before its appointment, one pending within: 100%.
+    resolved = facts(status="resolved", finished_at=vn("2026-03-06 10:00"),
+                     timeliness="on_time", processing_millidays=4000)
+    withdrawn = facts(status="withdrawn", finished_at=vn("2026-03-04 10:00"))
+    pending = facts(due_at=vn("2026-04-06 17:00"))
+    f = rules.figures(sums_of([resolved, resolved, withdrawn, pending],
+                              date(2026, 3, 1), date(2026, 3, 31)))
+    assert f["rates"]["national_progress"] == 100.0
+    assert f["rates"]["on_time"] == 100.0
+
+
+def test_progress_leaves_out_ends_after_the_appointment() -> None:
+    stopped_late = facts(status="stopped", finished_at=vn("2026-03-09 10:00"))
+    withdrawn = facts(status="withdrawn", finished_at=vn("2026-03-04 10:00"))
+    late = facts(status="resolved", finished_at=vn("2026-03-09 10:00"), timeliness="late",
+                 processing_millidays=6000)
+    f = rules.figures(sums_of([stopped_late, withdrawn, late], date(2026, 3, 1),
+                              date(2026, 3, 31)))
+    assert f["rates"]["national_progress"] == 33.33
+
+
+def test_progress_never_counts_a_second_supplement_request() -> None:
+    twice = (supplement("2026-03-03 09:00"), supplement("2026-03-04 09:00"))
+    resolved = facts(status="resolved", finished_at=vn("2026-03-06 10:00"),
+                     timeliness="on_time", processing_millidays=4000, events=twice)
+    pending = facts(due_at=vn("2026-04-06 17:00"), events=twice)
+    once = facts(due_at=vn("2026-04-06 17:00"), events=twice[:1])
+    march = sums_of([resolved, pending, once], date(2026, 3, 1), date(2026, 3, 31))
+    f = rules.figures(march)
+    assert f["pending"]["within_deadline"] == 2
+    assert f["rates"]["national_progress"] == 33.33
+    # At the end of 3 March the pending one had one request only: it counted then.
+    assert rules.figures(sums_of([pending], date(2026, 3, 1), date(2026, 3, 3)))[
+        "rates"]["national_progress"] == 100.0
+
+
+def test_progress_of_an_overdue_dossier_with_two_requests_is_not_subtracted_twice() -> None:
+    twice = (supplement("2026-03-03 09:00"), supplement("2026-03-04 09:00"))
+    overdue = facts(events=twice)  # due 6 March, open: overdue at the end of March
+    within = facts(due_at=vn("2026-04-06 17:00"))
+    f = rules.figures(sums_of([overdue, within], date(2026, 3, 1), date(2026, 3, 31)))
+    assert f["pending"] == {"total": 2, "within_deadline": 1, "overdue": 1}
+    assert f["rates"]["national_progress"] == 50.0
 
 
 def test_prefix_split_uses_whole_months_where_it_can() -> None:
@@ -155,3 +224,23 @@ def test_range_split_into_months_and_leftover_days() -> None:
                              (date(2026, 3, 1), date(2026, 3, 5))])
     assert rules.range_split(date(2026, 2, 3), date(2026, 2, 9)) == (
         [], [(date(2026, 2, 3), date(2026, 2, 9))])
+
+
+def test_refusal_at_receipt_contributes_only_its_own_cell() -> None:
+    refused = facts(status="refused", finished_at=vn("2026-03-03 10:00"),
+                    events=(EventFact("apology_issued", vn("2026-03-02 10:00"), {}),))
+    assert rules.refused_at_receipt(refused)
+    assert rules.cells(refused) == {(date(2026, 3, 3), "refused_at_receipt"): 1}
+
+
+@pytest.mark.parametrize("step", ["processing_started", "transferred", "supplement_requested"])
+def test_refusal_after_a_processing_step_is_a_received_dossier_ended_otherwise(step: str) -> None:
+    refused = facts(status="refused", finished_at=vn("2026-03-03 10:00"),
+                    events=(EventFact(step, vn("2026-03-02 10:00"), {}),))
+    assert not rules.refused_at_receipt(refused)
+    c = rules.cells(refused)
+    assert c[(date(2026, 3, 2), "received_online")] == 1
+    assert c[(date(2026, 3, 3), "refused")] == 1
+    assert (date(2026, 3, 3), "refused_at_receipt") not in c
+    # refused before its appointment (6 March): it ended by the appointment
+    assert c[(date(2026, 3, 3), "ended_by_appointment")] == 1
