@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from app.calendar.rules import WorkingHours
 from app.core.bodies import Strict
@@ -101,8 +101,8 @@ class ProcedureIn(Strict):
     field_code: str = Code
     field_name: str = Field(min_length=1, max_length=255)
     processing_time: ProcessingTimeIn
-    online: bool = True
-    postal: bool = True
+    online: StrictBool = True
+    postal: StrictBool = True
 
 
 class ProcedurePatch(Strict):
@@ -112,8 +112,8 @@ class ProcedurePatch(Strict):
     field_code: str | None = Field(default=None, min_length=1, max_length=40)
     field_name: str | None = Field(default=None, min_length=1, max_length=255)
     processing_time: ProcessingTimeIn | None = None
-    online: bool | None = None
-    postal: bool | None = None
+    online: StrictBool | None = None
+    postal: StrictBool | None = None
 
 
 class ProcedureOut(BaseModel):

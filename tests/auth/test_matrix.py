@@ -77,6 +77,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/calendar/{year}"): REFERENCE_READ,
     ("PUT", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
     ("DELETE", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
+    ("PUT", "/api/v1/calendar/national-overrides/{day}"): ADMIN_ONLY_UNSCOPED,
+    ("DELETE", "/api/v1/calendar/national-overrides/{day}"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/api/v1/dossiers/overdue"): DOSSIER_READ,
     ("GET", "/api/v1/dossiers/due-soon"): DOSSIER_READ,
     ("POST", "/api/v1/dossiers"): DOSSIER_WRITE,
@@ -281,6 +283,11 @@ REQUESTS: dict[tuple[str, str], Build] = {
         json={"working": False, "note": "Nghỉ bù"}),
     ("DELETE", "/api/v1/calendar/overrides/{day}"): lambda w, u: Call(
         f"/api/v1/calendar/overrides/{_set_override(w, u)}", {"unit": u.code}),
+    ("PUT", "/api/v1/calendar/national-overrides/{day}"): lambda w, u: Call(
+        f"/api/v1/calendar/national-overrides/{_override_day(w)}",
+        json={"working": False, "note": "Nghỉ bù"}),
+    ("DELETE", "/api/v1/calendar/national-overrides/{day}"): lambda w, u: Call(
+        f"/api/v1/calendar/national-overrides/{_override_day(w)}"),
     ("GET", "/api/v1/dossiers/overdue"): lambda w, u: Call("/api/v1/dossiers/overdue",
                                                            {"unit": u.code}),
     ("GET", "/api/v1/dossiers/due-soon"): lambda w, u: Call("/api/v1/dossiers/due-soon",
@@ -409,7 +416,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        42, 5, 2, 420, 350)
+        44, 5, 2, 440, 360)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

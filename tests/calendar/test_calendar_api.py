@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.factories import COMMUNE, PROVINCE, Api
 
 
@@ -30,8 +32,8 @@ def test_due_needs_exactly_one_unit_of_time(api: Api) -> None:
 
 def test_swapped_saturday_and_extra_day_off(api: Api) -> None:
     api.province()
-    r = api.client.put("/api/v1/calendar/overrides/2026-03-07", json={"working": True,
-                                                                      "note": "Làm bù"})
+    r = api.client.put("/api/v1/calendar/national-overrides/2026-03-07",
+                       json={"working": True, "note": "Làm bù"})
     assert r.status_code == 200
     assert due(api, "2026-03-02T08:00:00+07:00", working_days=6) == "2026-03-07T17:00:00+07:00"
     api.client.put("/api/v1/calendar/overrides/2026-03-03", params={"unit": PROVINCE},
@@ -41,14 +43,14 @@ def test_swapped_saturday_and_extra_day_off(api: Api) -> None:
     api.client.put("/api/v1/calendar/overrides/2026-03-03", params={"unit": COMMUNE},
                    json={"working": True})
     assert due(api, "2026-03-02T08:00:00+07:00", working_days=6) == "2026-03-07T17:00:00+07:00"
-    assert api.client.delete("/api/v1/calendar/overrides/2026-03-07").status_code == 204
-    assert api.client.delete("/api/v1/calendar/overrides/2026-03-07").status_code == 404
+    assert api.client.delete("/api/v1/calendar/national-overrides/2026-03-07").status_code == 204
+    assert api.client.delete("/api/v1/calendar/national-overrides/2026-03-07").status_code == 404
 
 
 def test_year_lists_holidays_and_overrides(api: Api) -> None:
     api.province()
-    api.client.put("/api/v1/calendar/overrides/2026-08-22", json={"working": True,
-                                                                  "note": "Làm bù 2/9"})
+    api.client.put("/api/v1/calendar/national-overrides/2026-08-22",
+                   json={"working": True, "note": "Làm bù 2/9"})
     cal = api.client.get("/api/v1/calendar/2026", params={"unit": COMMUNE}).json()
     days = {d["date"]: d for d in cal["days"]}
     assert days["2026-02-17"]["source"] == "holiday" and not days["2026-02-17"]["working"]
@@ -61,3 +63,31 @@ def test_override_for_unknown_unit_is_404(api: Api) -> None:
     r = api.client.put("/api/v1/calendar/overrides/2026-03-07", params={"unit": "NOPE"},
                        json={"working": True})
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url", "params"), [
+    ("PUT", "/api/v1/calendar/overrides/2026-03-07", {"unit": ""}),
+    ("PUT", "/api/v1/calendar/overrides/2026-03-07", {}),
+    ("DELETE", "/api/v1/calendar/overrides/2026-03-07", {"unit": ""}),
+    ("DELETE", "/api/v1/calendar/overrides/2026-03-07", {}),
+    ("GET", "/api/v1/calendar/2026", {"unit": ""}),
+])
+def test_an_empty_or_missing_unit_is_never_read_as_national(
+    api: Api, method: str, url: str, params: dict[str, str]
+) -> None:
+    """A national override is its own call (national-overrides); nothing else reaches it."""
+    api.province()
+    body = {"working": True} if method == "PUT" else None
+    r = api.client.request(method, url, params=params, json=body)
+    assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json")
+    days = api.client.get("/api/v1/calendar/2026", params={"unit": COMMUNE}).json()["days"]
+    assert {d["date"]: d for d in days}.get("2026-03-07", {}).get("source") != \
+        "national_override"
+
+
+@pytest.mark.parametrize("working", [0, 1, "true", "yes", None])
+def test_working_is_a_boolean_not_a_number_or_string(api: Api, working: object) -> None:
+    api.province()
+    r = api.client.put("/api/v1/calendar/national-overrides/2026-03-07",
+                       json={"working": working})
+    assert r.status_code == 422, r.text
