@@ -84,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Serving on http://{args.host}:{args.port} (API docs: /docs, dashboard: /dashboard), "
           f"database {settings.database_url.split('@')[-1]}", file=sys.stderr)
+    from app.core.serving import GRACEFUL_SHUTDOWN_SECONDS, KEEP_ALIVE_SECONDS
+
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
-                log_level="info")
+                log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     return 0
 
 
