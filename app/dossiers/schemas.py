@@ -60,6 +60,11 @@ class DossierIn(Strict):
         return self
 
 
+FREE_TEXT_FIELDS = frozenset({"note", "reason"})
+"""Event fields clerks type freely (they may hold names and phone numbers): shown to admin and
+counter keys only, never to dashboards."""
+
+
 class _EventBase(Strict):
     id: ClientId = Field(description="The client's own event id; a retry with it is idempotent.")
     at: Instant
