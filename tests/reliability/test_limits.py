@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -319,3 +320,16 @@ def test_stats_periods_outside_the_supported_years_are_422(
 @pytest.mark.parametrize("year", ["1999", "2100", "99999999999999999999"])
 def test_calendar_years_outside_the_supported_ones_are_422(api: Api, year: str) -> None:
     assert problem(api.client.get(f"/api/v1/calendar/{year}"), 422)
+
+
+def test_vietnamese_text_is_stored_in_nfc(api: Api) -> None:
+    """The same name typed with combining marks or precomposed letters is one name."""
+    decomposed = unicodedata.normalize("NFD", "Phường Hòa Bình")
+    assert decomposed != "Phường Hòa Bình"
+    api.province()
+    unit = api.unit("P2", "province", name=decomposed)
+    assert unit["name"] == "Phường Hòa Bình"
+    r = api.client.post("/api/v1/dossiers", json=receipt(
+        applicant={"name": unicodedata.normalize("NFD", "Trần Thị Bình")}))
+    assert r.status_code == 201, r.text
+    assert r.json()["applicant"]["name"] == "Trần Thị Bình"
