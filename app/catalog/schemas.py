@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
@@ -12,7 +12,12 @@ from app.core.bodies import Strict
 from app.core.timefmt import ClockTime, IsoDate
 
 Level = Literal["province", "district", "commune", "agency"]
-Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
+# One type per field, used by create and update alike, so both validate the same way.
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")]
+UnitRef = Annotated[str, Field(max_length=40)]
+UnitName = Annotated[str, Field(min_length=1, max_length=255)]
+ProcedureName = Annotated[str, Field(min_length=1, max_length=500)]
+FieldName = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class WorkingHoursIn(Strict):
@@ -37,25 +42,25 @@ class WorkingHoursIn(Strict):
 class UnitIn(Strict):
     """A unit to create."""
 
-    code: str = Code
-    name: str = Field(min_length=1, max_length=255)
+    code: Code
+    name: UnitName
     level: Level
-    parent: str | None = Field(default=None, max_length=40)
+    parent: UnitRef | None = None
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = None
-    merged_into: str | None = Field(default=None, max_length=40)
+    merged_into: UnitRef | None = None
     working_hours: WorkingHoursIn | None = None
 
 
 class UnitPatch(Strict):
     """Fields of a unit to change; absent fields stay as they are."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: UnitName | None = None
     level: Level | None = None
-    parent: str | None = Field(default=None, max_length=40)
+    parent: UnitRef | None = None
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = None
-    merged_into: str | None = Field(default=None, max_length=40)
+    merged_into: UnitRef | None = None
     working_hours: WorkingHoursIn | None = None
 
 
@@ -96,10 +101,10 @@ class ProcessingTimeIn(Strict):
 class ProcedureIn(Strict):
     """A procedure to create."""
 
-    code: str = Code
-    name: str = Field(min_length=1, max_length=500)
-    field_code: str = Code
-    field_name: str = Field(min_length=1, max_length=255)
+    code: Code
+    name: ProcedureName
+    field_code: Code
+    field_name: FieldName
     processing_time: ProcessingTimeIn
     online: StrictBool = True
     postal: StrictBool = True
@@ -108,9 +113,9 @@ class ProcedureIn(Strict):
 class ProcedurePatch(Strict):
     """Fields of a procedure to change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=500)
-    field_code: str | None = Field(default=None, min_length=1, max_length=40)
-    field_name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: ProcedureName | None = None
+    field_code: Code | None = None
+    field_name: FieldName | None = None
     processing_time: ProcessingTimeIn | None = None
     online: StrictBool | None = None
     postal: StrictBool | None = None
