@@ -106,8 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     from app.core.observability import log_config
 
     print(serve_banner(args.host, args.port, settings.database_url), file=sys.stderr)
+    from app.core.serving import GRACEFUL_SHUTDOWN_SECONDS, KEEP_ALIVE_SECONDS
+
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
-                log_config=log_config(settings.log_format), access_log=False)
+                log_config=log_config(settings.log_format), access_log=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     return 0
 
 

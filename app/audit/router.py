@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.dependencies import Admin
-from app.core.cursor import BY_ID, decode_cursor, encode_cursor
+from app.core.cursor import BY_ID, CursorQuery, decode_cursor, encode_cursor
 from app.core.deps import ReadSession
 from app.core.timefmt import LocalDatetime
 
@@ -42,7 +42,7 @@ class AuditPage(BaseModel):
 def audit(
     session: ReadSession, _who: Admin,
     entity: str | None = None, entity_id: str | None = None,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Who changed what, when, through which key, with old and new values."""

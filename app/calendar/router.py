@@ -17,7 +17,12 @@ from app.core.timefmt import Day, Instant, Year
 from app.dossiers.rules import ProcessingTime
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
-UnitQuery = Annotated[str | None, Query(description="Unit code; omit for the national calendar")]
+# An empty `?unit=` is a 422, never read as "national": that must be asked for explicitly.
+UnitQuery = Annotated[str | None, Query(min_length=1, max_length=40,
+                                        description="Unit code; omit for the national calendar")]
+OverrideUnit = Annotated[str, Query(min_length=1, max_length=40, description=(
+    "The unit whose calendar (and subtree's) the override changes; national overrides go "
+    "to /calendar/national-overrides/{day}"))]
 
 
 @router.get("/due", summary="Compute a due date in working time", response_model=DueOut)
@@ -77,17 +82,35 @@ def calendar_year(
 @router.put("/overrides/{day}", summary="Declare a day off or a working day",
             response_model=OverrideOut)
 def set_override(
-    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
-    unit: UnitQuery = None,
+    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit,
 ) -> OverrideOut:
-    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù)."""
+    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit."""
     return service.set_override(session, who, day, unit, body, now)
 
 
 @router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
 def delete_override(
-    day: Day, session: WriteSession, who: Admin, now: Now, unit: UnitQuery = None
+    day: Day, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
 ) -> Response:
-    """Remove an override."""
+    """Remove a unit's override."""
     service.delete_override(session, who, day, unit, now)
+    return Response(status_code=204)
+
+
+@router.put("/national-overrides/{day}", summary="Declare a day off or a working day nationally",
+            response_model=OverrideOut)
+def set_national_override(
+    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
+) -> OverrideOut:
+    """Declare a day off or a working day for the whole country (every unit without its own)."""
+    return service.set_override(session, who, day, None, body, now)
+
+
+@router.delete("/national-overrides/{day}", summary="Remove a national calendar override",
+               status_code=204)
+def delete_national_override(
+    day: Day, session: WriteSession, who: Admin, now: Now
+) -> Response:
+    """Remove a national override."""
+    service.delete_override(session, who, day, None, now)
     return Response(status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool
 
 from app.catalog.schemas import WorkingHoursIn
 from app.core.bodies import Strict
@@ -33,7 +33,7 @@ class CalendarYear(BaseModel):
 class OverrideIn(Strict):
     """Declare a day off (working=false) or a working day, e.g. a swapped Saturday."""
 
-    working: bool
+    working: StrictBool
     note: str = Field(default="", max_length=255)
 
 

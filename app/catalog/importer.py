@@ -105,11 +105,16 @@ def _row(number: int, header: list[str], cells: list[str]) -> Iterator[tuple[int
         yield number, row
 
 
+# Booleans are strict in the API (1 or "yes" is not a boolean); a cell spells them out.
+_BOOLEANS = {"true": True, "false": False}
+
+
 def nest(row: Row) -> Row:
-    """Dotted columns become nested objects; a cell that is a JSON list or object is parsed."""
+    """Dotted columns become nested objects; a cell that is a JSON list or object is parsed,
+    `true` and `false` are booleans, and everything else stays text for the model to read."""
     out: Row = {}
     for name, text in row.items():
-        value: Any = json.loads(text) if text[:1] in "[{" else text
+        value: Any = (json.loads(text) if text[:1] in "[{" else _BOOLEANS.get(text.lower(), text))
         target = out
         *parents, leaf = name.split(".")
         for part in parents:

@@ -22,7 +22,7 @@ from app.catalog.schemas import (
     UnitOut,
     UnitPatch,
 )
-from app.core.cursor import BY_CODE, decode_cursor, encode_cursor
+from app.core.cursor import BY_CODE, CursorQuery, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
@@ -39,7 +39,7 @@ def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> Un
 def list_units(
     session: ReadSession, _who: Reader,
     parent: str | None = None, under: str | None = None, level: Level | None = None,
-    cursor: str | None = None, limit: Limit = 500,
+    cursor: CursorQuery = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""
     units = service.list_units(session, parent=parent, under=under, level=level,
@@ -83,7 +83,7 @@ def create_procedure(
             response_model=ProcedureList)
 def list_procedures(
     session: ReadSession, _who: Reader, now: Now,
-    field: str | None = None, cursor: str | None = None, limit: Limit = 500,
+    field: str | None = None, cursor: CursorQuery = None, limit: Limit = 500,
 ) -> ProcedureList:
     """Procedures ordered by code, optionally of one field (lĩnh vực)."""
     items = service.list_procedures(session, field_code=field, limit=limit,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from app.calendar.rules import WorkingHours, within_working_hours
 from app.core.bodies import Strict
@@ -13,7 +13,12 @@ from app.core.timefmt import ClockTime, IsoDate
 from app.dossiers.rules import DEFAULT_CUTOFF, ProcessingTime
 
 Level = Literal["province", "district", "commune", "agency"]
-Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
+# One type per field, used by create and update alike, so both validate the same way.
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")]
+UnitRef = Annotated[str, Field(max_length=40)]
+UnitName = Annotated[str, Field(min_length=1, max_length=255)]
+ProcedureName = Annotated[str, Field(min_length=1, max_length=500)]
+FieldName = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class WorkingHoursIn(Strict):
@@ -38,25 +43,25 @@ class WorkingHoursIn(Strict):
 class UnitIn(Strict):
     """A unit to create."""
 
-    code: str = Code
-    name: str = Field(min_length=1, max_length=255)
+    code: Code
+    name: UnitName
     level: Level
-    parent: str | None = Field(default=None, max_length=40)
+    parent: UnitRef | None = None
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = None
-    merged_into: str | None = Field(default=None, max_length=40)
+    merged_into: UnitRef | None = None
     working_hours: WorkingHoursIn | None = None
 
 
 class UnitPatch(Strict):
     """Fields of a unit to change; absent fields stay as they are."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: UnitName | None = None
     level: Level | None = None
-    parent: str | None = Field(default=None, max_length=40)
+    parent: UnitRef | None = None
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = None
-    merged_into: str | None = Field(default=None, max_length=40)
+    merged_into: UnitRef | None = None
     working_hours: WorkingHoursIn | None = None
 
 
@@ -148,26 +153,26 @@ class ProcedureVersionList(BaseModel):
 class ProcedureIn(Strict):
     """A procedure to create."""
 
-    code: str = Code
-    name: str = Field(min_length=1, max_length=500)
-    field_code: str = Code
-    field_name: str = Field(min_length=1, max_length=255)
+    code: Code
+    name: ProcedureName
+    field_code: Code
+    field_name: FieldName
     processing_time: ProcessingTimeIn
     online_processing_time: ProcessingTimeIn | None = None
-    online: bool = True
-    postal: bool = True
+    online: StrictBool = True
+    postal: StrictBool = True
 
 
 class ProcedurePatch(Strict):
     """Fields of a procedure to change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=500)
-    field_code: str | None = Field(default=None, min_length=1, max_length=40)
-    field_name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: ProcedureName | None = None
+    field_code: Code | None = None
+    field_name: FieldName | None = None
     processing_time: ProcessingTimeIn | None = None
     online_processing_time: ProcessingTimeIn | None = None
-    online: bool | None = None
-    postal: bool | None = None
+    online: StrictBool | None = None
+    postal: StrictBool | None = None
 
 
 class ProcedureOut(BaseModel):

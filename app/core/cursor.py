@@ -11,6 +11,7 @@ import base64
 import binascii
 from typing import Annotated, TypeVar
 
+from fastapi import Query
 from pydantic import Field, TypeAdapter, ValidationError
 
 from app.core.problems import InvalidParam, Unprocessable
@@ -22,6 +23,9 @@ RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 """A position by code (units, procedures)."""
 MAX_CURSOR_CHARS = 256
+CursorQuery = Annotated[str | None, Query(
+    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given")]
+"""The cursor parameter of every paged listing, its bound stated in the OpenAPI."""
 
 
 def encode_cursor(*position: int | str) -> str:

@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core.problems import ProblemError, problem, validation_problem
 
@@ -18,6 +20,19 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 # SQLSTATEs of a transaction PostgreSQL rolled back to resolve a deadlock or a conflict.
 TRANSACTION_CONFLICTS = frozenset({"40P01", "40001"})
+
+
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method the path serves, for a 405's Allow header.
+
+    Starlette names only the first route that matched the path (GET /units and POST /units
+    are two routes), so a client would be told POST alone.
+    """
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(app.routes):
+        if ctx.methods and compile_path(str(ctx.path))[0].match(request.url.path):
+            methods |= set(ctx.methods)
+    return ", ".join(sorted(methods))
 
 
 def problem_response(
@@ -51,7 +66,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         body = problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
-        return problem_response(exc.status_code, body, dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request)
+        return problem_response(exc.status_code, body, headers)
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import Counter, CounterWrite, Reader
+from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
@@ -87,7 +88,7 @@ def list_dossiers(
     received_to: Day | None = None,
     due_before: Instant | None = None,
     overdue: bool | None = None,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DossierPage:
     """Dossiers newest first, within the key's subtree; dates are local (Asia/Ho_Chi_Minh)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
 from app.core.bodies import Strict
 from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
@@ -47,7 +47,7 @@ class DossierIn(Strict):
                                   description="Documents received (thành phần hồ sơ).")
     waybill: str | None = Field(default=None, min_length=1, max_length=64,
                                 description="For postal receipts: the inbound waybill.")
-    return_by_post: bool = Field(default=False, description="Return the result by post.")
+    return_by_post: StrictBool = Field(default=False, description="Return the result by post.")
     delivery: DeliveryIn | None = Field(
         default=None, description="Where to post the result; defaults to the applicant.")
 
@@ -58,6 +58,11 @@ class DossierIn(Strict):
         if self.delivery is not None and not self.return_by_post:
             raise ValueError("delivery needs return_by_post")
         return self
+
+
+FREE_TEXT_FIELDS = frozenset({"note", "reason"})
+"""Event fields clerks type freely (they may hold names and phone numbers): shown to admin and
+counter keys only, never to dashboards."""
 
 
 class _EventBase(Strict):

@@ -40,6 +40,7 @@ from app.core.problems import (
 from app.dossiers import rules
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier, DossierEvent, DossierSequence
 from app.dossiers.schemas import (
+    FREE_TEXT_FIELDS,
     ApplicantOut,
     DossierIn,
     DossierOut,
@@ -600,9 +601,11 @@ def _apply(
     return Answer(response, replayed=False), row, audit
 
 
-def _timeline_event(e: DossierEvent) -> TimelineEvent:
+def _timeline_event(e: DossierEvent, who: Principal) -> TimelineEvent:
+    details = e.payload if who.sees_personal_data else {
+        k: v for k, v in e.payload.items() if k not in FREE_TEXT_FIELDS}
     return TimelineEvent(id=e.client_id, type=e.type, at=e.at, recorded_at=e.recorded_at,
-                         details=e.payload, flags=e.flags)
+                         details=details, flags=e.flags)
 
 
 def dossier_out(
@@ -628,7 +631,7 @@ def dossier_out(
                                  else d.processing_millidays / 1000),
         finished_at=d.finished_at, returned_at=d.returned_at,
         return_method=d.return_method, rating=d.rating, applicant=applicant,
-        timeline=None if events is None else [_timeline_event(e) for e in events],
+        timeline=None if events is None else [_timeline_event(e, who) for e in events],
     )
 
 

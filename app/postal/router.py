@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import require
 from app.auth.rules import Principal
+from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, WriteSession
 from app.dossiers import service as dossiers
 from app.dossiers.router import created
@@ -23,7 +24,7 @@ Postal = Annotated[Principal, require("admin", "postal")]
 
 @router.get("/returns", summary="Poll the postal return feed", response_model=PostalFeedPage)
 def feed(
-    session: FreshSession, who: Postal, cursor: str | None = None,
+    session: FreshSession, who: Postal, cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PostalFeedPage:
     """Results ready to go by post and not yet handed over, in feed order.

@@ -81,6 +81,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/calendar/{year}"): REFERENCE_READ,
     ("PUT", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
     ("DELETE", "/api/v1/calendar/overrides/{day}"): ADMIN_ONLY,
+    ("PUT", "/api/v1/calendar/national-overrides/{day}"): ADMIN_ONLY_UNSCOPED,
+    ("DELETE", "/api/v1/calendar/national-overrides/{day}"): ADMIN_ONLY_UNSCOPED,
     ("GET", "/api/v1/dossiers/overdue"): DOSSIER_READ,
     ("GET", "/api/v1/dossiers/due-soon"): DOSSIER_READ,
     ("POST", "/api/v1/dossiers"): DOSSIER_WRITE,
@@ -298,6 +300,11 @@ REQUESTS: dict[tuple[str, str], Build] = {
         json={"working": False, "note": "Nghỉ bù"}),
     ("DELETE", "/api/v1/calendar/overrides/{day}"): lambda w, u: Call(
         f"/api/v1/calendar/overrides/{_set_override(w, u)}", {"unit": u.code}),
+    ("PUT", "/api/v1/calendar/national-overrides/{day}"): lambda w, u: Call(
+        f"/api/v1/calendar/national-overrides/{_override_day(w)}",
+        json={"working": False, "note": "Nghỉ bù"}),
+    ("DELETE", "/api/v1/calendar/national-overrides/{day}"): lambda w, u: Call(
+        f"/api/v1/calendar/national-overrides/{_override_day(w)}"),
     ("GET", "/api/v1/dossiers/overdue"): lambda w, u: Call("/api/v1/dossiers/overdue",
                                                            {"unit": u.code}),
     ("GET", "/api/v1/dossiers/due-soon"): lambda w, u: Call("/api/v1/dossiers/due-soon",
@@ -432,7 +439,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        49, 5, 2, 490, 390)
+        51, 5, 2, 510, 400)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

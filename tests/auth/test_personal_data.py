@@ -205,3 +205,21 @@ def test_a_database_error_logs_no_parameters(api: Api, engine: Engine,
     assert "INSERT INTO dossiers" in logged  # the error itself is logged
     for value in APPLICANT_ONLY:
         assert value not in logged, value
+
+
+CLERK_TEXT = "Gọi chị Hoa 0912345678 ở số 5 ngõ 7"
+
+
+def test_free_text_of_events_is_for_admin_and_counter_only(api: Api) -> None:
+    """Notes and reasons typed by clerks may name people; dashboards get the event without."""
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    api.event(code, "processing_started", "2026-03-02 09:00", note=CLERK_TEXT)
+    api.event(code, "supplement_requested", "2026-03-02 10:00", reason=CLERK_TEXT)
+    for role, unit, shown in (("admin", None, True), ("counter", COMMUNE, True),
+                              ("dashboard", COMMUNE, False)):
+        r = api.client.get(f"/api/v1/dossiers/{code}", headers={"X-API-Key": api.key(role, unit)})
+        timeline = r.json()["timeline"]
+        assert [e["type"] for e in timeline][-2:] == ["processing_started",
+                                                      "supplement_requested"], role
+        assert (CLERK_TEXT in r.text) is shown, role

@@ -35,8 +35,8 @@ def test_due_needs_exactly_one_unit_of_time(api: Api) -> None:
 
 def test_swapped_saturday_and_extra_day_off(api: Api) -> None:
     api.province()
-    r = api.client.put("/api/v1/calendar/overrides/2026-03-07", json={"working": True,
-                                                                      "note": "Làm bù"})
+    r = api.client.put("/api/v1/calendar/national-overrides/2026-03-07",
+                       json={"working": True, "note": "Làm bù"})
     assert r.status_code == 200
     assert due(api, "2026-03-02T08:00:00+07:00", working_days=6) == "2026-03-07T17:00:00+07:00"
     api.client.put("/api/v1/calendar/overrides/2026-03-03", params={"unit": PROVINCE},
@@ -46,14 +46,14 @@ def test_swapped_saturday_and_extra_day_off(api: Api) -> None:
     api.client.put("/api/v1/calendar/overrides/2026-03-03", params={"unit": COMMUNE},
                    json={"working": True})
     assert due(api, "2026-03-02T08:00:00+07:00", working_days=6) == "2026-03-07T17:00:00+07:00"
-    assert api.client.delete("/api/v1/calendar/overrides/2026-03-07").status_code == 204
-    assert api.client.delete("/api/v1/calendar/overrides/2026-03-07").status_code == 404
+    assert api.client.delete("/api/v1/calendar/national-overrides/2026-03-07").status_code == 204
+    assert api.client.delete("/api/v1/calendar/national-overrides/2026-03-07").status_code == 404
 
 
 def test_year_lists_holidays_and_overrides(api: Api) -> None:
     api.province()
-    api.client.put("/api/v1/calendar/overrides/2026-08-22", json={"working": True,
-                                                                  "note": "Làm bù 2/9"})
+    api.client.put("/api/v1/calendar/national-overrides/2026-08-22",
+                   json={"working": True, "note": "Làm bù 2/9"})
     cal = api.client.get("/api/v1/calendar/2026", params={"unit": COMMUNE}).json()
     days = {d["date"]: d for d in cal["days"]}
     assert days["2026-02-17"]["source"] == "holiday" and not days["2026-02-17"]["working"]
@@ -114,8 +114,8 @@ def test_days_show_a_unit_override_with_its_author_and_reason(api: Api) -> None:
     # Nationally the day is a plain Tuesday; a national override is labelled as such.
     assert days(api, "2026-03-03", "2026-03-03")["2026-03-03"]["source"]["kind"] == (
         "weekly_pattern")
-    api.client.put("/api/v1/calendar/overrides/2026-03-07", json={"working": True,
-                                                                  "note": "Làm bù"})
+    api.client.put("/api/v1/calendar/national-overrides/2026-03-07",
+                   json={"working": True, "note": "Làm bù"})
     national = days(api, "2026-03-07", "2026-03-07", unit=COMMUNE)["2026-03-07"]
     assert national["working"] and national["source"]["kind"] == "national_override"
     assert national["source"]["scope"] == "*" and national["source"]["set_by_key_id"] is None

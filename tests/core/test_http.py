@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -69,3 +70,15 @@ def test_a_deadlock_victim_is_told_to_retry(api: Api, monkeypatch: pytest.Monkey
     monkeypatch.undo()
     assert (r.status_code, r.json()["code"]) == (503, "transaction_conflict")
     assert r.headers["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("PUT", "/api/v1/units", "GET, POST"),
+    ("POST", "/api/v1/units/X", "DELETE, GET, PATCH"),
+    ("DELETE", "/api/v1/stats/on-time", "GET"),
+])
+def test_a_405_names_every_allowed_method(client: TestClient, method: str, path: str,
+                                          allow: str) -> None:
+    r = client.request(method, path)
+    assert (r.status_code, r.headers["content-type"]) == (405, "application/problem+json")
+    assert r.headers["Allow"] == allow
