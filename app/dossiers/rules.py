@@ -38,8 +38,9 @@ OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement
 ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
 
 # Which event each state admits, and the state it leads to ("=" keeps the state).
-# The lifecycle (docs/figures.md): refusal happens at receipt or after appraisal; stopping only after
-# processing has begun; withdrawal from any open state; apology is an overlay on open dossiers.
+# The lifecycle (docs/figures.md): refusal happens at receipt or after appraisal; stopping
+# only after processing has begun; withdrawal from any open state; apology is an overlay on
+# open dossiers.
 # By post (QĐ 45/2016): "returned" with method postal is the handover to the post; a failed
 # delivery brings the result back to the counter ("resolved"), to be returned again.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -204,11 +205,19 @@ def apply_event(
             flags["from_unit"] = state.handling_unit
             new = replace(new, handling_unit=event.to_unit)
         case "supplement_requested":
+            # Guidance is given once (Nghị định 61/2018): only the first request, made while
+            # the appointment still runs, pauses the clock. A later one, or one after the
+            # appointment has passed, still awaits the documents (the status says so) but the
+            # clock keeps running: it moves nothing and cures nothing.
             count = state.supplement_count + 1
-            new = replace(new, paused_at=event.at, supplement_count=count)
+            new = replace(new, supplement_count=count)
             if count > 1:
                 # QĐ 766 scores more than one supplement request per dossier as a fault.
                 flags["repeated_supplement"] = True
+            elif event.at > state.due_at:
+                flags["after_appointment"] = True
+            else:
+                new = replace(new, paused_at=event.at)
         case "resolved":
             verdict = timeliness(event.at, state.due_at, cal.tz)
             worked = working_time_between(cal, state.received_at, event.at) - timedelta(
