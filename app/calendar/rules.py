@@ -314,5 +314,16 @@ def timeliness(resolved_at: datetime, due_at: datetime, tz: ZoneInfo = VN_TZ) ->
 
 
 def apology_is_timely(cal: WorkCalendar, issued_at: datetime, due_at: datetime) -> bool:
-    """True if the apology was issued at least one working day before the due time."""
-    return working_time_between(cal, issued_at, due_at) >= cal.hours.day_length
+    """True if issued on or before the last working day before the due day, whatever the hours.
+
+    The rule counts days ("at the latest one working day before the appointment"): a letter of
+    the last working day before the due day is in time even at closing; one of a day off after
+    that working day, or of the due day itself, is not.
+    """
+    issued, due = _local(cal, issued_at).date(), _local(cal, due_at).date()
+    last = due - _ONE_DAY
+    for _ in range(_MAX_IDLE_DAYS):
+        if cal.is_working_day(last):
+            return issued <= last
+        last -= _ONE_DAY
+    raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days before {due}")

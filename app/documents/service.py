@@ -12,7 +12,7 @@ from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.schemas import ProcessingTimeIn
 from app.core.problems import Conflict
 from app.dossiers.schemas import DossierOut, TimelineEvent
-from app.dossiers.service import get_dossier
+from app.dossiers.service import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
 
 from .context import (
@@ -86,7 +86,10 @@ def build_context(
             return ReceiptContext(
                 **common, documents_received=list(receipt.details.get("documents") or []),
                 processing_time=_processing_time(session, d), received_at=d.received_at,
-                appointment_at=d.due_at, return_method="postal" if postal else "counter",
+                # The slip shows the promise made at the counter, not one moved by a pause
+                # since; later appointments are on the documents that set them.
+                appointment_at=receipt_appointment(session, d.code) or d.due_at,
+                return_method="postal" if postal else "counter",
                 return_address=postal.recipient_address if postal else None)
         case "supplement":
             event = _latest(d, kind, "supplement_requested")

@@ -241,11 +241,19 @@ def apply_event(
             flags["from_unit"] = state.handling_unit
             new = replace(new, handling_unit=event.to_unit)
         case "supplement_requested":
+            # Guidance is given once (Nghị định 61/2018): only the first request, made while
+            # the appointment still runs, pauses the clock. A later one, or one after the
+            # appointment has passed, still awaits the documents (the status says so) but the
+            # clock keeps running: it moves nothing and cures nothing.
             count = state.supplement_count + 1
-            new = replace(new, paused_at=event.at, supplement_count=count)
+            new = replace(new, supplement_count=count)
             if count > 1:
                 # QĐ 766 scores more than one supplement request per dossier as a fault.
                 flags["repeated_supplement"] = True
+            elif event.at > state.due_at:
+                flags["after_appointment"] = True
+            else:
+                new = replace(new, paused_at=event.at)
         case "resolved":
             verdict = timeliness(event.at, state.due_at, cal.tz)
             worked = working_time_between(cal, state.received_at, event.at) - timedelta(

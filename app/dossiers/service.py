@@ -654,6 +654,15 @@ def get_dossier(session: Session, who: Principal, code: str, now: datetime) -> D
     return dossier_out(dossier, who, now, events)
 
 
+def receipt_appointment(session: Session, code: str) -> datetime | None:
+    """The appointment given at receipt, as answered then (before any pause moved it)."""
+    answer = session.scalar(
+        select(DossierEvent.response).join(Dossier)
+        .where(Dossier.code == code, DossierEvent.type == RECEIPT))
+    due = answer.get("due_at") if isinstance(answer, dict) else None
+    return datetime.fromisoformat(due) if isinstance(due, str) else None
+
+
 def _day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), VN_TZ)
 

@@ -268,19 +268,26 @@ def test_timeliness_uses_local_dates() -> None:
 # --- apology ---
 
 
-def test_apology_boundary(cal: WorkCalendar) -> None:
-    due = vn(2026, 3, 6, 17)
-    assert apology_is_timely(cal, vn(2026, 3, 5, 17), due)  # exactly one working day
-    assert apology_is_timely(cal, vn(2026, 3, 5, 18), due)  # evening: still 8 working hours
-    assert apology_is_timely(cal, vn(2026, 3, 6, 7), due)  # before opening the same day
-    assert not apology_is_timely(cal, vn(2026, 3, 6, 8, 1), due)
+def test_apology_is_judged_by_days_not_hours(cal: WorkCalendar) -> None:
+    due = vn(2026, 3, 6, 9)  # Friday 09:00
+    # Thursday is the last working day before the due day: in time at any hour of it,
+    # even 17:30, less than one working hour before the due time.
+    assert apology_is_timely(cal, vn(2026, 3, 5, 16, 59), due)
+    assert apology_is_timely(cal, vn(2026, 3, 5, 17, 30), due)
     assert apology_is_timely(cal, vn(2026, 3, 4, 9), due)
+    # On the due day itself it is tardy, even before opening.
+    assert not apology_is_timely(cal, vn(2026, 3, 6, 7), due)
+    assert not apology_is_timely(cal, vn(2026, 3, 6, 8, 1), due)
 
 
-def test_apology_boundary_across_weekend(cal: WorkCalendar) -> None:
-    due = vn(2026, 3, 9, 10)  # Monday 10:00
-    assert apology_is_timely(cal, vn(2026, 3, 6, 10), due)
-    assert not apology_is_timely(cal, vn(2026, 3, 6, 10, 1), due)
+def test_apology_on_the_last_working_day_before_a_holiday_due(cal: WorkCalendar) -> None:
+    # Due Mon 4 May 2026 (the 30/4 and 1/5 holidays fall on Thu and Fri): the last working
+    # day before it is Wed 29 April, so a letter of that evening is in time and one of the
+    # holiday or the weekend after it is not.
+    due = vn(2026, 5, 4, 10)
+    assert apology_is_timely(cal, vn(2026, 4, 29, 16, 30), due)
+    assert not apology_is_timely(cal, vn(2026, 4, 30, 9), due)
+    assert not apology_is_timely(cal, vn(2026, 5, 3, 9), due)
 
 
 # --- Hypothesis properties ---

@@ -14,6 +14,8 @@ NAME = "Nguyễn Văn An"
 EXPECTED = {
     "receipt": [NAME, "Thủ tục 1.000001", "Bản sao giấy khai sinh", "5 ngày làm việc",
                 "08 giờ 00 phút, ngày 02 tháng 3 năm 2026",
+                # The appointment given at receipt (Fri 6 March), not the one the pause moved.
+                "17 giờ 00 phút, ngày 06 tháng 3 năm 2026",
                 "qua dịch vụ bưu chính công ích", "Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội"],
     "supplement": [NAME, "Thiếu bản sao căn cước", "Bản sao căn cước công dân",
                    "10 giờ 00 phút, ngày 03 tháng 3 năm 2026"],

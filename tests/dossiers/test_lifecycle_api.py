@@ -176,3 +176,38 @@ def test_receipt_errors_name_the_field(api: Api, engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM dossiers")) == 0
         assert conn.scalar(text("SELECT count(*) FROM dossier_sequences")) == 0
+
+
+def test_an_apology_on_the_last_working_day_before_the_due_day_is_in_time(
+    api: Api, dossier: dict[str, Any]
+) -> None:
+    # Due Fri 6 March 17:00: a letter of Thursday 16:30, half a working hour short of a
+    # working day before the due time, is in time, because the rule counts days.
+    r = api.event_raw(dossier["code"], "apology_issued", "2026-03-05 16:30", reason="Chờ xác minh",
+                      new_due_at="2026-03-11T17:00:00+07:00")
+    assert r.json()["event"]["flags"] == {"tardy": False, "second": False}
+
+
+def test_a_second_supplement_request_moves_nothing(api: Api, dossier: dict[str, Any]) -> None:
+    code = dossier["code"]
+    api.event(code, "supplement_requested", "2026-03-03 10:00", reason="Thiếu bản sao")
+    d = api.event(code, "supplement_received", "2026-03-03 14:00")
+    assert d["due_at"] == "2026-03-09T11:00:00+07:00"  # moved by the 3 working hours paused
+    r = api.event_raw(code, "supplement_requested", "2026-03-04 10:00", reason="Lần hai")
+    assert r.json()["event"]["flags"] == {"repeated_supplement": True}
+    d = r.json()["dossier"]
+    assert (d["status"], d["paused"], d["supplement_count"]) == ("awaiting_supplement", False, 2)
+    d = api.event(code, "supplement_received", "2026-03-06 10:00")
+    assert d["due_at"] == "2026-03-09T11:00:00+07:00"
+
+
+def test_a_request_after_the_appointment_cures_nothing(
+    api: Api, dossier: dict[str, Any]
+) -> None:
+    code = dossier["code"]  # due Fri 6 March 17:00
+    r = api.event_raw(code, "supplement_requested", "2026-03-09 09:00", reason="Thiếu bản sao")
+    assert r.json()["event"]["flags"] == {"after_appointment": True}
+    assert (r.json()["dossier"]["paused"], r.json()["dossier"]["due_at"]) == (
+        False, "2026-03-06T17:00:00+07:00")
+    d = api.event(code, "supplement_received", "2026-03-11 09:00")
+    assert d["due_at"] == "2026-03-06T17:00:00+07:00"

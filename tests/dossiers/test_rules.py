@@ -108,6 +108,34 @@ def test_repeated_supplement_request_is_counted() -> None:
     assert flags == {"repeated_supplement": True}
 
 
+def test_a_second_supplement_request_moves_nothing() -> None:
+    # The first pause (Tue 10:00 - Tue 14:00, 3 working hours) moves Fri 17:00 to Mon 11:00.
+    state = apply(received(), "supplement_requested", "2026-03-03 10:00")
+    state = apply(state, "supplement_received", "2026-03-03 14:00")
+    assert state.due_at == vn("2026-03-09 11:00")
+    # The second request awaits documents, but the clock runs on: two more working days
+    # waited move nothing, and the dossier is overdue on Monday afternoon as it would be.
+    state = apply(state, "supplement_requested", "2026-03-04 10:00")
+    assert (state.status, state.paused_at, state.supplement_count) == (
+        "awaiting_supplement", None, 2)
+    assert rules.is_overdue(state, vn("2026-03-09 11:01"))
+    state = apply(state, "supplement_received", "2026-03-06 10:00")
+    assert (state.status, state.due_at, state.paused_seconds) == (
+        "processing", vn("2026-03-09 11:00"), 3 * 3600)
+
+
+def test_a_request_after_the_appointment_cures_nothing() -> None:
+    state = received()  # due Fri 2026-03-06 17:00
+    _, flags = rules.apply_event(
+        state, Event(type="supplement_requested", at=vn("2026-03-09 09:00")), CAL, NOW, SKEW)
+    assert flags == {"after_appointment": True}
+    state = apply(state, "supplement_requested", "2026-03-09 09:00")
+    assert state.paused_at is None and rules.is_overdue(state, vn("2026-03-09 09:00"))
+    state = apply(state, "supplement_received", "2026-03-11 09:00")
+    state = apply(state, "resolved", "2026-03-11 10:00")
+    assert (state.due_at, state.timeliness) == (vn("2026-03-06 17:00"), "late")
+
+
 def test_transfer_changes_the_deciding_unit() -> None:
     new, flags = rules.apply_event(
         received(), Event(type="transferred", at=vn("2026-03-02 09:00"), to_unit="V"),
@@ -221,7 +249,9 @@ def test_random_walks_keep_invariants(types: list[str], gaps: list[int]) -> None
             assert state.due_at == receipt_due
         assert (state.timeliness is None) == (state.resolved_at is None)
         assert (state.finished_at is None) == (state.status in rules.OPEN)
-        assert (state.paused_at is not None) == (state.status == "awaiting_supplement")
+        # Only the first request, before the appointment, pauses; a later one does not.
+        if state.paused_at is not None:
+            assert state.status == "awaiting_supplement" and state.supplement_count == 1
     if state.paused_seconds:
         assert working_time_between(CAL, receipt_due, state.due_at) == timedelta(
             seconds=state.paused_seconds)

@@ -2,7 +2,8 @@
 
 The oracle restates the lifecycle, not rules.py: an event is legal iff it is not in the future,
 not earlier than the last one, allowed in the current state and complete; due_at is the
-receipt appointment moved by the working time of the completed pauses and nothing else;
+receipt appointment moved by the working time of the completed pauses and nothing else
+(only the first supplement request pauses, and only when made by the appointment);
 timeliness exists iff a result exists.
 """
 
@@ -51,6 +52,7 @@ class Oracle:
     cal: WorkCalendar
     pauses: list[tuple[datetime, datetime]] = field(default_factory=list)
     accepted: list[Event] = field(default_factory=list)
+    pause_start: datetime | None = None
 
     def refusals(self, state: DossierState, event: Event, now: datetime) -> set[type]:
         """The errors this event deserves; empty when it is legal."""
@@ -83,9 +85,14 @@ class Oracle:
         """Note an accepted event, closing a pause when it leaves awaiting_supplement."""
         self.accepted.append(event)
         overlay = rules.TRANSITIONS[before.status][event.type] == "="
-        if before.status == "awaiting_supplement" and not overlay:
-            assert before.paused_at is not None
-            self.pauses.append((before.paused_at, event.at))
+        if event.type == "supplement_requested":
+            # Guidance is given once: only the first request, made by the appointment, pauses.
+            first = sum(e.type == "supplement_requested" for e in self.accepted) == 1
+            self.pause_start = event.at if first and event.at <= before.due_at else None
+        elif before.status == "awaiting_supplement" and not overlay:
+            if self.pause_start is not None:
+                self.pauses.append((self.pause_start, event.at))
+            self.pause_start = None
 
     def check(self, state: DossierState) -> None:
         """Every invariant of a stored dossier."""
@@ -99,7 +106,9 @@ class Oracle:
         if state.resolved_at is not None:
             assert state.timeliness == timeliness(state.resolved_at, state.due_at, self.cal.tz)
         assert (state.finished_at is None) == (state.status in rules.OPEN)
-        assert (state.paused_at is not None) == (state.status == "awaiting_supplement")
+        assert state.paused_at == self.pause_start
+        if state.paused_at is not None:
+            assert state.status == "awaiting_supplement"
         types = [e.type for e in self.accepted]
         assert state.supplement_count == types.count("supplement_requested")
         assert state.apology_count == types.count("apology_issued")

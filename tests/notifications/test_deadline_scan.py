@@ -41,19 +41,33 @@ def test_each_pass_moves_on_to_dossiers_not_yet_notified(api: Api) -> None:
     assert [code for code, _ in overdue_events(db)] == codes
 
 
-def test_a_moved_appointment_is_a_new_condition(api: Api, clock: Clock) -> None:
+def test_a_moved_appointment_is_notified_at_its_new_time(api: Api, clock: Clock) -> None:
     api.province()
     code = str(api.receive("2026-03-02 08:00")["code"])  # due Fri 6 Mar 17:00
     db = db_of(api)
-    assert scan(db, vn("2026-03-09 09:00"), 10) == 1
-    api.event(code, "supplement_requested", "2026-03-09 10:00", reason="Thiếu giấy tờ")
+    api.event(code, "supplement_requested", "2026-03-06 10:00", reason="Thiếu giấy tờ")
     assert scan(db, vn("2026-03-10 09:00"), 10) == 0  # paused: not overdue
     clock.now = vn("2026-03-16 09:00")
     api.event(code, "supplement_received", "2026-03-16 08:00")
     due = api.dossier(code)["due_at"]
     assert scan(db, NOW, 10) == 1
-    assert [c for c, _ in overdue_events(db)] == [code, code]
-    assert overdue_events(db)[1][1] == datetime.fromisoformat(due)
+    assert overdue_events(db) == [(code, datetime.fromisoformat(due))]
+
+
+def test_a_request_after_the_appointment_keeps_the_overdue_condition(
+    api: Api, clock: Clock
+) -> None:
+    # A request made once the appointment has passed moves nothing (the rule changed: it used
+    # to pause the clock and move the appointment), so there is no new condition to notify.
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])  # due Fri 6 Mar 17:00
+    db = db_of(api)
+    assert scan(db, vn("2026-03-09 09:00"), 10) == 1
+    api.event(code, "supplement_requested", "2026-03-09 10:00", reason="Thiếu giấy tờ")
+    clock.now = vn("2026-03-16 09:00")
+    api.event(code, "supplement_received", "2026-03-16 08:00")
+    assert scan(db, NOW, 10) == 0
+    assert overdue_events(db) == [(code, vn("2026-03-06 17:00"))]
 
 
 def test_upgrade_gives_existing_deadline_events_their_appointment(tmp_path: Path) -> None:
