@@ -163,7 +163,9 @@ def _route_of(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# uvicorn adds `color_message` (the message with terminal colour codes) to its own records.
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime",
+                                                             "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

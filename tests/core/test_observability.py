@@ -110,6 +110,9 @@ def test_json_log_lines_carry_request_and_key_ids_never_the_secret() -> None:
     assert line["route"] == "/api/v1/dossiers/{code}"
     assert line["status"] == 200
     assert ADMIN_KEY not in json.dumps(line)
+    colour = logging.makeLogRecord({"name": "uvicorn.error", "msg": "Started",
+                                    "color_message": "\x1b[36mStarted\x1b[0m"})
+    assert "color_message" not in json.loads(JsonFormatter().format(colour))
 
 
 def test_the_served_log_config_is_valid_for_both_formats() -> None:
