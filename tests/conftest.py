@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 from app.core.clock import utcnow
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
 from app.core.db import Base
 from app.core.deps import get_now
 from app.core.migrate import upgrade
@@ -113,6 +113,15 @@ def client(settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestCli
 def api(client: TestClient) -> Api:
     """Factories and helpers that go through the public API."""
     return Api(client)
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`python -m app ...` (app.__main__.main) on the run's database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def skip_reasons(reports: list[pytest.TestReport]) -> str:

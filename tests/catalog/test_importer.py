@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from app.__main__ import main
-from app.core.config import get_settings
 from tests.factories import Api
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 
-
-@pytest.fixture
-def cli_env(api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI on the test's (emptied) database."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def refused(out: str) -> list[list[str]]:

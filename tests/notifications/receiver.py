@@ -6,7 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.loopback import QuietHandler, serving
 
 
 @dataclass
@@ -24,8 +25,8 @@ def receiver() -> Iterator[Received]:
     """Serve on 127.0.0.1 on a free port until the block ends."""
     got = Received()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if got.fail_next > 0:
                 got.fail_next -= 1
@@ -36,16 +37,6 @@ def receiver() -> Iterator[Received]:
                 self.send_response(204)
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep the test output quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    got.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        got.url = f"{base}/hook"
         yield got
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

@@ -10,8 +10,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.loopback import QuietHandler, serving
 
 DATE = re.compile(r"\d{14}")
 DOSSIER_REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "LoaiDoiTuong",
@@ -24,6 +25,7 @@ REQUIRED_DATES = ("NgayTiepNhan", "NgayHenTra", "ThoiDiemXuLy")
 OPTIONAL_DATES = ("NgayTra", "NgayKetThucXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh")
 CODES = {str(n) for n in range(1, 11)}
 SESSION = "phien-lam-viec-1"
+
 
 
 def shape_errors(service: str, body: dict[str, Any]) -> list[str]:
@@ -89,7 +91,7 @@ def portal() -> Iterator[Portal]:
     """Serve on 127.0.0.1 on a free port until the block ends."""
     got = Portal()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -100,7 +102,7 @@ def portal() -> Iterator[Portal]:
             with suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)
 
-        def do_POST(self) -> None:
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
             if got.down:
                 self._answer(503, {"error_code": -1, "message": "Hệ thống bảo trì"})
@@ -128,16 +130,6 @@ def portal() -> Iterator[Portal]:
                 time.sleep(got.delay)  # the caller gives up: it holds no acknowledgement
             self._answer(200, {"error_code": 0, "message": "Đồng bộ thành công"})
 
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep the test output quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    got.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        got.url = base
         yield got
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
