@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from pydantic import TypeAdapter
@@ -35,6 +36,8 @@ from app.postal.schemas import (
 )
 
 RETURN_READY = "postal.return_ready"
+
+log = logging.getLogger(__name__)
 
 
 def _check_offered(session: Session, dossier: Dossier) -> None:
@@ -232,7 +235,12 @@ def list_feed(
         query = query.where(tuple_(PostalReturn.ready_txid, PostalReturn.id) > (txid, row_id))
     items: list[PostalReturnOut] = []
     for row in session.execute(query):
-        assert row.ready_at is not None and row.ready_txid is not None  # set when ready
+        if row.ready_at is None or row.ready_txid is None:
+            # Both are set when a return becomes ready; a row without them is damaged data,
+            # to report and skip, not to fail the operator's whole feed on.
+            log.error("postal return %s is ready without its ready time or feed position; "
+                      "left out of the feed", row.id)
+            continue
         items.append(PostalReturnOut(
             dossier_code=row.code, unit=UnitRef(code=row.unit_code, name=row.unit_name),
             procedure=row.procedure_name,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from app.dossiers.models import DossierEvent
+from app.dossiers.models import Dossier, DossierEvent
+from app.postal.models import PostalReturn
 from tests.factories import COMMUNE, OTHER_COMMUNE, Api, iso
 
 DELIVERY = {"name": "Trần Thị Bình", "address": "Số 5 Lý Thái Tổ, Hoàn Kiếm, Hà Nội",
@@ -262,3 +264,17 @@ def test_the_post_hands_over_only_what_is_in_its_feed(
         r = report(api, postal_key, code, step, at=iso("2026-03-07 09:00"), **body)
         assert r.status_code == 409, r.text
     assert (api.dossier(code), events(engine)) == (before, count)
+
+
+def test_a_damaged_ready_row_is_logged_and_left_out_not_a_500(
+        api: Api, postal_key: str, engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    first, second = by_post(api), by_post(api, "2026-03-02 09:00")
+    for code in (first, second):
+        api.event(code, "resolved", "2026-03-05 10:00")
+    with engine.begin() as conn:
+        conn.execute(update(PostalReturn).where(PostalReturn.dossier_id == select(
+            Dossier.id).where(Dossier.code == first).scalar_subquery()).values(ready_at=None))
+    with caplog.at_level(logging.ERROR, logger="app.postal"):
+        page = feed(api, postal_key)
+    assert [i["dossier_code"] for i in page["items"]] == [second]
+    assert any("left out of the feed" in r.getMessage() for r in caplog.records)
