@@ -212,8 +212,9 @@ def apply_event(
         )
     if event.at < state.last_event_at:
         raise Conflict(
-            f"The event at {event.at.isoformat()} is earlier than the dossier's last event "
-            f"at {state.last_event_at.isoformat()}.",
+            # In Vietnamese time, as every answer is: the stored instant reads back in UTC.
+            f"The event at {event.at.astimezone(VN_TZ).isoformat()} is earlier than the "
+            f"dossier's last event at {state.last_event_at.astimezone(VN_TZ).isoformat()}.",
             code="event_out_of_order",
         )
     target = TRANSITIONS.get(state.status, {}).get(event.type)

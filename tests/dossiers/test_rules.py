@@ -185,6 +185,12 @@ def test_event_before_the_last_one_is_refused() -> None:
     with pytest.raises(Conflict) as err:
         apply(state, "resolved", "2026-03-03 09:59")
     assert err.value.code == "event_out_of_order"
+    # Said in Vietnamese time even when the last event came back from storage in UTC.
+    stored = replace(state, last_event_at=state.last_event_at.astimezone(UTC))
+    with pytest.raises(Conflict) as err:
+        apply(stored, "resolved", "2026-03-03 09:59")
+    assert err.value.detail == ("The event at 2026-03-03T09:59:00+07:00 is earlier than the "
+                                "dossier's last event at 2026-03-03T10:00:00+07:00.")
 
 
 def test_event_in_the_future_is_refused() -> None:
