@@ -25,6 +25,7 @@ from app.dossiers.schemas import (
     DossierPage,
     EventIn,
     EventOut,
+    EventTarget,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
@@ -132,8 +133,10 @@ def post_events_batch(
 
     def parse(item: dict[str, Any]) -> tuple[service.Caller, str, EventIn]:
         fields = dict(item)
-        code = str(fields.pop("dossier", ""))
-        return caller, code, EVENT_ADAPTER.validate_python(fields)
+        # A missing or empty code is the item's own 422, not a search for dossier ''.
+        target = EventTarget.model_validate({"dossier": fields.pop("dossier")}
+                                            if "dossier" in fields else {})
+        return caller, target.dossier, EVENT_ADAPTER.validate_python(fields)
 
     results = service.run_batch(
         body.items, request.url.path, parse,

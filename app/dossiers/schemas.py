@@ -173,6 +173,12 @@ EventIn = Annotated[
 EVENT_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)
 
 
+class EventTarget(BaseModel):
+    """What a batch event item adds to an event: the code of the dossier it is for."""
+
+    dossier: str = Field(min_length=1, max_length=64, description="Dossier code (mã hồ sơ)")
+
+
 class BatchIn(Strict):
     """Items validated one by one, so one bad item does not sink the others."""
 

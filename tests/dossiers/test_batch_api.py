@@ -99,6 +99,12 @@ def test_batch_answers_follow_the_documented_schema(api: Api) -> None:
     r = api.client.post("/api/v1/events/batch", json={"items": [
         {"dossier": code, "id": "e-1", "type": "processing_started",
          "at": iso("2026-03-02 09:00")},
-        {"dossier": "missing", "id": "e-2", "type": "withdrawn", "at": iso("2026-03-02 09:00")}]})
+        {"dossier": "missing", "id": "e-2", "type": "withdrawn", "at": iso("2026-03-02 09:00")},
+        {"id": "e-3", "type": "withdrawn", "at": iso("2026-03-02 09:00")},
+        {"dossier": "", "id": "e-4", "type": "withdrawn", "at": iso("2026-03-02 09:00")}]})
     answer = BatchOut.model_validate(r.json())
-    assert [x.status for x in answer.results] == [201, 404]
+    assert [x.status for x in answer.results] == [201, 404, 422, 422]
+    # A missing or empty code is the item's own 422 on `dossier`, not a 404 for code ''.
+    assert [(p["name"], p["code"]) for x in r.json()["results"][2:]
+            for p in x["body"]["invalid_params"]] == [("dossier", "missing"),
+                                                      ("dossier", "string_too_short")]
