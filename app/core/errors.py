@@ -60,7 +60,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(422, validation_problem(list(exc.errors()), request.url.path))
+        body = validation_problem(list(exc.errors()), request.url.path)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method in ("POST", "PUT", "PATCH") and media != "application/json":
+            # Without the header FastAPI does not read the body as JSON, and the field errors
+            # alone ("a valid dictionary") do not say why.
+            body["detail"] = ("The body was not read as JSON: send it with "
+                              "'Content-Type: application/json'.")
+        return problem_response(422, body)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

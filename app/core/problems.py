@@ -103,6 +103,13 @@ def validation_params(errors: list[Any]) -> list[InvalidParam]:
     """Pydantic errors as invalid_params, field paths joined with dots."""
     params = []
     for err in errors:
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the character position where a field name goes: name the body.
+            where = [p for p in err.get("loc", ()) if isinstance(p, int)]
+            why = err.get("ctx", {}).get("error", "invalid JSON")
+            at = f" at character {where[0]}" if where else ""
+            params.append(InvalidParam("body", "json_invalid", f"malformed JSON: {why}{at}"))
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         params.append(
             InvalidParam(name=".".join(loc) or "body", code=err.get("type", "invalid"),

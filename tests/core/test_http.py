@@ -24,6 +24,18 @@ def test_malformed_json_is_a_422_problem(api: Api) -> None:
                         headers={"Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["code"] == "validation_failed"
+    # The body is named, not the character position where a field name would go.
+    [param] = r.json()["invalid_params"]
+    assert param["name"] == "body" and param["code"] == "json_invalid"
+    assert param["reason"].startswith("malformed JSON") and "at character 1" in param["reason"]
+
+
+def test_a_body_without_its_content_type_is_told_why(api: Api) -> None:
+    r = api.client.post("/api/v1/units", content=b'{"code": "X", "name": "A", "level": "province"}')
+    assert r.status_code == 422
+    assert "Content-Type: application/json" in r.json()["detail"]
+    sent = api.client.post("/api/v1/units", json={"code": "X", "level": "nowhere"})
+    assert "Content-Type" not in sent.json()["detail"]
 
 
 def test_oversized_body_is_413(api: Api) -> None:
