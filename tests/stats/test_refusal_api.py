@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.core.migrate import alembic_config
-from app.stats import service
 from tests.factories import PROVINCE, Api, app_on, revision_before
+from tests.stats.aggregates import rebuild_and_check
 
 BEFORE = revision_before("5e1d7a0c2f66")
 
@@ -61,13 +59,6 @@ def test_existing_refusals_are_classified_by_the_upgrade_and_a_rebuild(tmp_path:
         refusals(api)
     command.downgrade(alembic_config(url), BEFORE)
     command.upgrade(alembic_config(url), "head")
-    engine = create_engine(url)
-    with Session(engine) as session:
-        assert service.rebuild(session) == 3
-        session.commit()
-    with Session(engine) as session:
-        assert service.check(session) == []
-        session.rollback()
-    engine.dispose()
+    assert rebuild_and_check(url) == 3
     with app_on(url) as api:
         check_figures(on_time(api))
