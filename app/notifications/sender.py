@@ -7,9 +7,7 @@ loses or doubles a pending delivery beyond at-least-once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -18,6 +16,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.observability import DEADLINE_SCAN
+from app.core.periodic import every
 from app.notifications import rules, service
 
 log = logging.getLogger(__name__)
@@ -70,12 +69,6 @@ def run_once(db: Database, settings: Settings, now: datetime | None = None,
 
 
 async def run_forever(db: Database, settings: Settings) -> None:
-    """The lifespan task: a pass every interval until cancelled; errors are logged, not fatal."""
-    while True:
-        started = time.monotonic()
-        try:
-            await asyncio.to_thread(run_once, db, settings)
-        except Exception:  # a database or network hiccup must not stop the sender for good
-            log.exception("webhook sender pass failed")
-        elapsed = time.monotonic() - started
-        await asyncio.sleep(max(0.0, settings.webhook_interval_seconds - elapsed))
+    """The lifespan task: a pass every interval until cancelled."""
+    await every(settings.webhook_interval_seconds, lambda: run_once(db, settings),
+                "webhook sender")

@@ -7,7 +7,6 @@ beyond at-least-once; a repeated acknowledgement of one version counts once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ import httpx
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.periodic import every
 from app.portal import rules, service
 
 log = logging.getLogger(__name__)
@@ -99,14 +99,8 @@ def run_once(db: Database, settings: Settings, portal: PortalClient,
 
 
 async def run_forever(db: Database, settings: Settings) -> None:
-    """The lifespan task: a pass every interval until cancelled; errors are logged, not fatal."""
+    """The lifespan task: a pass every interval until cancelled."""
     with httpx.Client(timeout=settings.portal_timeout_seconds, follow_redirects=False) as http:
         portal = PortalClient(settings, http)
-        while True:
-            started = time.monotonic()
-            try:
-                await asyncio.to_thread(run_once, db, settings, portal)
-            except Exception:  # a database hiccup must not stop the sync for good
-                log.exception("portal sync pass failed")
-            elapsed = time.monotonic() - started
-            await asyncio.sleep(max(0.0, settings.portal_interval_seconds - elapsed))
+        await every(settings.portal_interval_seconds, lambda: run_once(db, settings, portal),
+                    "portal sync")
