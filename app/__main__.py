@@ -307,6 +307,11 @@ def _import_history(settings: Settings, path: Path, group: int, checkpoint: Path
     except (OSError, ValueError) as exc:
         print(f"import history: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # The group being written was rolled back; the checkpoint holds the last committed one.
+        print("import history: interrupted; the same command continues where it stopped",
+              file=sys.stderr)
+        return 130
     finally:
         db.dispose()
     rate = done.rows / done.seconds if done.seconds else 0.0

@@ -121,7 +121,7 @@ def count_rows(path: Path) -> int:
             return sum(1 for line in f if line.strip())
     if suffix == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as f:
-            return sum(1 for cells in csv.reader(f) if any(c.strip() for c in cells)) - 1
+            return max(0, sum(1 for cells in csv.reader(f) if any(c.strip() for c in cells)) - 1)
     return sum(1 for _ in read_rows(path))
 
 
