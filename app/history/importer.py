@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
+from zipfile import BadZipFile
 
 from pydantic import ValidationError
 from sqlalchemy import make_url, select
@@ -93,9 +94,7 @@ def read(path: Path) -> Iterator[tuple[int, Row | RowError]]:
     CSV and XLSX rows are numbered as a spreadsheet shows them (the header is row 1), JSONL
     rows by their line.
     """
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"{path.name}: expected a .csv, .xlsx or .jsonl file")
+    suffix = _format(path)
     if suffix != ".jsonl":
         for number, cells in read_rows(path):
             try:
@@ -113,16 +112,28 @@ def read(path: Path) -> Iterator[tuple[int, Row | RowError]]:
                 yield number, RowError([("row", f"not valid JSON: {exc}")])
 
 
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"{path.name}: expected a .csv, .xlsx or .jsonl file")
+    return suffix
+
+
 def count_rows(path: Path) -> int:
     """How many rows `read` will yield, for the progress bar (cheaper than reading them)."""
-    suffix = path.suffix.lower()
+    suffix = _format(path)
     if suffix == ".jsonl":
         with path.open(encoding="utf-8-sig") as f:
             return sum(1 for line in f if line.strip())
     if suffix == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as f:
             return max(0, sum(1 for cells in csv.reader(f) if any(c.strip() for c in cells)) - 1)
-    return sum(1 for _ in read_rows(path))
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return sum(1 for _ in read_rows(path))
+    except (BadZipFile, InvalidFileException) as exc:
+        raise ValueError(f"{path.name}: not an XLSX workbook ({exc})") from exc
 
 
 def file_digest(path: Path) -> str:

@@ -179,9 +179,14 @@ def test_audit_entries_and_events_name_the_import_key(
     assert len(catalogue.client.get("/api/v1/keys").json()) == len(keys)
 
 
-def test_a_file_of_another_kind_is_refused(cli_env: None, tmp_path: Path) -> None:
+def test_a_file_of_another_kind_is_refused(cli_env: None, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "h.txt").write_text("client_ref\n")
     assert main(["import", "history", str(tmp_path / "h.txt")]) == 2
+    assert "expected a .csv, .xlsx or .jsonl file" in capsys.readouterr().err
+    (tmp_path / "h.xlsx").write_text("client_ref\n")
+    assert main(["import", "history", str(tmp_path / "h.xlsx")]) == 2
+    assert "not an XLSX workbook" in capsys.readouterr().err
 
 
 def figures(engine: Engine) -> dict[str, Any]:
