@@ -408,9 +408,11 @@ def run(db: Database, path: Path, *, skew: timedelta, checkpoint: Path | None = 
         landed = [p for p in group if p.number in outcomes]
         if landed:
             state.last = (landed[-1].receipt.receiving_unit, landed[-1].receipt.client_ref or "")
-        save_state(checkpoint, state)
-        refusals += found
+        # Reported before the checkpoint moves past them: a kill in between reports them twice
+        # (the group replays), never not at all.
         refused(found)
+        refusals += found
+        save_state(checkpoint, state)
         done += len(chunk)
         progress(len(chunk))
     if skipped:  # the checkpoint was at the file's last row
