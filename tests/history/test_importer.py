@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from app.__main__ import main
 from app.audit.models import AuditEntry
 from app.dossiers.models import Dossier, DossierEvent
+from app.history.importer import State, file_digest, save_state
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
 from tests.conftest import empty_database
 from tests.factories import Api
@@ -236,3 +237,23 @@ def _offset(body: dict[str, Any]) -> dict[str, Any]:
         if isinstance(out.get(name), str) and "+" not in out[name][10:]:
             out[name] += "+07:00"
     return out
+
+
+def test_a_checkpoint_that_does_not_fit_the_file_or_the_database_is_set_aside(
+        catalogue: Api, database_url: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(shutil.copy(SAMPLES / "history.jsonl", tmp_path / "h.jsonl"))
+    checkpoint = tmp_path / "h.jsonl.checkpoint"
+    database = make_url(database_url).render_as_string(hide_password=True)
+    # This file and database, but a dossier the database does not hold (a restored backup).
+    save_state(checkpoint, State(file_digest(path), database, row=3,
+                                 last=("000.00.20.H99", "MC-2025-000103")))
+    assert main(["import", "history", str(path)]) == 0
+    err = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
+    assert "does not hold the rows it says were imported" in err
+    assert SUMMARY.format(6, 0, 0, 0) in err  # every row, from the first
+    save_state(checkpoint, State("0" * 64, "elsewhere", row=6))
+    assert main(["import", "history", str(path)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is for another file or database" in err
+    assert SUMMARY.format(0, 0, 6, 0) in err
