@@ -15,6 +15,7 @@ from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
+from app.documents.service import unit_heading
 from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 
@@ -131,10 +132,12 @@ def report_ii06a(
     groups = service.grouped(session, **common, procedures=None if rows == "field"
                              else [rules.ALL], group_by=rows)
     total = service.figures_for(session, **common, procedures=[rules.ALL])
+    heading = unit_heading(session, base)
     data = report.Report(
         unit=base.code, unit_name=base.name, start=start, end=end, rows_by=rows,
         rows=[report.row(g["key"], g.get("name"), g) for g in groups],
         total=report.row("total", "Tổng cộng", total),
+        signed=report.Signed(heading.authority, heading.issuer, heading.place, today),
     )
     stem = f"II06a-{base.code}-{start:%Y%m%d}-{end:%Y%m%d}"
     if format == "csv":
