@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
@@ -29,8 +29,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                409: {"description": "The form does not apply to the dossier yet"}},
 )
 def document(
-    code: str, kind: DocumentKind, session: FreshSession, who: Counter, now: Now,
-    format: Literal["html", "pdf"] = "html",
+    code: Annotated[str, Path(description="Dossier code (mã hồ sơ)")],
+    kind: Annotated[DocumentKind, Path(
+        description="receipt (Mẫu 01), supplement (02), refusal (03), apology (04), stop "
+                    "(05) or control_sheet (06)")],
+    session: FreshSession, who: Counter, now: Now,
+    format: Annotated[Literal["html", "pdf"], Query(
+        description="html, printable in a browser, or an A4 pdf")] = "html",
 ) -> Response:
     """Receipt slip, supplement request, refusal, apology, stop notice or process control
     sheet, with the heading and "Mẫu số" of the circular in force on the form's date."""
