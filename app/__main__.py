@@ -12,7 +12,7 @@ from pathlib import Path
 from app.core.config import Settings, get_settings
 
 
-def _demo(settings: Settings, dossiers: int, seed: int, years: float) -> int:
+def _demo(settings: Settings, dossiers: int, seed: int, years: float | None) -> int:
     """Migrate, then fill the empty database with the demo province, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo province")
     demo.add_argument("--dossiers", type=int, default=20_000, help="how many (default 20,000)")
     demo.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
-    demo.add_argument("--years", type=float, default=2, help="history ending today (default 2)")
+    demo.add_argument("--years", type=float, default=None,
+                      help="history ending today (default: 0.2 years per 2,000 dossiers, "
+                           "at most 2)")
     for resource in ("units", "procedures"):
         imp = sub.add_parser(resource, help=f"import {resource} from a spreadsheet")
         imp.add_argument("action", choices=["import"])
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         return _demo(settings, args.dossiers, args.seed, args.years)
-    if args.demo and _demo(settings, args.demo, 1, 2) != 0:
+    if args.demo and _demo(settings, args.demo, 1, None) != 0:
         print("demo: the database is not empty; serving it as it is", file=sys.stderr)
 
     import uvicorn

@@ -68,15 +68,16 @@ class UnitPatch(Strict):
 class UnitOut(BaseModel):
     """A unit as the API shows it."""
 
-    code: str
-    name: str
-    level: Level
-    parent: str | None
-    province: str
-    valid_from: date | None
-    valid_to: date | None
-    merged_into: str | None
-    working_hours: WorkingHoursIn | None
+    code: str = Field(description="Unit code (mã định danh), e.g. 000.00.20.H12.")
+    name: str = Field(description="Official name, e.g. Phường Hạ Long.")
+    level: Level = Field(description="province, district (before 1/7/2025), commune or agency.")
+    parent: str | None = Field(description="The unit above it in the tree.")
+    province: str = Field(description="The province the unit belongs to.")
+    valid_from: date | None = Field(description="First day it exists; null: always.")
+    valid_to: date | None = Field(description="Last day it exists (e.g. merged in 2025).")
+    merged_into: str | None = Field(description="The successor it was merged into.")
+    working_hours: WorkingHoursIn | None = Field(
+        description="Its own working hours; null inherits the parent's (or the default).")
 
 
 class UnitList(BaseModel):

@@ -130,14 +130,29 @@ _ONLINE_CUM = list(itertools.accumulate(p.weight * p.online for p in catalog.PRO
 _COMMUNE_CUM = list(itertools.accumulate(u.weight for u in catalog.COMMUNES))
 
 
+DOSSIERS_PER_YEAR = 10_000
+"""How many demo dossiers make a year of history by default: 2,000 cover the last ten weeks,
+20,000 or more the last two years, so a small run still fills the current quarter."""
+
+
+def history_years(n: int) -> float:
+    """The default length of the history for n dossiers, between 0.2 and 2 years."""
+    return min(2.0, max(0.2, n / DOSSIERS_PER_YEAR))
+
+
 def province(seed: int, first: date, last: date) -> Province:
     """The run's province: its calendar and each unit's own share of late results."""
     rng = random.Random(seed)
     cal = calendar(range(first.year - 1, last.year + 3))
     late: dict[str, float] = {}
-    for unit in (*catalog.AGENCIES, *catalog.COMMUNES):
-        # Most units are late on a few percent of dossiers; a handful struggle.
-        late[unit.code] = rng.choice((0.01, 0.015, 0.02, 0.03, 0.03, 0.04, 0.05, 0.08, 0.14))
+    # Units differ: a few are late on one dossier in a hundred, most on a few percent, and
+    # some communes struggle with one in five, so a ranking has a top and a bottom. The
+    # departments' procedures are harder already (difficulty), so their own rates stay lower.
+    for unit in catalog.AGENCIES:
+        late[unit.code] = rng.choice((0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.10))
+    for unit in catalog.COMMUNES:
+        late[unit.code] = rng.choice((0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.10, 0.14, 0.20,
+                                      0.25))
     return Province(cal, first, last, late)
 
 
@@ -211,17 +226,25 @@ def plan(p: Province, index: int, seed: int, received_at: datetime, in_hours: bo
             receiving, handling = catalog.CENTRE, agency
         else:
             transfer_to = agency  # filed at the commune, decided by the department (liên thông)
+    # The applicant chooses at the counter whether the result comes by post (QĐ 45/2016):
+    # most who filed by post, some who filed online, a few at the counter.
+    by_post = procedure.postal and rng.random() < _BY_POST.get(channel, 0.04)
     receipt: Body = {"procedure": procedure.code, "receiving_unit": receiving,
                      "handling_unit": handling, "channel": channel,
                      "received_at": received_at,
                      "applicant": _applicant(rng, procedure, commune)}
+    if by_post:
+        receipt["return_by_post"] = True
     return receipt, _events(rng, p, procedure, transfer_to or handling, transfer_to, channel,
-                            received_at, now)
+                            received_at, now, by_post)
+
+
+_BY_POST = {"online": 0.2, "postal": 0.85}
 
 
 def _events(rng: random.Random, p: Province, procedure: DemoProcedure, decider: str,
             transfer_to: str | None, channel: str, received_at: datetime,
-            now: datetime) -> list[Body]:
+            now: datetime, by_post: bool) -> list[Body]:
     cal = p.cal
     day = cal.hours.day_length
     amount = ProcessingTime(days=procedure.days, hours=procedure.hours).amount(cal)
@@ -277,14 +300,17 @@ def _events(rng: random.Random, p: Province, procedure: DemoProcedure, decider: 
         done = amount * (rng.uniform(0.97, 1.0) if on_the_day else rng.uniform(0.25, 0.95))
         done += paused
     t.add(done, "resolved")
-    if rng.random() < 0.97:
-        by_post = rng.random() < {"online": 0.2, "postal": 0.85}.get(channel, 0.04)
-        extra: Body = {"method": "postal" if by_post else "counter"}
-        if by_post:
-            extra["waybill"] = f"EB{rng.randrange(10**9):09d}VN"
-        if rng.random() < 0.55:
-            extra["rating"] = _rating(rng, late)
-        t.add(done + day * rng.uniform(0.05, 2.5), "returned", **extra)
+    rating: Body = {"rating": _rating(rng, late)} if rng.random() < 0.55 else {}
+    if by_post:
+        # The post collects results on its rounds, up to a few working days after they are
+        # ready: the newest results are still in the postal feed, waiting for it.
+        handed = done + day * rng.uniform(0.3, 3.5)
+        t.add(handed, "returned", method="postal",
+              waybill=f"EB{rng.randrange(10**9):09d}VN", **rating)
+        if rng.random() < 0.95:
+            t.add(handed + day * rng.uniform(0.5, 3), "delivered")
+    elif rng.random() < 0.97:
+        t.add(done + day * rng.uniform(0.05, 2.5), "returned", method="counter", **rating)
     return t.events
 
 

@@ -82,18 +82,21 @@ def load_catalogue(session: Session, now: datetime) -> str:
     return created.key
 
 
-def plans(n: int, seed: int, years: float, now: datetime
+def plans(n: int, seed: int, years: float | None, now: datetime
           ) -> Iterator[tuple[dict[str, object], list[dict[str, object]]]]:
-    """The run's dossiers in receipt order, each planned from its own seeded generator."""
+    """The run's dossiers in receipt order, each planned from its own seeded generator; the
+    history is `years` long, or by default as long as n dossiers make (rules.history_years)."""
     today = now.astimezone(VN_TZ).date()
-    first = today - timedelta(days=round(365.25 * years))
+    span = rules.history_years(n) if years is None else years
+    first = today - timedelta(days=round(365.25 * span))
     province = rules.province(seed, first, today)
     slots = rules.receipt_times(random.Random(seed), n, first, now, province.cal)
     for index, (at, in_hours) in enumerate(slots):
         yield rules.plan(province, index, seed, at, in_hours, now)
 
 
-def load(db: Database, *, n: int, seed: int, years: float, now: datetime, skew: timedelta,
+def load(db: Database, *, n: int, seed: int, years: float | None, now: datetime,
+         skew: timedelta,
          batch: int = 500, progress: Progress | None = None) -> Loaded:
     """Fill an empty database with the demo province and n dossiers over `years` to `now`."""
     started = clock.perf_counter()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
-DocumentKind = Literal["receipt", "supplement", "refusal", "apology", "control_sheet"]
+DocumentKind = Literal["receipt", "supplement", "refusal", "apology", "stop", "control_sheet"]
 ReturnMethod = Literal["counter", "postal"]
 StepResult = Literal["early", "on_time", "late"]
 
@@ -40,7 +40,7 @@ class Applicant:
 
 @dataclass(frozen=True)
 class ReceiptContext:
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (form 01)."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01)."""
 
     dossier_code: str
     unit_name: str
@@ -57,6 +57,7 @@ class ReceiptContext:
     officer_name: str | None = None
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate and freeze the fields."""
@@ -68,7 +69,7 @@ class ReceiptContext:
 
 @dataclass(frozen=True)
 class SupplementContext:
-    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02)."""
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu số 02)."""
 
     dossier_code: str
     unit_name: str
@@ -80,6 +81,7 @@ class SupplementContext:
     officer_name: str | None = None
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate and freeze the fields."""
@@ -89,7 +91,7 @@ class SupplementContext:
 
 @dataclass(frozen=True)
 class RefusalContext:
-    """Phiếu từ chối tiếp nhận, giải quyết hồ sơ (form 03)."""
+    """Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu số 03)."""
 
     dossier_code: str
     unit_name: str
@@ -100,6 +102,7 @@ class RefusalContext:
     officer_name: str | None = None
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate the fields."""
@@ -108,7 +111,7 @@ class RefusalContext:
 
 @dataclass(frozen=True)
 class ApologyContext:
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (form 04); unit_name is the issuing unit."""
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu số 04); unit_name is the issuing unit."""
 
     dossier_code: str
     unit_name: str
@@ -122,12 +125,35 @@ class ApologyContext:
     signer_name: str | None = None
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate the fields."""
         _require_aware(
             self, "received_at", "original_appointment_at", "new_appointment_at", "issued_at"
         )
+
+
+@dataclass(frozen=True)
+class StopContext:
+    """Thông báo dừng giải quyết hồ sơ (Mẫu số 05 of Thông tư 03/2025/TT-VPCP); unit_name is
+    the deciding unit, which stops the dossier."""
+
+    dossier_code: str
+    unit_name: str
+    procedure_name: str
+    applicant: Applicant
+    received_at: datetime
+    reason: str
+    stopped_at: datetime
+    signer_name: str | None = None
+    place: str | None = field(default=None, kw_only=True)
+    parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        """Validate the fields."""
+        _require_aware(self, "received_at", "stopped_at")
 
 
 @dataclass(frozen=True)
@@ -151,7 +177,7 @@ class ControlSheetRow:
 
 @dataclass(frozen=True)
 class ControlSheetContext:
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ (form 05)."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số 05, then 06 from Thông tư 03/2025)."""
 
     dossier_code: str
     unit_name: str
@@ -162,6 +188,7 @@ class ControlSheetContext:
     rows: Sequence[ControlSheetRow] = ()
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
+    issuer_name: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate and freeze the fields."""
@@ -170,5 +197,6 @@ class ControlSheetContext:
 
 
 DocumentContext: TypeAlias = (
-    ReceiptContext | SupplementContext | RefusalContext | ApologyContext | ControlSheetContext
+    ReceiptContext | SupplementContext | RefusalContext | ApologyContext | StopContext
+    | ControlSheetContext
 )

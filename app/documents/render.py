@@ -20,9 +20,11 @@ from .context import (
     ReceiptContext,
     RefusalContext,
     StepResult,
+    StopContext,
     SupplementContext,
 )
 from .pdf import html_to_pdf
+from .rules import form_number
 
 RESULT_LABELS: Final[dict[StepResult | None, str]] = {
     "early": "Trước hạn",
@@ -36,6 +38,7 @@ _CONTEXT_TYPES: Final[dict[str, type]] = {
     "supplement": SupplementContext,
     "refusal": RefusalContext,
     "apology": ApologyContext,
+    "stop": StopContext,
     "control_sheet": ControlSheetContext,
 }
 
@@ -74,6 +77,11 @@ def place_date(place: str | None, value: datetime) -> str:
     return f"{place}, {dated}" if place else dated[:1].upper() + dated[1:]
 
 
+def form_label(kind: str, value: datetime) -> str:
+    """The "Mẫu số .." label of form `kind` dated `value` (Vietnam day), '' if it has none."""
+    return form_number(kind, _local(value).date()) or ""
+
+
 def result_label(result: StepResult | None) -> str:
     """The control-sheet label of a step result ('' while the step is open)."""
     return RESULT_LABELS[result]
@@ -102,6 +110,7 @@ def _environment() -> Environment:
     env.filters["vn_date"] = format_date
     env.filters["result_label"] = result_label
     env.globals["place_date"] = place_date
+    env.globals["form_label"] = form_label
     return env
 
 

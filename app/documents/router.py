@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
-from app.core.deps import FreshSession, Now
+from app.core.deps import FreshSession, Now, ReadSession
+from app.core.timefmt import Day, Period
+from app.stats.rules import resolve_period
 
 from . import render_html, render_pdf
 from .context import DocumentKind
-from .service import build_context
+from .register import to_xlsx
+from .service import build_context, build_register
 
-router = APIRouter(prefix="/api/v1/dossiers", tags=["documents (biểu mẫu)"])
+router = APIRouter(prefix="/api/v1", tags=["documents (biểu mẫu)"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
-    "/{code}/documents/{kind}",
+    "/dossiers/{code}/documents/{kind}",
     summary="Render a dossier's form (HTML or PDF)",
     response_class=Response,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
                409: {"description": "The form does not apply to the dossier yet"}},
 )
 def document(
-    code: str, kind: DocumentKind, session: FreshSession, who: Counter, now: Now,
-    format: Literal["html", "pdf"] = "html",
+    code: Annotated[str, Path(description="Dossier code (mã hồ sơ)")],
+    kind: Annotated[DocumentKind, Path(
+        description="receipt (Mẫu 01), supplement (02), refusal (03), apology (04), stop "
+                    "(05) or control_sheet (06)")],
+    session: FreshSession, who: Counter, now: Now,
+    format: Annotated[Literal["html", "pdf"], Query(
+        description="html, printable in a browser, or an A4 pdf")] = "html",
 ) -> Response:
-    """Receipt slip, supplement request, refusal, apology or process control sheet."""
+    """Receipt slip, supplement request, refusal, apology, stop notice or process control
+    sheet, with the heading and "Mẫu số" of the circular in force on the form's date."""
     # From the primary: a form is printed right after the step that creates it, and a
     # lagging replica would answer 404 for the receipt slip of the dossier just received.
     ctx = build_context(session, who, code, kind, now)
@@ -36,3 +46,30 @@ def document(
         return HTMLResponse(render_html(kind, ctx))
     return Response(render_pdf(kind, ctx), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{code}-{kind}.pdf"'})
+
+
+@router.get(
+    "/documents/register",
+    summary="The dossier register of a unit for a period (XLSX)",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def register(
+    session: ReadSession, who: Counter, now: Now,
+    unit: Annotated[str | None, Query(
+        description="The receiving unit whose register this is (default: the key's own); "
+                    "the key must cover it")] = None,
+    period: Annotated[Period | None, Query(
+        description="2026, 2026-Q3, 2026-H1 or 2026-09")] = None,
+    from_: Annotated[Day | None, Query(
+        alias="from", description="First day of receipt (local), inclusive")] = None,
+    to: Annotated[Day | None, Query(
+        description="Last day of receipt (local), inclusive")] = None,
+) -> Response:
+    """Sổ theo dõi hồ sơ: one row per dossier the unit received in the period, with its
+    applicant, deciding unit, receipt, appointment, hand-off, result and return."""
+    start, end = resolve_period(period, from_, to)
+    data = build_register(session, who, unit, start, end, now)
+    stem = f"so-theo-doi-ho-so-{data.unit_code}-{start:%Y%m%d}-{end:%Y%m%d}"
+    return Response(to_xlsx(data), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})

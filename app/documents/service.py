@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.schemas import ProcessingTimeIn
-from app.core.problems import Conflict
+from app.catalog.service import covered_unit
+from app.core.clock import VN_TZ
+from app.core.problems import Conflict, InvalidParam, Unprocessable
+from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.schemas import DossierOut, TimelineEvent
 from app.dossiers.service import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
@@ -23,9 +27,38 @@ from .context import (
     DocumentKind,
     ReceiptContext,
     RefusalContext,
+    StopContext,
     SupplementContext,
 )
-from .rules import Step, control_sheet_rows
+from .register import Register
+from .rules import (
+    Heading,
+    RegisterEntry,
+    Step,
+    UnitLine,
+    control_sheet_rows,
+    form_number,
+    heading,
+)
+
+# A unit tree is a few levels deep; the bound only guards against a damaged parent cycle.
+_MAX_DEPTH = 16
+
+
+def unit_heading(session: Session, unit: Unit) -> Heading:
+    """The heading of a form `unit` issues: its line of authority and its place."""
+    chain = [unit]
+    while (code := chain[-1].parent_code) is not None and len(chain) < _MAX_DEPTH:
+        parent = session.get(Unit, code)
+        if parent is None:
+            break
+        chain.append(parent)
+    return heading([UnitLine(u.level, u.name) for u in chain])
+
+
+def _heading_fields(session: Session, unit: Unit) -> dict[str, Any]:
+    h = unit_heading(session, unit)
+    return {"parent_unit_name": h.authority, "issuer_name": h.issuer, "place": h.place}
 
 
 def _latest(d: DossierOut, kind: DocumentKind, event_type: str) -> TimelineEvent:
@@ -61,6 +94,15 @@ def _processing_time(session: Session, d: DossierOut) -> str:
     return f"Trong ngày (tiếp nhận trước {time_.same_day.cutoff:%H:%M})"
 
 
+def _deciding(session: Session, common: dict[str, Any], names: dict[str, str], d: DossierOut
+              ) -> dict[str, Any]:
+    """The common fields of a form the deciding unit issues (apology, stop notice)."""
+    handling = session.get(Unit, d.handling_unit)
+    if handling is None:  # foreign keys
+        return {**common, "unit_name": names.get(d.handling_unit, d.handling_unit)}
+    return {**common, "unit_name": handling.name, **_heading_fields(session, handling)}
+
+
 def build_context(
     session: Session, who: Principal, code: str, kind: DocumentKind, now: datetime
 ) -> DocumentContext:
@@ -70,13 +112,12 @@ def build_context(
     procedure = session.get(Procedure, d.procedure)
     receiving = session.get(Unit, d.receiving_unit)
     assert procedure is not None and receiving is not None  # foreign keys
-    parent = session.get(Unit, receiving.parent_code) if receiving.parent_code else None
     names = _names(session, d)
     common: dict[str, Any] = {
         "dossier_code": d.code, "unit_name": receiving.name, "procedure_name": procedure.name,
         "applicant": Applicant(d.applicant.name, d.applicant.id_number, d.applicant.phone,
                                d.applicant.address),
-        "parent_unit_name": parent.name if parent else None,
+        **_heading_fields(session, receiving),
     }
     receipt = d.timeline[0] if d.timeline else None
     assert receipt is not None and receipt.type == "received"  # the timeline opens with it
@@ -103,12 +144,16 @@ def build_context(
         case "apology":
             event = _latest(d, kind, "apology_issued")
             # The letter is the deciding unit's: it names the unit that issued it.
-            issuer = names.get(d.handling_unit, d.handling_unit)
             return ApologyContext(
-                **{**common, "unit_name": issuer}, received_at=d.received_at,
+                **_deciding(session, common, names, d), received_at=d.received_at,
                 original_appointment_at=d.due_at, reason=event.details["reason"],
                 new_appointment_at=datetime.fromisoformat(event.details["new_due_at"]),
                 issued_at=event.at)
+        case "stop":
+            event = _latest(d, kind, "stopped")
+            return StopContext(
+                **_deciding(session, common, names, d), received_at=d.received_at,
+                reason=str(event.details.get("reason") or ""), stopped_at=event.at)
     steps = [Step(e.type, e.at, names.get(str(e.flags.get("from_unit"))),
                   names.get(str(e.details.get("to_unit"))))
              for e in d.timeline or []]
@@ -117,3 +162,57 @@ def build_context(
         **common, received_at=d.received_at, appointment_at=d.due_at,
         rows=control_sheet_rows(receiving.name, names.get(first, first), d.received_at,
                                 d.due_at, steps, d.returned_at))
+
+
+REGISTER_MAX_ROWS = 20_000
+"""A register longer than this is asked for by a shorter period (a month at a busy centre
+fits): the spreadsheet is built in memory."""
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time(0), VN_TZ)
+
+
+def build_register(session: Session, who: Principal, unit_code: str | None, start: date,
+                   end: date, now: datetime) -> Register:
+    """The register of the dossiers `unit` received from `start` to `end` (local days)."""
+    code = unit_code or who.unit_code
+    if code is None:
+        raise Unprocessable(
+            "Name a unit: this key is national.", code="unit_required",
+            invalid_params=[InvalidParam("unit", "required", "required for a national key")])
+    unit = covered_unit(session, who, code)
+    handler = aliased(Unit)
+    first_transfer = (
+        select(DossierEvent.dossier_id, func.min(DossierEvent.at).label("at"))
+        .where(DossierEvent.type == "transferred").group_by(DossierEvent.dossier_id)
+        .subquery())
+    query = (
+        select(Dossier, Procedure.name, handler.name, first_transfer.c.at)
+        .join(Procedure, Procedure.code == Dossier.procedure_code)
+        .join(handler, handler.code == Dossier.handling_unit)
+        .outerjoin(first_transfer, first_transfer.c.dossier_id == Dossier.id)
+        .where(Dossier.receiving_unit == unit.code,
+               Dossier.received_at >= _day_start(start),
+               Dossier.received_at < _day_start(end + timedelta(days=1)))
+        .order_by(Dossier.received_at, Dossier.id)
+        .limit(REGISTER_MAX_ROWS + 1))
+    rows = session.execute(query).all()
+    if len(rows) > REGISTER_MAX_ROWS:
+        raise Unprocessable(
+            f"The register of this unit and period has more than {REGISTER_MAX_ROWS:,} "
+            "dossiers; ask for a shorter period.", code="register_too_large",
+            invalid_params=[InvalidParam("to", "too_many_rows",
+                                         f"more than {REGISTER_MAX_ROWS} dossiers")])
+    entries = [RegisterEntry(
+        code=d.code, procedure_name=procedure_name, applicant_name=d.applicant_name,
+        applicant_address=d.applicant_address, applicant_phone=d.applicant_phone,
+        handling_unit_name=handling_name, received_at=d.received_at, due_at=d.due_at,
+        status=d.status, timeliness=d.timeliness, transferred_at=transferred_at,
+        resolved_at=d.resolved_at, returned_at=d.returned_at, return_method=d.return_method,
+        rescheduled_due_at=d.rescheduled_due_at, finished_at=d.finished_at,
+    ) for d, procedure_name, handling_name, transferred_at in rows]
+    return Register(heading=unit_heading(session, unit), unit_code=unit.code,
+                    unit_name=unit.name, start=start, end=end,
+                    form_number=form_number("register", now.astimezone(VN_TZ).date()),
+                    entries=entries, now=now)

@@ -81,16 +81,26 @@ def receive_batch(
 @router.get("/dossiers", summary="List and filter dossiers", response_model=DossierPage)
 def list_dossiers(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
-    include_descendants: bool = True,
-    status: Annotated[list[Status] | None, Query()] = None,
-    channel: Channel | None = None,
-    received_from: Day | None = None,
-    received_to: Day | None = None,
-    due_before: Instant | None = None,
-    overdue: bool | None = None,
+    unit: Annotated[str | None, Query(
+        description="Dossiers received or handled by this unit (default: the key's own); the "
+                    "key must cover it")] = None,
+    include_descendants: Annotated[bool, Query(
+        description="Also the units below it in the tree")] = True,
+    status: Annotated[list[Status] | None, Query(
+        description="Only these statuses; repeat the parameter for several")] = None,
+    channel: Annotated[Channel | None, Query(
+        description="Only dossiers received through this channel")] = None,
+    received_from: Annotated[Day | None, Query(
+        description="Received on or after this local day")] = None,
+    received_to: Annotated[Day | None, Query(
+        description="Received on or before this local day")] = None,
+    due_before: Annotated[Instant | None, Query(
+        description="Appointment (due_at) before this instant, with its offset")] = None,
+    overdue: Annotated[bool | None, Query(
+        description="true: only open dossiers past their appointment; false: only the "
+                    "others")] = None,
     cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size, 1-500")] = 50,
 ) -> DossierPage:
     """Dossiers newest first, within the key's subtree; dates are local (Asia/Ho_Chi_Minh)."""
     items, nxt = service.list_dossiers(

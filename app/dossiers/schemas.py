@@ -209,32 +209,41 @@ class TimelineEvent(BaseModel):
 class DossierOut(BaseModel):
     """A dossier's current state; `timeline` only on the single-dossier view."""
 
-    code: str
-    status: str
-    procedure: str
-    # The procedure version whose rules set the appointment at receipt.
-    procedure_version: int
-    receiving_unit: str
-    handling_unit: str
-    channel: str
-    client_ref: str | None
-    received_at: LocalDatetime
+    code: str = Field(description="Dossier code (mã hồ sơ): <unit code>-<YYMMDD>-<NNNN>.")
+    status: str = Field(description="received, processing, awaiting_supplement, resolved, "
+                        "returned, refused, stopped or withdrawn.")
+    procedure: str = Field(description="Procedure code (mã thủ tục hành chính).")
+    procedure_version: int = Field(
+        description="The procedure version whose rules set the appointment at receipt.")
+    receiving_unit: str = Field(description="Code of the unit that received the dossier.")
+    handling_unit: str = Field(description="Code of the unit deciding it now (liên thông "
+                               "transfers change it).")
+    channel: str = Field(description="direct (trực tiếp), online (trực tuyến) or postal "
+                         "(bưu chính).")
+    client_ref: str | None = Field(description="The counter software's own id, if it sent one.")
+    received_at: LocalDatetime = Field(description="Receipt instant (Vietnamese time).")
     due_at: LocalDatetime = Field(description="Appointment (ngày hẹn trả), moved only by pauses.")
     rescheduled_due_at: LocalDatetime | None = Field(description="New appointment from an apology.")
-    timeliness: Literal["early", "on_time", "late"] | None
+    timeliness: Literal["early", "on_time", "late"] | None = Field(
+        description="Once resolved: trước hạn / đúng hạn / quá hạn against due_at.")
     overdue: bool = Field(description="Open, not paused, and past due_at now (quá hạn).")
-    paused: bool
-    supplement_count: int
-    apology_count: int
-    resolved_at: LocalDatetime | None
+    paused: bool = Field(description="Waiting for the applicant (supplement or payment): the "
+                         "legal clock is stopped.")
+    supplement_count: int = Field(description="Supplement requests made, the first included.")
+    apology_count: int = Field(description="Apology letters issued.")
+    resolved_at: LocalDatetime | None = Field(description="When the result was ready.")
     processing_working_days: float | None = Field(
         description="Working days from receipt to result, supplement pauses excluded")
-    finished_at: LocalDatetime | None
-    returned_at: LocalDatetime | None
-    return_method: str | None
-    rating: int | None
-    applicant: ApplicantOut | None = None
-    timeline: list[TimelineEvent] | None = None
+    finished_at: LocalDatetime | None = Field(
+        description="When processing ended: resolved, refused, stopped or withdrawn.")
+    returned_at: LocalDatetime | None = Field(
+        description="When the result was handed over at the counter or to the post.")
+    return_method: str | None = Field(description="counter or postal, once returned.")
+    rating: int | None = Field(description="The applicant's rating at return, 1-5.")
+    applicant: ApplicantOut | None = Field(
+        default=None, description="Personal data: only for admin and counter keys.")
+    timeline: list[TimelineEvent] | None = Field(
+        default=None, description="Every event in time order; only on the single-dossier view.")
 
 
 class DossierPage(BaseModel):

@@ -51,10 +51,16 @@ def list_deliveries(
     return service.list_deliveries(session, state, limit)
 
 
+UnitQuery = Annotated[str | None, Query(
+    description="Dossiers handled by this unit and the units below it (default: the key's "
+                "own); the key must cover it")]
+LimitQuery = Annotated[int, Query(ge=1, le=500, description="At most this many, 1-500")]
+
+
 @queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut])
 def overdue(
-    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
+    limit: LimitQuery = 100,
 ) -> list[DossierOut]:
     """Open dossiers past their appointment (quá hạn), soonest due first."""
     rows = service.deadline_queue(session, who, unit, "overdue", 0, now, limit)
@@ -63,9 +69,10 @@ def overdue(
 
 @queues_router.get("/due-soon", summary="List dossiers due soon", response_model=list[DossierOut])
 def due_soon(
-    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
-    within_working_days: Annotated[int, Query(ge=1, le=10)] = 1,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
+    within_working_days: Annotated[int, Query(
+        ge=1, le=10, description="Due within this many working days from now, 1-10")] = 1,
+    limit: LimitQuery = 100,
 ) -> list[DossierOut]:
     """Open dossiers due within N working days: the apology must go out before (xin lỗi)."""
     rows = service.deadline_queue(session, who, unit, "due_soon", within_working_days, now,

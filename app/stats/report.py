@@ -36,6 +36,20 @@ COLUMNS: tuple[tuple[str | None, str, str], ...] = (
 
 
 @dataclass(frozen=True)
+class Signed:
+    """Who reports and when: the unit's heading lines, its place and the report date."""
+
+    authority: str | None
+    issuer: str
+    place: str | None
+    reported_on: date
+
+
+PREPARER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
+HEAD = ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký, đóng dấu, ghi rõ họ tên)")
+
+
+@dataclass(frozen=True)
 class Report:
     """Rows of the report: one per field (lĩnh vực) or unit, and the total."""
 
@@ -46,6 +60,14 @@ class Report:
     rows_by: str
     rows: list[dict[str, Any]]
     total: dict[str, Any]
+    signed: Signed | None = None
+
+
+def place_date(place: str | None, day: date) -> str:
+    """'Quảng Ninh, ngày 20 tháng 11 năm 2026' (days 1-9 and months 1-2 zero-padded)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    dated = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {dated}" if place else dated[:1].upper() + dated[1:]
 
 
 def row(key: str, name: str | None, f: dict[str, Any]) -> dict[str, Any]:
@@ -104,9 +126,20 @@ def to_xlsx(report: Report) -> bytes:
                                               wrap_text=True)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws["A1"], ws[f"{last}1"] = report.unit_name, FORM
-    ws["A1"].font = bold
+    signed = report.signed
+    ws[f"{last}1"] = FORM
     ws[f"{last}1"].alignment = Alignment(horizontal="right")
+    if signed is None:
+        ws["A1"] = report.unit_name
+        ws["A1"].font = bold
+    else:
+        # The unit's heading over the first columns: its body above it, then its own name.
+        heads = [(signed.authority, False), (signed.issuer, True)] if signed.authority else [
+            (signed.issuer, True)]
+        for r, (text, strong) in enumerate(heads, 1):
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+            ws.cell(r, 1, text).font = Font(bold=strong)
+            ws.cell(r, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A3:{last}3")
     ws["A3"] = f"{TITLE} - {report.unit_name.upper()}"
     ws["A3"].font, ws["A3"].alignment = Font(bold=True, size=13), center
@@ -148,6 +181,8 @@ def to_xlsx(report: Report) -> bytes:
                 cell.font = bold
             if c == width and isinstance(v, float):
                 cell.number_format = "0.00"
+    if signed is not None:
+        _signatures(ws, numbers + len(lines) + 2, width, signed)
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 34
     for c in range(3, width + 1):
@@ -159,3 +194,20 @@ def to_xlsx(report: Report) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _signatures(ws: Any, top: int, width: int, signed: Signed) -> None:
+    """The place and date line, then who prepared the report (left) and the unit's head
+    (right), with room to sign under each."""
+    italic, bold = Font(italic=True), Font(bold=True)
+    center = Alignment(horizontal="center")
+    right = (width - 4, width)
+    ws.merge_cells(start_row=top, start_column=right[0], end_row=top, end_column=right[1])
+    ws.cell(top, right[0], place_date(signed.place, signed.reported_on)).font = italic
+    ws.cell(top, right[0]).alignment = center
+    for (title, note), (first, end) in ((PREPARER, (1, 4)), (HEAD, right)):
+        for offset, (text, font) in enumerate(((title, bold), (note, italic)), 1):
+            ws.merge_cells(start_row=top + offset, start_column=first, end_row=top + offset,
+                           end_column=end)
+            ws.cell(top + offset, first, text).font = font
+            ws.cell(top + offset, first).alignment = center

@@ -15,6 +15,7 @@ from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
+from app.documents.service import unit_heading
 from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 
@@ -23,6 +24,11 @@ router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
 PeriodQuery = Annotated[Period | None, Query(description="2026, 2026-Q3, 2026-H1 or 2026-09")]
 FromQuery = Annotated[Day | None, Query(alias="from", description="First day (local), inclusive")]
 ToQuery = Annotated[Day | None, Query(alias="to", description="Last day (local), inclusive")]
+UnitQuery = Annotated[str | None, Query(
+    description="Unit code (default: the key's own); the key must cover it")]
+ByQuery = Annotated[By, Query(
+    description="Count each dossier for the unit deciding it (handling) or the one that "
+                "received it (receiving)")]
 
 
 def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | None:
@@ -45,15 +51,19 @@ def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
             response_model=OnTime | OnTimeGrouped)
 def on_time(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
-    include_descendants: bool = True,
-    by: By = "handling",
+    unit: UnitQuery = None,
+    include_descendants: Annotated[bool, Query(
+        description="Also the units below it in the tree")] = True,
+    by: ByQuery = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
-    procedure: str | None = None,
+    procedure: Annotated[str | None, Query(
+        description="Only this procedure (mã thủ tục)")] = None,
     field: Annotated[str | None, Query(description="Field (lĩnh vực) code")] = None,
-    group_by: GroupBy | None = None,
+    group_by: Annotated[GroupBy | None, Query(
+        description="Split the figures by month, quarter, field, procedure or child unit, "
+                    "with the total beside")] = None,
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform)")] = False,
 ) -> dict[str, Any]:
@@ -83,9 +93,13 @@ def on_time(
 @router.get("/stats/ranking", summary="Rank units by on-time rate", response_model=Ranking)
 def ranking(
     session: ReadSession, who: Reader, now: Now,
-    level: Level = "commune",
-    unit: str | None = None,
-    by: By = "handling",
+    level: Annotated[Level, Query(
+        description="Rank the units of this level (commune, agency, district, province)")
+    ] = "commune",
+    unit: Annotated[str | None, Query(
+        description="Rank within this unit's subtree (default: the key's own; a national key "
+                    "ranks every unit)")] = None,
+    by: ByQuery = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
@@ -109,14 +123,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def report_ii06a(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
-    by: By = "handling",
+    by: ByQuery = "handling",
     rows: Annotated[Literal["field", "unit"], Query(
         description="One row per field (lĩnh vực) or per direct child unit")] = "field",
-    format: Literal["json", "csv", "xlsx"] = "json",
+    format: Annotated[Literal["json", "csv", "xlsx"], Query(
+        description="json, csv (with a BOM for Excel) or xlsx (headed, dated and signed)")
+    ] = "json",
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform), e.g. what they "
                     "carried over")] = True,
@@ -131,10 +147,12 @@ def report_ii06a(
     groups = service.grouped(session, **common, procedures=None if rows == "field"
                              else [rules.ALL], group_by=rows)
     total = service.figures_for(session, **common, procedures=[rules.ALL])
+    heading = unit_heading(session, base)
     data = report.Report(
         unit=base.code, unit_name=base.name, start=start, end=end, rows_by=rows,
         rows=[report.row(g["key"], g.get("name"), g) for g in groups],
         total=report.row("total", "Tổng cộng", total),
+        signed=report.Signed(heading.authority, heading.issuer, heading.place, today),
     )
     stem = f"II06a-{base.code}-{start:%Y%m%d}-{end:%Y%m%d}"
     if format == "csv":

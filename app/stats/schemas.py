@@ -153,16 +153,19 @@ class OnTimeGrouped(Scope):
 class Ranked(BaseModel):
     """One unit in a ranking."""
 
-    rank: int
-    unit: str
-    name: str
-    received: int
-    resolved: int
-    early_or_on_time: int
-    late: int
-    pending_overdue: int
-    on_time_rate: float | None
-    national_progress: float | None
+    rank: int = Field(description="1 for the best on-time rate.")
+    unit: str = Field(description="Unit code.")
+    name: str = Field(description="Unit name.")
+    received: int = Field(description="Total received in the period (carried over + new).")
+    resolved: int = Field(description="Resolved in the period.")
+    early_or_on_time: int = Field(description="Resolved early or on time (trước và đúng hạn).")
+    late: int = Field(description="Resolved late (quá hạn).")
+    pending_overdue: int = Field(description="Open at the period's end and past due then.")
+    on_time_rate: float | None = Field(
+        description="early_or_on_time / resolved in percent, two decimals; null when nothing "
+                    "was resolved.")
+    national_progress: float | None = Field(
+        description="QĐ 766/QĐ-TTg indicator 2.1 in percent (docs/figures.md).")
 
 
 class Ranking(BaseModel):

@@ -93,6 +93,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/events/batch"): DOSSIER_WRITE,
     # The forms print the applicant's personal data: counters and admins only.
     ("GET", "/api/v1/dossiers/{code}/documents/{kind}"): DOSSIER_WRITE,
+    ("GET", "/api/v1/documents/register"): DOSSIER_WRITE,
     ("GET", "/api/v1/stats/on-time"): DOSSIER_READ,
     ("GET", "/api/v1/stats/ranking"): DOSSIER_READ,
     ("GET", "/api/v1/reports/ii06a"): DOSSIER_READ,
@@ -321,6 +322,8 @@ REQUESTS: dict[tuple[str, str], Build] = {
         batch=True),
     ("GET", "/api/v1/dossiers/{code}/documents/{kind}"): lambda w, u: Call(
         f"/api/v1/dossiers/{u.plain}/documents/receipt"),
+    ("GET", "/api/v1/documents/register"): lambda w, u: Call("/api/v1/documents/register",
+                                                             {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/stats/on-time"): lambda w, u: Call("/api/v1/stats/on-time",
                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/stats/ranking"): lambda w, u: Call("/api/v1/stats/ranking",
@@ -439,7 +442,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        51, 5, 2, 510, 400)
+        52, 5, 2, 520, 410)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

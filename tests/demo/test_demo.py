@@ -4,6 +4,7 @@ up exactly as they do for data posted through the API."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -18,7 +19,9 @@ from app.__main__ import main
 from app.core.clock import VN_TZ
 from app.core.config import Settings, get_settings
 from app.core.db import Database
+from app.core.deps import get_now
 from app.demo import catalog
+from app.demo.rules import history_years
 from app.demo.service import NotEmpty, load, plans
 from app.dossiers.models import Dossier
 from app.main import create_app
@@ -152,3 +155,72 @@ def test_an_empty_database_logs_how_to_load_the_demo(
     with caplog.at_level(logging.WARNING, logger="app"), TestClient(app):
         pass
     assert "python -m app demo" in caplog.text
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The README's default: 2,000 dossiers with the default history, on a file database of
+    this module's own (the figures are read through the API like a dashboard would)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    app = create_app(Settings(database_url=url, migrate_on_start=True))
+    with TestClient(app):
+        pass
+    db = Database.from_urls(url)
+    try:
+        load(db, n=2000, seed=1, years=None, now=NOW, skew=SKEW)
+    finally:
+        db.dispose()
+    return url
+
+
+@pytest.fixture
+def demo_client(default_run: str) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=default_run, admin_api_key="demo-admin"))
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app, headers={"X-API-Key": "demo-admin"}) as client:
+        yield client
+
+
+def _get(client: TestClient, url: str, **params: object) -> Any:
+    r = client.get(url, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_default_history_fits_the_number_of_dossiers() -> None:
+    assert history_years(2000) == pytest.approx(0.2)
+    assert history_years(20_000) == 2
+    assert history_years(10) == 0.2
+    assert history_years(10**6) == 2
+
+
+@pytest.mark.slow
+def test_at_2000_dossiers_results_wait_for_the_post(demo_client: TestClient) -> None:
+    feed = _get(demo_client, "/api/v1/postal/returns", limit=200)
+    assert len(feed["items"]) >= 3
+    assert all(i["recipient"]["address"] for i in feed["items"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["commune", "agency"])
+def test_at_2000_dossiers_the_ranking_spreads(demo_client: TestClient, level: str) -> None:
+    # The dashboard opens on the current quarter.
+    ranking = _get(demo_client, "/api/v1/stats/ranking", unit=catalog.PROVINCE, level=level,
+                   period="2026-Q4")
+    rates = [i["on_time_rate"] for i in ranking["items"] if i["on_time_rate"] is not None]
+    assert len(rates) >= (20 if level == "commune" else 5)
+    assert max(rates) - min(rates) >= 15
+    assert sum(r == 100 for r in rates) <= len(rates) // 2  # not nearly all at 100%
+
+
+@pytest.mark.slow
+def test_at_2000_dossiers_the_queues_are_not_empty(demo_client: TestClient) -> None:
+    overdue = _get(demo_client, "/api/v1/dossiers/overdue", unit=catalog.PROVINCE, limit=200)
+    due_soon = _get(demo_client, "/api/v1/dossiers/due-soon", unit=catalog.PROVINCE,
+                    within_working_days=1, limit=200)
+    assert len(overdue) >= 5
+    assert len(due_soon) >= 5
+    quarter = _get(demo_client, "/api/v1/stats/on-time", unit=catalog.PROVINCE,
+                   period="2026-Q4")
+    assert quarter["received"]["total"] >= 1000  # the quarter the dashboard opens on is full
+

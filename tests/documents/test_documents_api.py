@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents.test_render import TITLES, needs_poppler, norm, pdf_text, visible_text
-from tests.factories import AGENCY, Api
+from tests.factories import AGENCY, COMMUNE, PROVINCE, Api
 
 NAME = "Nguyễn Văn An"
 # What each form of the dossier below must print, besides its title.
@@ -94,3 +94,39 @@ def test_a_form_that_does_not_apply_yet_is_409(api: Api) -> None:
     r = api.client.get(f"/api/v1/dossiers/{c}/documents/receipt",
                        headers={"X-API-Key": dashboard})
     assert r.status_code == 403
+
+
+def _rename(api: Api, code: str, name: str) -> None:
+    r = api.client.patch(f"/api/v1/units/{code}", json={"name": name})
+    assert r.status_code == 200, r.text
+
+
+@needs_poppler
+def test_stop_notice_is_issued_by_the_deciding_unit(api: Api, tmp_path: Path) -> None:
+    api.province()
+    _rename(api, PROVINCE, "Tỉnh Quảng Ninh")
+    _rename(api, AGENCY, "Sở Tư pháp")
+    c = str(api.receive("2026-03-02 08:00", handling_unit=AGENCY)["code"])
+    assert api.client.get(f"/api/v1/dossiers/{c}/documents/stop").status_code == 409
+    api.event(c, "processing_started", "2026-03-02 09:00")
+    api.event(c, "stopped", "2026-03-04 14:00", reason="Quá thời hạn bổ sung hồ sơ")
+    for text in (visible_text(get(api, c, "stop").decode()),
+                 norm(pdf_text(get(api, c, "stop", "pdf"), tmp_path))):
+        for value in ("Mẫu số 05", "UBND TỈNH QUẢNG NINH", "SỞ TƯ PHÁP",
+                      norm(TITLES["stop"]), c, NAME, "Quá thời hạn bổ sung hồ sơ",
+                      "Sở Tư pháp thông báo dừng giải quyết hồ sơ",
+                      "14 giờ 00 phút, ngày 04 tháng 3 năm 2026",
+                      "Quảng Ninh, ngày 04 tháng 3 năm 2026"):
+            assert value in text, value
+
+
+def test_forms_of_a_commune_are_headed_and_placed_as_the_commune(api: Api) -> None:
+    api.province()
+    _rename(api, PROVINCE, "Tỉnh Quảng Ninh")
+    _rename(api, COMMUNE, "Phường Hạ Long")
+    c = str(api.receive("2026-03-02 08:00")["code"])
+    text = visible_text(get(api, c, "receipt").decode())
+    assert text.startswith("Mẫu số 01 ỦY BAN NHÂN DÂN PHƯỜNG HẠ LONG CỘNG HÒA XÃ HỘI CHỦ NGHĨA "
+                           "VIỆT NAM Độc lập - Tự do - Hạnh phúc Hạ Long, ngày 02 tháng 3 năm "
+                           "2026"), text[:200]
+    assert "TỈNH QUẢNG NINH" not in text  # a committee issues in its own name only

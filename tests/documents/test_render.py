@@ -24,6 +24,7 @@ from app.documents.context import (
     DocumentKind,
     ReceiptContext,
     RefusalContext,
+    StopContext,
     SupplementContext,
 )
 from app.documents.render import format_date, format_datetime, render_html, render_pdf
@@ -43,7 +44,13 @@ TITLES: dict[DocumentKind, str] = {
     "supplement": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
     "refusal": "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
     "apology": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    "stop": "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
     "control_sheet": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+}
+# The label of each form dated in February 2026 (Thông tư 03/2025/TT-VPCP).
+LABELS: dict[DocumentKind, str] = {
+    "receipt": "Mẫu số 01", "supplement": "Mẫu số 02", "refusal": "Mẫu số 03",
+    "apology": "Mẫu số 04", "stop": "Mẫu số 05", "control_sheet": "Mẫu số 06",
 }
 KINDS: list[DocumentKind] = list(TITLES)
 HEADING = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
@@ -97,6 +104,18 @@ KEY_VALUES: dict[DocumentKind, list[str]] = {
         "Hà Nội, ngày 18 tháng 02 năm 2026",
         "THỦ TRƯỞNG CƠ QUAN",
         "Lê Thị Mai",
+    ],
+    "stop": [
+        CODE,
+        NAME,
+        ADDRESS,
+        PROCEDURE,
+        REASON,
+        UNIT,
+        "09 giờ 00 phút, ngày 12 tháng 02 năm 2026",
+        "15 giờ 10 phút, ngày 20 tháng 02 năm 2026",
+        "Hà Nội, ngày 20 tháng 02 năm 2026",
+        "THỦ TRƯỞNG CƠ QUAN",
     ],
     # Table cells wrap and pdftotext interleaves neighbouring cells, so only values that fit
     # on one line of their cell are looked for verbatim; test_pdf_and_html_carry_same_words
@@ -161,6 +180,13 @@ def make_context(kind: DocumentKind, applicant: Applicant | None = None) -> Docu
             new_appointment_at=datetime(2026, 2, 24, 14, 30, tzinfo=VN),
             issued_at=datetime(2026, 2, 18, 16, 0, tzinfo=VN),
             signer_name="Lê Thị Mai",
+        )
+    if kind == "stop":
+        return StopContext(
+            **common,
+            received_at=RECEIVED,
+            reason=REASON,
+            stopped_at=datetime(2026, 2, 20, 15, 10, tzinfo=VN),
         )
     return ControlSheetContext(
         **common,
@@ -273,8 +299,30 @@ def test_html_has_title_heading_and_values(kind: DocumentKind) -> None:
         assert line in text
     assert "ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM" in text
     assert UNIT.upper() in text
+    assert text.startswith(LABELS[kind])  # the form number comes first, top right
     for value in KEY_VALUES[kind]:
         assert norm(value) in text, value
+
+
+def test_the_issuer_line_prints_the_heading_not_the_bare_name() -> None:
+    ctx = replace(make_context("receipt"), parent_unit_name="UBND TỈNH QUẢNG NINH",
+                  issuer_name="TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH", place="Quảng Ninh")
+    text = visible_text(render_html("receipt", ctx))
+    assert norm("Mẫu số 01 UBND TỈNH QUẢNG NINH TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH "
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc "
+                "Quảng Ninh, ngày 12 tháng 02 năm 2026") in text
+    assert UNIT.upper() not in text  # the body text keeps the name, the heading does not
+
+
+def test_a_form_dated_under_the_2018_circular_carries_its_number() -> None:
+    ctx = make_context("control_sheet")
+    assert isinstance(ctx, ControlSheetContext)
+    old = replace(ctx, received_at=datetime(2025, 9, 12, 9, 0, tzinfo=VN))
+    assert visible_text(render_html("control_sheet", old)).startswith("Mẫu số 05 ")
+    stop = make_context("stop")
+    assert isinstance(stop, StopContext)
+    unnumbered = replace(stop, stopped_at=datetime(2025, 9, 14, 16, 0, tzinfo=VN))
+    assert "Mẫu số" not in visible_text(render_html("stop", unnumbered))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -373,6 +421,7 @@ def test_pdf_text_has_title_heading_and_values(kind: DocumentKind, tmp_path: Pat
     assert norm(TITLES[kind]) in text
     for line in HEADING:
         assert line in text
+    assert text.startswith(LABELS[kind])
     for value in KEY_VALUES[kind]:
         assert norm(value) in text, value
 

@@ -1,8 +1,25 @@
-"""The control sheet's rows derived from a timeline, without a database."""
+"""The forms' pure parts without a database: the control sheet's rows from a timeline, the
+heading and place of the issuing unit, the circulars' form numbers, the register's remark."""
 
 from __future__ import annotations
 
-from app.documents.rules import Step, control_sheet_rows
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from app.documents.rules import (
+    Heading,
+    RegisterEntry,
+    Step,
+    UnitLine,
+    circular_on,
+    control_sheet_rows,
+    form_number,
+    heading,
+    proper_name,
+    register_note,
+)
 from tests.factories import vn
 
 DUE = vn("2026-03-10 17:00")
@@ -30,3 +47,94 @@ def test_open_and_ended_dossiers() -> None:
                                     Step("transferred", vn("2026-03-03 09:00"), "Xã", "Sở")],
                                    None)
     assert refused.finished_at == vn("2026-03-02 09:00")
+
+
+# --- Heading, place and form number ----------------------------------------------------------
+
+PROVINCE = UnitLine("province", "Tỉnh Quảng Ninh")
+WARD = UnitLine("commune", "Phường Hạ Long")
+
+
+def test_the_provincial_committee_issues_in_its_own_name() -> None:
+    assert heading([PROVINCE]) == Heading(None, "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH", "Quảng Ninh")
+
+
+def test_a_department_or_centre_prints_the_committee_above_it() -> None:
+    for name in ("Sở Tư pháp", "Trung tâm Phục vụ hành chính công tỉnh"):
+        h = heading([UnitLine("agency", name), PROVINCE])
+        assert h == Heading("UBND TỈNH QUẢNG NINH", name.upper(), "Quảng Ninh")
+
+
+def test_a_commune_issues_in_its_own_name_at_its_own_place() -> None:
+    assert heading([WARD, PROVINCE]) == Heading(None, "ỦY BAN NHÂN DÂN PHƯỜNG HẠ LONG",
+                                                "Hạ Long")
+    # A desk of the ward prints the ward's committee above it, and the ward's place.
+    desk = heading([UnitLine("agency", "Bộ phận Một cửa"), WARD, PROVINCE])
+    assert desk == Heading("UBND PHƯỜNG HẠ LONG", "BỘ PHẬN MỘT CỬA", "Hạ Long")
+
+
+def test_an_office_of_a_department_prints_the_department_above_it() -> None:
+    h = heading([UnitLine("agency", "Văn phòng Đăng ký đất đai"),
+                 UnitLine("agency", "Sở Nông nghiệp và Môi trường"), PROVINCE])
+    assert h == Heading("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI",
+                        "Quảng Ninh")
+
+
+def test_a_name_that_already_says_committee_is_not_doubled() -> None:
+    assert heading([UnitLine("commune", "Ủy ban nhân dân xã Tiên Yên"), PROVINCE]).issuer == (
+        "ỦY BAN NHÂN DÂN XÃ TIÊN YÊN")
+    assert heading([UnitLine("agency", "Ban A"), UnitLine("province", "UBND tỉnh Bắc Ninh")]
+                   ).authority == "UBND TỈNH BẮC NINH"
+    assert heading([UnitLine("agency", "UBND phường Kinh Bắc")]).authority is None
+
+
+def test_proper_names_for_the_place_line() -> None:
+    assert proper_name("Tỉnh Quảng Ninh") == "Quảng Ninh"
+    assert proper_name("Thành phố Hà Nội") == "Hà Nội"
+    assert proper_name("Thành phố Hồ Chí Minh") == "Thành phố Hồ Chí Minh"
+    assert proper_name("Đặc khu Vân Đồn") == "Vân Đồn"
+    assert proper_name("Phường Móng Cái 1") == "Móng Cái 1"
+    assert proper_name("Phường 1") == "Phường 1"
+    assert proper_name("Huyện Tiên Yên") == "Tiên Yên"
+    assert proper_name("Quảng Ninh") == "Quảng Ninh"
+
+
+def test_an_agency_without_a_committee_above_it_has_no_place() -> None:
+    assert heading([UnitLine("agency", "Cục Kiểm soát thủ tục hành chính")]) == Heading(
+        None, "CỤC KIỂM SOÁT THỦ TỤC HÀNH CHÍNH", None)
+    with pytest.raises(ValueError, match="issuing unit"):
+        heading([])
+
+
+def test_form_numbers_follow_the_circular_of_the_forms_date() -> None:
+    before, after = date(2025, 9, 14), date(2025, 9, 15)
+    assert circular_on(before).number == "01/2018/TT-VPCP"
+    assert circular_on(after).number == "03/2025/TT-VPCP"
+    assert [form_number(k, after) for k in ("receipt", "supplement", "refusal", "apology",
+                                              "stop", "control_sheet", "register")] == [
+        "Mẫu số 01", "Mẫu số 02", "Mẫu số 03", "Mẫu số 04", "Mẫu số 05", "Mẫu số 06",
+        "Mẫu số 07"]
+    assert form_number("control_sheet", before) == "Mẫu số 05"
+    assert form_number("register", before) == "Mẫu số 06"
+    assert form_number("stop", before) is None  # the 2018 circular had no stop notice
+
+
+# --- The register's remark -------------------------------------------------------------------
+
+
+def entry(**changes: object) -> RegisterEntry:
+    base = RegisterEntry("X-260302-0001", "Thủ tục", "Nguyễn Văn An", None, None, "Sở",
+                         vn("2026-03-02 08:00"), DUE, "processing")
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_register_note_says_how_the_dossier_stands() -> None:
+    now = vn("2026-03-05 09:00")
+    assert register_note(entry(), now) == "Đang giải quyết"
+    assert register_note(entry(), vn("2026-03-11 09:00")) == "Đang giải quyết, quá hạn"
+    assert register_note(entry(status="resolved", timeliness="late"), now) == (
+        "Giải quyết quá hạn")
+    assert register_note(entry(status="stopped"), now) == "Dừng giải quyết"
+    assert register_note(entry(status="returned", timeliness="early", return_method="postal",
+                               returned_at=now, rescheduled_due_at=DUE), now) == (
+        "Giải quyết trước hạn; có văn bản xin lỗi, hẹn lại; trả qua bưu chính")

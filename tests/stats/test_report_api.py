@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import Api
+from tests.conftest import Clock
+from tests.factories import Api, vn
 from tests.stats import streams
 from tests.stats.streams import AGENCY, C1, C2, PROVINCE
 
@@ -68,8 +69,7 @@ def test_xlsx_has_two_level_merged_headers_and_numbers(filled: Api, tmp_path: Pa
     assert {"A6:A7", "B6:B7", "C6:F6", "G6:J6", "K6:M6"} <= merged
     assert [ws.cell(7, c).value for c in range(7, 11)] == [
         "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn"]
-    last = ws.max_row
-    assert ws.cell(last, 2).value == "Tổng cộng"
+    last = next(r for r in range(9, ws.max_row + 1) if ws.cell(r, 2).value == "Tổng cộng")
     body = report(filled).json()
     assert ws.cell(last, 3).value == body["total"]["received"]["total"]
     assert isinstance(ws.cell(last, 3).value, int)
@@ -86,8 +86,47 @@ def test_xlsx_has_two_level_merged_headers_and_numbers(filled: Api, tmp_path: Pa
         text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"],
                               check=True, capture_output=True, text=True).stdout
         assert "Tổng cộng" in text and "Đúng hạn" in text
+        for line in ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, đóng dấu, ghi rõ họ tên)"):
+            assert line in text, line
     else:
         pytest.skip("LibreOffice or poppler not installed: visual check skipped")
+
+
+def rename(api: Api, code: str, name: str) -> None:
+    r = api.client.patch(f"/api/v1/units/{code}", json={"name": name})
+    assert r.status_code == 200, r.text
+
+
+def test_xlsx_is_headed_dated_and_signed(filled: Api, clock: Clock) -> None:
+    rename(filled, PROVINCE, "Tỉnh Quảng Ninh")
+    clock.now = vn("2026-07-06 09:00")
+    ws = load_workbook(io.BytesIO(report(filled, format="xlsx").content))["II.06a"]
+    # The province's committee reports in its own name, dated at its place.
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
+    assert ws["A1"].font.b
+    assert ws.cell(1, ws.max_column).value == "Biểu số II.06a/VPCP/KSTT"
+    cells = {ws.cell(r, c).value: (r, c) for r in range(1, ws.max_row + 1)
+             for c in range(1, ws.max_column + 1) if ws.cell(r, c).value is not None}
+    total_row = cells["Tổng cộng"][0]
+    dated = cells["Quảng Ninh, ngày 06 tháng 7 năm 2026"]
+    preparer, head = cells["NGƯỜI LẬP BIỂU"], cells["THỦ TRƯỞNG ĐƠN VỊ"]
+    assert total_row < dated[0] < preparer[0] == head[0]
+    assert preparer[1] == 1 < head[1]  # the preparer on the left, the head on the right
+    assert cells["(Ký, ghi rõ họ tên)"] == (preparer[0] + 1, 1)
+    assert cells["(Ký, đóng dấu, ghi rõ họ tên)"] == (head[0] + 1, head[1])
+
+
+def test_a_department_reports_under_its_committee(filled: Api) -> None:
+    rename(filled, PROVINCE, "Tỉnh Quảng Ninh")
+    rename(filled, AGENCY, "Sở Tư pháp")
+    r = filled.client.get("/api/v1/reports/ii06a", params={
+        "unit": AGENCY, "period": "2026-H1", "format": "xlsx"})
+    assert r.status_code == 200, r.text
+    ws = load_workbook(io.BytesIO(r.content))["II.06a"]
+    assert ws["A1"].value == "UBND TỈNH QUẢNG NINH"
+    assert not ws["A1"].font.b
+    assert ws["A2"].value == "SỞ TƯ PHÁP"
+    assert ws["A2"].font.b
 
 
 def test_ranking_orders_by_on_time_rate(filled: Api) -> None:
