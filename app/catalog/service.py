@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.audit.service import record, snapshot
 from app.auth.models import ApiKey
 from app.auth.rules import Principal
-from app.calendar.rules import WorkingHours
 from app.calendar.stamp import calendars_changed
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.rules import in_force, overlaps
@@ -29,10 +28,11 @@ from app.catalog.schemas import (
     UnitPatch,
     WorkingHoursIn,
 )
+from app.core.clock import local_day
 from app.core.problems import Conflict, Forbidden, InvalidParam, NotFound, Unprocessable
 from app.dossiers.models import Dossier
-from app.dossiers.rules import local_day
 from app.stats import service as stats
+from app.worktime.rules import WorkingHours
 
 UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
                "working_hours")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from app.calendar.rules import timeliness
+from app.worktime.rules import timeliness
 
 from .context import ControlSheetRow
 
