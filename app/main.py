@@ -19,7 +19,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.router import router as audit_router
-from app.auth.router import router as keys_router
 from app.calendar.router import router as calendar_router
 from app.catalog.router import router as catalog_router
 from app.core.admission import BodyAdmission
@@ -38,6 +37,7 @@ from app.demo.service import is_empty
 from app.documents.router import router as documents_router
 from app.dossiers import service as dossiers
 from app.dossiers.router import router as dossiers_router
+from app.keys.router import router as keys_router
 from app.notifications import service as notifications
 from app.notifications.router import queues_router
 from app.notifications.router import router as notifications_router
