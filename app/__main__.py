@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     _keys_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
+    from app.wiring import wire
+
+    wire()
 
     if args.command == "stats":
         return _stats(args.action)

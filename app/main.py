@@ -48,6 +48,7 @@ from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.stats.router import router as stats_router
+from app.wiring import wire
 
 log = logging.getLogger("app")
 
@@ -62,6 +63,7 @@ Send your key in `X-API-Key`. Errors are RFC 7807 `application/problem+json`.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan opens the database and applies migrations."""
     settings = settings or get_settings()
+    wire()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
