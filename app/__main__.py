@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     _keys_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
+    from app.wiring import wire
+
+    wire()
 
     if args.command == "stats":
         return _stats(args.action)
@@ -162,13 +165,13 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from app.auth import service
     from app.auth.dependencies import ADMIN_BOOTSTRAP
-    from app.auth.schemas import KeyIn
     from app.core.clock import utcnow
     from app.core.db import Database
     from app.core.migrate import upgrade
     from app.core.problems import ProblemError
+    from app.keys import service
+    from app.keys.schemas import KeyIn
 
     upgrade(settings.database_url)
     db = Database.from_urls(settings.database_url)

@@ -20,7 +20,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.router import router as audit_router
-from app.auth.router import router as keys_router
 from app.calendar.router import router as calendar_router
 from app.catalog.router import router as catalog_router
 from app.core.admission import BodyAdmission
@@ -46,6 +45,7 @@ from app.demo.service import is_empty
 from app.documents.router import router as documents_router
 from app.dossiers import service as dossiers
 from app.dossiers.router import router as dossiers_router
+from app.keys.router import router as keys_router
 from app.notifications import service as notifications
 from app.notifications.router import queues_router
 from app.notifications.router import router as notifications_router
@@ -56,6 +56,7 @@ from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.stats.router import router as stats_router
+from app.wiring import wire
 
 log = logging.getLogger("app")
 
@@ -70,6 +71,7 @@ Send your key in `X-API-Key`. Errors are RFC 7807 `application/problem+json`.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan opens the database and applies migrations."""
     settings = settings or get_settings()
+    wire()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,12 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from app.calendar.rules import WorkingHours, add_working_time, build_calendar, timeliness
 from app.core.clock import VN_TZ
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier
 from app.stats import rules as stat_rules
 from app.stats.rules import Contribution, EventFact, Facts
 from app.stats.service import write
+from app.worktime.rules import WorkingHours, add_working_time, build_calendar, timeliness
 
 PROVINCE = "BENCH.P"
 COMMUNES = tuple(f"BENCH.X{i:02d}" for i in range(30))

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Query, Response
 
 from app.auth.dependencies import Admin, Reader
 from app.calendar import service
-from app.calendar.rules import add_working_time, next_opening
 from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn, OverrideOut
 from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
-from app.dossiers.rules import ProcessingTime
+from app.worktime.rules import ProcessingTime, add_working_time, next_opening
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
 # An empty `?unit=` is a 422, never read as "national": that must be asked for explicitly.

@@ -13,15 +13,6 @@ from app.auth.models import ApiKey
 from app.auth.rules import Principal
 from app.calendar import stamp
 from app.calendar.models import NATIONAL, CalendarOverride
-from app.calendar.rules import (
-    PACKAGE,
-    PACKAGE_VERSION,
-    WorkCalendar,
-    WorkingHours,
-    build_calendar,
-    national_holidays,
-    national_working_days,
-)
 from app.calendar.schemas import (
     CalendarDay,
     CalendarDays,
@@ -35,6 +26,15 @@ from app.catalog.models import Unit
 from app.catalog.schemas import WorkingHoursIn
 from app.catalog.service import get_unit, working_hours_of
 from app.core.problems import NotFound
+from app.worktime.rules import (
+    PACKAGE,
+    PACKAGE_VERSION,
+    WorkCalendar,
+    WorkingHours,
+    build_calendar,
+    national_holidays,
+    national_working_days,
+)
 
 
 def _scopes(unit: Unit | None) -> list[str]:

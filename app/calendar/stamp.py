@@ -1,7 +1,8 @@
 """The calendar cache's stamp: read once per transaction, replaced by every change to the
 calendars' inputs (overrides, units' working hours, the unit tree), in that change's transaction.
 
-Its own module so the catalogue can mark a change without importing the calendar service.
+The catalogue, below the calendars, publishes its changes of units (app/catalog/changes.py);
+`units_changed` handles them here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.calendar.models import CacheStamp
+from app.catalog.changes import UnitsChanged
 
 CALENDAR = "calendar"
 # The per-transaction calendar cache (app/calendar/service.py) lives under this session key.
@@ -32,3 +34,8 @@ def calendars_changed(session: Session) -> None:
         row.stamp = uuid.uuid4().hex
     session.flush()
     session.info.pop(TRANSACTION_CACHE, None)
+
+
+def units_changed(session: Session, _change: UnitsChanged) -> None:
+    """Units' working hours and their place in the tree are calendar inputs."""
+    calendars_changed(session)

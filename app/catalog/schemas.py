@@ -7,10 +7,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
-from app.calendar.rules import WorkingHours, within_working_hours
 from app.core.bodies import Strict
 from app.core.timefmt import ClockTime, IsoDate
-from app.dossiers.rules import DEFAULT_CUTOFF, ProcessingTime
+from app.worktime.rules import DEFAULT_CUTOFF, ProcessingTime, WorkingHours, within_working_hours
 
 Level = Literal["province", "district", "commune", "agency"]
 # One type per field, used by create and update alike, so both validate the same way.

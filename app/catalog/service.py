@@ -1,20 +1,24 @@
-"""Catalogue use cases: load, check, write, flush. The caller's transaction commits."""
+"""Catalogue use cases: load, check, write, flush. The caller's transaction commits.
+
+What a change of units means elsewhere (calendars, figures) is published, not called: see
+app/catalog/changes.py.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record, snapshot
-from app.auth.models import ApiKey
 from app.auth.rules import Principal
-from app.calendar.rules import WorkingHours
-from app.calendar.stamp import calendars_changed
+from app.catalog.changes import UnitsChanged, UnitsMoved
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.rules import in_force, overlaps
 from app.catalog.schemas import (
@@ -29,10 +33,10 @@ from app.catalog.schemas import (
     UnitPatch,
     WorkingHoursIn,
 )
+from app.core.changes import publish
+from app.core.clock import local_day
 from app.core.problems import Conflict, Forbidden, InvalidParam, NotFound, Unprocessable
-from app.dossiers.models import Dossier
-from app.dossiers.rules import local_day
-from app.stats import service as stats
+from app.worktime.rules import WorkingHours
 
 UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
                "working_hours")
@@ -121,8 +125,9 @@ def _check_validity(unit: Unit) -> None:
         )
 
 
-def _place(session: Session, unit: Unit, parent_code: str | None) -> None:
-    """Hang the unit (and its subtree) under a parent, keeping materialised paths right."""
+def _place(session: Session, unit: Unit, parent_code: str | None) -> frozenset[str]:
+    """Hang the unit (and its subtree) under a parent, keeping materialised paths right;
+    the codes of the units that moved (none for a new unit)."""
     old_path = unit.path
     if parent_code is None:
         unit.path = f"/{unit.code}/"
@@ -147,8 +152,10 @@ def _place(session: Session, unit: Unit, parent_code: str | None) -> None:
             child.path = unit.path + child.path[len(old_path):]
             child.province_code = unit.province_code
         session.flush()
-        # Figures are kept per ancestor, so a move re-files the subtree's dossiers.
-        stats.refile(session, paths_then)
+        paths_now = {code: unit.path + path[len(old_path):] for code, path in paths_then.items()}
+        publish(session, UnitsMoved(paths_before=paths_then, paths_after=paths_now))
+        return frozenset(paths_then)
+    return frozenset()
 
 
 def _merge_target(session: Session, unit: Unit, target: str | None) -> None:
@@ -182,7 +189,7 @@ def create_unit(session: Session, who: Principal, body: UnitIn, now: datetime) -
     session.flush()
     _merge_target(session, unit, body.merged_into)
     session.flush()
-    calendars_changed(session)
+    publish(session, UnitsChanged(frozenset({unit.code})))
     record(session, who, now, "create", "unit", unit.code, None, snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -204,12 +211,13 @@ def update_unit(
     _check_validity(unit)
     if "working_hours" in given:
         unit.working_hours = _hours_json(patch.working_hours)
+    moved: frozenset[str] = frozenset()
     if "parent" in given and patch.parent != unit.parent_code:
-        _place(session, unit, patch.parent)
+        moved = _place(session, unit, patch.parent)
     if "merged_into" in given:
         _merge_target(session, unit, patch.merged_into)
     session.flush()
-    calendars_changed(session)
+    publish(session, UnitsChanged(moved | {code}))
     record(session, who, now, "update", "unit", code, old, snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -217,22 +225,29 @@ def update_unit(
 def delete_unit(session: Session, who: Principal, code: str, now: datetime) -> None:
     """Delete a unit that nothing refers to; history is kept by closing it (valid_to) instead."""
     unit = get_unit(session, code)
-    in_use = session.scalar(select(
-        exists().where(Unit.parent_code == code)
-        | exists().where(Unit.merged_into_code == code)
-        | exists().where(or_(Dossier.receiving_unit == code, Dossier.handling_unit == code))
-        | exists().where(ApiKey.unit_code == code)
-    ))
-    if in_use:
-        raise Conflict(
-            f"Unit '{code}' has sub-units, merged units, dossiers or keys; set valid_to instead.",
-            code="unit_in_use",
-        )
     old = snapshot(unit, UNIT_FIELDS)
-    session.delete(unit)
-    session.flush()
-    calendars_changed(session)
+    with _unless_referenced(session, Conflict(
+            f"Unit '{code}' has sub-units, merged units, dossiers or keys; set valid_to instead.",
+            code="unit_in_use")):
+        session.delete(unit)
+        session.flush()
+    publish(session, UnitsChanged(frozenset({code})))
     record(session, who, now, "delete", "unit", code, old, None)
+
+
+@contextmanager
+def _unless_referenced(session: Session, refused: Conflict) -> Iterator[None]:
+    """Run a delete in a savepoint, refused (and undone) while any row still refers to it.
+
+    The foreign keys (all RESTRICT) know every table that refers to a unit or a procedure,
+    dossiers and keys included, so the catalogue need not name the packages above it that
+    own them; and the database's own check cannot race a concurrent insert.
+    """
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise refused from None
 
 
 def list_units(
@@ -393,12 +408,12 @@ def add_version(
 def delete_procedure(session: Session, who: Principal, code: str, now: datetime) -> None:
     """Delete a procedure no dossier uses."""
     procedure = get_procedure(session, code)
-    if session.scalar(select(func.count()).where(Dossier.procedure_code == code)):
-        raise Conflict(f"Procedure '{code}' has dossiers.", code="procedure_in_use")
     old = snapshot(procedure, PROCEDURE_FIELDS)
-    session.execute(delete(ProcedureVersion).where(ProcedureVersion.procedure_code == code))
-    session.delete(procedure)
-    session.flush()
+    with _unless_referenced(session, Conflict(f"Procedure '{code}' has dossiers.",
+                                              code="procedure_in_use")):
+        session.execute(delete(ProcedureVersion).where(ProcedureVersion.procedure_code == code))
+        session.delete(procedure)
+        session.flush()
     record(session, who, now, "delete", "procedure", code, old, None)
 
 

@@ -3,7 +3,7 @@
 Rules take `now` as an argument; only the edge calls `utcnow()`.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 # Vietnamese time (UTC+07:00, no daylight saving): local days, answers and documents.
@@ -13,3 +13,8 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def utcnow() -> datetime:
     """Current instant, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def local_day(at: datetime) -> date:
+    """The Vietnamese calendar day of an instant."""
+    return at.astimezone(VN_TZ).date()

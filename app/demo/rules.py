@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from app.calendar.rules import (
+from app.core.clock import VN_TZ
+from app.demo import catalog
+from app.demo.catalog import DemoProcedure, DemoUnit
+from app.worktime.rules import (
+    ProcessingTime,
     WorkCalendar,
     add_working_time,
     build_calendar,
     national_holidays,
 )
-from app.core.clock import VN_TZ
-from app.demo import catalog
-from app.demo.catalog import DemoProcedure, DemoUnit
-from app.dossiers.rules import ProcessingTime
 
 Body = dict[str, Any]
 

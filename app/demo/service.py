@@ -12,9 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.auth import service as keys
 from app.auth.dependencies import ADMIN_BOOTSTRAP
-from app.auth.schemas import KeyIn
 from app.catalog import service as catalogue
 from app.catalog.models import Unit
 from app.catalog.schemas import (
@@ -30,6 +28,8 @@ from app.demo import catalog, rules
 from app.dossiers import service as dossiers
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import EVENT_ADAPTER, DossierIn
+from app.keys import service as keys
+from app.keys.schemas import KeyIn
 
 ADMIN = ADMIN_BOOTSTRAP
 Progress = Callable[[int], None]  # called with the number of dossiers just written

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from app.calendar.rules import timeliness
+from app.worktime.rules import timeliness
 
 from .context import ControlSheetRow
 

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from datetime import time as dt_time
 from typing import Any, Literal, Protocol
 
-from app.calendar.rules import (
+from app.core.clock import VN_TZ
+
+# Re-exported: the lifecycle's callers name a receipt's day as the rules do.
+from app.core.clock import local_day as local_day
+from app.core.problems import Conflict, InvalidParam, Unprocessable
+from app.worktime.rules import (
+    ProcessingTime,
     WorkCalendar,
-    add_calendar_days,
-    add_working_time,
     apology_is_timely,
     extend_for_pause,
-    same_day_due,
     timeliness,
     working_time_between,
 )
-from app.core.clock import VN_TZ
-from app.core.problems import Conflict, InvalidParam, Unprocessable
 
 Status = Literal[
     "received", "processing", "awaiting_supplement", "resolved", "returned",
@@ -118,62 +118,9 @@ class Event:
     rating: int | None = None
 
 
-TimeKind = Literal["working_days", "working_hours", "calendar_days", "same_day"]
-TIME_KINDS: tuple[TimeKind, ...] = ("working_days", "working_hours", "calendar_days", "same_day")
-# Same-day procedures (certification, chứng thực) take dossiers until 15:00 unless set otherwise.
-DEFAULT_CUTOFF = dt_time(15)
-
-
-@dataclass(frozen=True)
-class ProcessingTime:
-    """Legal processing time: exactly one kind set (same_day is set by its cut-off)."""
-
-    days: int | None = None
-    hours: int | None = None
-    calendar_days: int | None = None
-    cutoff: dt_time | None = None
-
-    def __post_init__(self) -> None:
-        given = (self.days, self.hours, self.calendar_days, self.cutoff)
-        if sum(v is not None for v in given) != 1:
-            raise ValueError("exactly one kind of processing time must be set")
-
-    @property
-    def kind(self) -> TimeKind:
-        """Which of the four kinds this is."""
-        if self.days is not None:
-            return "working_days"
-        if self.hours is not None:
-            return "working_hours"
-        if self.calendar_days is not None:
-            return "calendar_days"
-        return "same_day"
-
-    def amount(self, cal: WorkCalendar) -> timedelta:
-        """The working time it stands for on this calendar (working days or hours only)."""
-        if self.days is not None:
-            return self.days * cal.hours.day_length
-        if self.hours is not None:
-            return timedelta(hours=self.hours)
-        raise ValueError(f"a {self.kind} processing time is not an amount of working time")
-
-    def due(self, cal: WorkCalendar, received_at: datetime) -> datetime:
-        """The appointment for a dossier received at `received_at`."""
-        if self.calendar_days is not None:
-            return add_calendar_days(cal, received_at, self.calendar_days)
-        if self.cutoff is not None:
-            return same_day_due(cal, received_at, self.cutoff)
-        return add_working_time(cal, received_at, self.amount(cal))
-
-
 def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str:
     """Circular art. 19 code: <unit code>-<YYMMDD>-<NNNN>."""
     return f"{unit_code}-{received_local_day:%y%m%d}-{sequence:04d}"
-
-
-def local_day(at: datetime) -> date:
-    """The Vietnamese calendar day of an instant."""
-    return at.astimezone(VN_TZ).date()
 
 
 def check_receipt_time(received_at: datetime, now: datetime, skew: timedelta) -> None:

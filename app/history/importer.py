@@ -28,11 +28,9 @@ from pydantic import ValidationError
 from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
-from app.auth import service as keys
 from app.auth.dependencies import ADMIN_BOOTSTRAP
 from app.auth.models import ApiKey
 from app.auth.rules import Principal
-from app.auth.schemas import KeyIn
 from app.catalog.importer import read_rows
 from app.core.clock import utcnow
 from app.core.db import Database
@@ -42,6 +40,8 @@ from app.dossiers.models import Dossier
 from app.dossiers.schemas import EVENT_ADAPTER, DossierIn, EventIn
 from app.history import rules
 from app.history.rules import Refusal, Row, RowError
+from app.keys import service as keys
+from app.keys.schemas import KeyIn
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 GROUP = 1_000

@@ -7,7 +7,7 @@ import hmac
 from datetime import datetime, timedelta
 from typing import Literal
 
-from app.calendar.rules import WorkCalendar, working_time_between
+from app.worktime.rules import WorkCalendar, working_time_between
 
 Deadline = Literal["overdue", "due_soon"]
 SIGNATURE_HEADER = "X-Motcua-Signature"

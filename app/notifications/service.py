@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.rules import Principal
-from app.calendar.rules import WorkCalendar
 from app.calendar.service import calendar_for
 from app.catalog.models import Unit
 from app.catalog.service import covered_unit
@@ -24,6 +23,7 @@ from app.dossiers.models import Dossier
 from app.notifications import rules
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
 from app.notifications.schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
+from app.worktime.rules import WorkCalendar
 
 OVERDUE = "dossier.overdue"
 DUE_SOON = "dossier.due_soon"

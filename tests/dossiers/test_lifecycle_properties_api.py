@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app.calendar.rules import WorkingHours, build_calendar
 from app.core.problems import ProblemError
 from app.dossiers import rules
-from app.dossiers.rules import DossierState, Event, ProcessingTime
+from app.dossiers.rules import DossierState, Event
+from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar
 from tests.conftest import Clock
 from tests.dossiers.test_rules_properties import SKEW, Oracle, Scenario, scenarios
 from tests.factories import AGENCY, COMMUNE, PROCEDURE, Api

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar.rules import WorkingHours, build_calendar, working_time_between
 from app.core.problems import Conflict, Unprocessable
 from app.dossiers import rules
-from app.dossiers.rules import DossierState, Event, ProcessingTime
+from app.dossiers.rules import DossierState, Event
+from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar, working_time_between
 from tests.factories import vn
 
 CAL = build_calendar(WorkingHours(), range(2025, 2028), {})

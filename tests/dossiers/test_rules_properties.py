@@ -16,7 +16,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar.rules import (
+from app.core.problems import Conflict, ProblemError, Unprocessable
+from app.dossiers import rules
+from app.dossiers.rules import DossierState, Event
+from app.worktime.rules import (
+    ProcessingTime,
     WorkCalendar,
     WorkingHours,
     add_working_time,
@@ -24,9 +28,6 @@ from app.calendar.rules import (
     timeliness,
     working_time_between,
 )
-from app.core.problems import Conflict, ProblemError, Unprocessable
-from app.dossiers import rules
-from app.dossiers.rules import DossierState, Event, ProcessingTime
 from tests.factories import vn
 
 YEARS = range(2025, 2029)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.calendar.rules import WorkCalendar, WorkingHours, build_calendar
 from app.notifications.rules import deadline
+from app.worktime.rules import WorkCalendar, WorkingHours, build_calendar
 from tests.conftest import Clock
 from tests.factories import AGENCY, COMMUNE, Api, vn
 

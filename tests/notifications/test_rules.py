@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.calendar.rules import WorkingHours, build_calendar
 from app.core.clock import VN_TZ
 from app.notifications.rules import deadline, retry_delay, signature
+from app.worktime.rules import WorkingHours, build_calendar
 
 CAL = build_calendar(WorkingHours(), [2026], {})
 DUE = datetime(2026, 3, 6, 17, 0, tzinfo=VN_TZ)  # a Friday's closing

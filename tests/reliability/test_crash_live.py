@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.calendar.rules import WorkingHours, build_calendar
 from app.core.clock import utcnow
 from app.dossiers import rules
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.service import state_of
+from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar
 from tests.factories import COMMUNE, PROCEDURE
 from tests.reliability.server import LiveServer
 
@@ -103,7 +103,7 @@ def ingest(server: LiveServer, chunk: range, start: datetime, ledger: Ledger,
 def replayed(events: list[DossierEvent]) -> rules.DossierState:
     """A dossier's state from its stored events alone, through the pure rules."""
     receipt, *lifecycle = events
-    state = rules.receive(COMMUNE, receipt.at, rules.ProcessingTime(days=5), CAL)
+    state = rules.receive(COMMUNE, receipt.at, ProcessingTime(days=5), CAL)
     for e in lifecycle:
         state, _ = rules.apply_event(state, rules.Event(type=e.type, at=e.at),  # type: ignore[arg-type]
                                      CAL, utcnow(), timedelta(0))

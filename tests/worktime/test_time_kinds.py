@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar.rules import (
+from app.core.clock import VN_TZ
+from app.worktime.rules import (
+    DEFAULT_CUTOFF,
+    ProcessingTime,
     WorkCalendar,
     WorkingHours,
     add_calendar_days,
@@ -16,8 +19,6 @@ from app.calendar.rules import (
     same_day_due,
     within_working_hours,
 )
-from app.core.clock import VN_TZ
-from app.dossiers.rules import DEFAULT_CUTOFF, ProcessingTime
 
 CAL = build_calendar(WorkingHours(), range(2025, 2028), {})
 

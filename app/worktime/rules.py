@@ -3,6 +3,8 @@
 Deadlines are counted in working time: the sum of the unit's working sessions on
 working days. A working day is a configured weekday that is not a day off, unless
 an explicit working-day override says otherwise (overrides beat holidays and weekends).
+A procedure's processing time (working days or hours, calendar days, same day) turns a
+receipt into its appointment on such a calendar.
 """
 
 from __future__ import annotations
@@ -327,3 +329,51 @@ def apology_is_timely(cal: WorkCalendar, issued_at: datetime, due_at: datetime) 
             return issued <= last
         last -= _ONE_DAY
     raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days before {due}")
+
+
+TimeKind = Literal["working_days", "working_hours", "calendar_days", "same_day"]
+TIME_KINDS: tuple[TimeKind, ...] = ("working_days", "working_hours", "calendar_days", "same_day")
+# Same-day procedures (certification, chứng thực) take dossiers until 15:00 unless set otherwise.
+DEFAULT_CUTOFF = time(15)
+
+
+@dataclass(frozen=True)
+class ProcessingTime:
+    """Legal processing time: exactly one kind set (same_day is set by its cut-off)."""
+
+    days: int | None = None
+    hours: int | None = None
+    calendar_days: int | None = None
+    cutoff: time | None = None
+
+    def __post_init__(self) -> None:
+        given = (self.days, self.hours, self.calendar_days, self.cutoff)
+        if sum(v is not None for v in given) != 1:
+            raise ValueError("exactly one kind of processing time must be set")
+
+    @property
+    def kind(self) -> TimeKind:
+        """Which of the four kinds this is."""
+        if self.days is not None:
+            return "working_days"
+        if self.hours is not None:
+            return "working_hours"
+        if self.calendar_days is not None:
+            return "calendar_days"
+        return "same_day"
+
+    def amount(self, cal: WorkCalendar) -> timedelta:
+        """The working time it stands for on this calendar (working days or hours only)."""
+        if self.days is not None:
+            return self.days * cal.hours.day_length
+        if self.hours is not None:
+            return timedelta(hours=self.hours)
+        raise ValueError(f"a {self.kind} processing time is not an amount of working time")
+
+    def due(self, cal: WorkCalendar, received_at: datetime) -> datetime:
+        """The appointment for a dossier received at `received_at`."""
+        if self.calendar_days is not None:
+            return add_calendar_days(cal, received_at, self.calendar_days)
+        if self.cutoff is not None:
+            return same_day_due(cal, received_at, self.cutoff)
+        return add_working_time(cal, received_at, self.amount(cal))

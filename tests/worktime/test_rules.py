@@ -1,4 +1,4 @@
-"""Tests for app.calendar.rules: worked examples, edge cases and Hypothesis properties."""
+"""Tests for app.worktime.rules: worked examples, edge cases and Hypothesis properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar.rules import (
+from app.core.clock import VN_TZ
+from app.worktime.rules import (
     WorkCalendar,
     WorkingHours,
     add_working_days,
@@ -26,7 +27,6 @@ from app.calendar.rules import (
     working_days_between,
     working_time_between,
 )
-from app.core.clock import VN_TZ
 
 DEFAULT_HOURS = WorkingHours()
 CUSTOM_HOURS = WorkingHours(sessions=((time(7, 30), time(11, 30)), (time(13, 30), time(17))))

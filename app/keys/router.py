@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.auth import service
 from app.auth.dependencies import Admin
-from app.auth.schemas import KeyIn, KeyOut, NewKeyOut
 from app.core.deps import FreshSession, Now, WriteSession
+from app.keys import service
+from app.keys.schemas import KeyIn, KeyOut, NewKeyOut
 
 router = APIRouter(prefix="/api/v1/keys", tags=["access (khóa truy cập)"])
 # api_keys.id is a 32-bit integer: a larger id cannot exist, and binding one makes the
