@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record, snapshot
 from app.auth.rules import Principal
 from app.catalog.changes import UnitsChanged, UnitsMoved
+from app.catalog.headings import Heading, UnitLine, heading
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.rules import in_force, overlaps
 from app.catalog.schemas import (
@@ -427,3 +428,18 @@ def list_procedures(
     if after is not None:
         query = query.where(Procedure.code > after)
     return list(session.scalars(query))
+
+
+# A unit tree is a few levels deep; the bound only guards against a damaged parent cycle.
+_MAX_DEPTH = 16
+
+
+def unit_heading(session: Session, unit: Unit) -> Heading:
+    """The heading of what `unit` issues (forms, reports): its line of authority and place."""
+    chain = [unit]
+    while (code := chain[-1].parent_code) is not None and len(chain) < _MAX_DEPTH:
+        parent = session.get(Unit, code)
+        if parent is None:
+            break
+        chain.append(parent)
+    return heading([UnitLine(u.level, u.name) for u in chain])

@@ -16,9 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from app.catalog.headings import Heading
 from app.core.clock import VN_TZ
 
-from .rules import Heading, RegisterEntry, register_note
+from .rules import RegisterEntry, register_note
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 DATES = "Ngày, tháng, năm"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.schemas import ProcessingTimeIn
-from app.catalog.service import covered_unit
+from app.catalog.service import covered_unit, unit_heading
 from app.core.clock import VN_TZ
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers.models import Dossier, DossierEvent
@@ -31,29 +31,7 @@ from .context import (
     SupplementContext,
 )
 from .register import Register
-from .rules import (
-    Heading,
-    RegisterEntry,
-    Step,
-    UnitLine,
-    control_sheet_rows,
-    form_number,
-    heading,
-)
-
-# A unit tree is a few levels deep; the bound only guards against a damaged parent cycle.
-_MAX_DEPTH = 16
-
-
-def unit_heading(session: Session, unit: Unit) -> Heading:
-    """The heading of a form `unit` issues: its line of authority and its place."""
-    chain = [unit]
-    while (code := chain[-1].parent_code) is not None and len(chain) < _MAX_DEPTH:
-        parent = session.get(Unit, code)
-        if parent is None:
-            break
-        chain.append(parent)
-    return heading([UnitLine(u.level, u.name) for u in chain])
+from .rules import RegisterEntry, Step, control_sheet_rows, form_number
 
 
 def _heading_fields(session: Session, unit: Unit) -> dict[str, Any]:

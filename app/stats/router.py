@@ -11,11 +11,10 @@ from app.auth.dependencies import Reader
 from app.auth.rules import Principal
 from app.catalog.models import Unit
 from app.catalog.schemas import Level
-from app.catalog.service import covered_unit
+from app.catalog.service import covered_unit, unit_heading
 from app.core.deps import Now, ReadSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
-from app.documents.service import unit_heading
 from app.stats import report, rules, service
 from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
 

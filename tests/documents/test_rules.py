@@ -8,16 +8,13 @@ from datetime import date
 
 import pytest
 
+from app.catalog.headings import Heading, UnitLine, heading, proper_name
 from app.documents.rules import (
-    Heading,
     RegisterEntry,
     Step,
-    UnitLine,
     circular_on,
     control_sheet_rows,
     form_number,
-    heading,
-    proper_name,
     register_note,
 )
 from tests.factories import vn

@@ -187,7 +187,7 @@ def test_a_file_of_another_kind_is_refused(cli_env: None, tmp_path: Path,
     assert "expected a .csv, .xlsx or .jsonl file" in capsys.readouterr().err
     (tmp_path / "h.xlsx").write_text("client_ref\n")
     assert main(["import", "history", str(tmp_path / "h.xlsx")]) == 2
-    assert "not an XLSX workbook" in capsys.readouterr().err
+    assert "not an .xlsx workbook" in capsys.readouterr().err
 
 
 def figures(engine: Engine) -> dict[str, Any]:
