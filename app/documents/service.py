@@ -12,7 +12,7 @@ from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.schemas import ProcessingTimeIn
 from app.core.problems import Conflict
 from app.dossiers.schemas import DossierOut, TimelineEvent
-from app.dossiers.service import get_dossier, receipt_appointment
+from app.dossiers.views import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
 
 from .context import (

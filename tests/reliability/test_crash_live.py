@@ -26,7 +26,7 @@ from app.calendar.rules import WorkingHours, build_calendar
 from app.core.clock import utcnow
 from app.dossiers import rules
 from app.dossiers.models import Dossier, DossierEvent
-from app.dossiers.service import state_of
+from app.dossiers.records import state_of
 from tests.factories import COMMUNE, PROCEDURE
 from tests.reliability.server import LiveServer
 
