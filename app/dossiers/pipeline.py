@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -181,7 +181,8 @@ class Pipeline:
                                             for c in (d.receiving_unit, d.handling_unit)}
                                   | {cmd.to_unit for _, cmd in items if cmd.to_unit})
         procedures = _procedures(session, {d.procedure_code for d in rows}, versions=False)
-        seen = _events_by_id(session, [d.id for d in rows], {cmd.id for _, cmd in items})
+        seen = _events_by_id(session, {(current[cmd.dossier].id, cmd.id) for _, cmd in items
+                                       if cmd.dossier in current})
         changes: list[DossierChange] = []
         outcomes: list[Outcome] = []
         for caller, cmd in items:
@@ -258,13 +259,14 @@ class Pipeline:
             key = (c.after.receiving_unit, rules.local_day(c.after.state.received_at))
             seq, taken[key] = taken[key], taken[key] + 1
             codes.append(rules.dossier_code(key[0], key[1], seq))
-        # One bulk INSERT .. RETURNING id, in the order of the rows.
-        ids = list(session.scalars(
-            insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True),
+        # One bulk INSERT .. RETURNING, matched back by the (unique) code: asking for the rows'
+        # order instead makes SQLAlchemy send one statement per row on SQLite.
+        ids = dict(session.execute(
+            insert(Dossier).returning(Dossier.code, Dossier.id),
             [_dossier_row(c.after, code) for (_, _, c), code in zip(accepted, codes,
-                                                                       strict=True)]))
-        changes = [numbered(c, id_, code)
-                   for (_, _, c), id_, code in zip(accepted, ids, codes, strict=True)]
+                                                                       strict=True)]).all())
+        changes = [numbered(c, ids[code], code)
+                   for (_, _, c), code in zip(accepted, codes, strict=True)]
         prepared = self._prepare(session, changes)
         out: list[tuple[int, Outcome]] = []
         events = []
@@ -361,17 +363,21 @@ def _receipts_by_ref(
             ) if ref is not None}
 
 
-def _events_by_id(session: Session, dossier_ids: list[int], client_ids: set[str]
+def _events_by_id(session: Session, pairs: set[tuple[int, str]]
                   ) -> dict[tuple[int, str], tuple[str, dict[str, Any]]]:
-    """Stored events with these ids on these dossiers: (dossier, id) -> (hash, answer)."""
-    if not dossier_ids:
+    """Stored events with these (dossier, id) pairs: (dossier, id) -> (hash, answer).
+
+    One probe of the unique index per pair; `dossier_id IN (..) AND client_id IN (..)` probed
+    it for every combination, a million probes for a batch of a thousand.
+    """
+    if not pairs:
         return {}
     return {(dossier_id, client_id): (request_hash, response)
             for dossier_id, client_id, request_hash, response in session.execute(
                 select(DossierEvent.dossier_id, DossierEvent.client_id,
                        DossierEvent.request_hash, DossierEvent.response)
-                .where(DossierEvent.dossier_id.in_(dossier_ids),
-                       DossierEvent.client_id.in_(client_ids)))}
+                .where(tuple_(DossierEvent.dossier_id, DossierEvent.client_id).in_(
+                    sorted(pairs))))}
 
 
 def _allocate(session: Session, counts: dict[tuple[str, date], int]) -> dict[tuple[str, date], int]:
