@@ -43,7 +43,7 @@ from app.core.problems import problem
 from app.dashboard.router import install as install_dashboard
 from app.demo.service import is_empty
 from app.documents.router import router as documents_router
-from app.dossiers import service as dossiers
+from app.dossiers import intake
 from app.dossiers.router import router as dossiers_router
 from app.keys.router import router as keys_router
 from app.notifications import service as notifications
@@ -56,7 +56,7 @@ from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.stats.router import router as stats_router
-from app.wiring import wire
+from app.wiring import wire, write_pipeline
 
 log = logging.getLogger("app")
 
@@ -81,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 settings.db_pool_size)
         app.state.db = db
         skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-        writer = GroupCommit(db, dossiers.group_handlers(skew), settings.batch_max_items)
+        pipeline = write_pipeline(skew)
+        app.state.pipeline = pipeline
+        writer = GroupCommit(db, intake.group_writer(pipeline), settings.batch_max_items)
         app.state.writer = writer
         sender = (asyncio.create_task(run_forever(db, settings))
                   if settings.webhook_sender_enabled else None)

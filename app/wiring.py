@@ -1,12 +1,25 @@
-"""Who handles which published change (app/core/changes.py): run once per process, by the
-application factory and the command line, before anything writes."""
+"""The application put together, above every capability: who handles which published change
+(app/core/changes.py), and the write pipeline with every projection of dossier changes.
+
+The pipeline (app/dossiers/pipeline.py) knows projections only by their shape and the
+catalogue knows its subscribers only by the changes it publishes, so dossiers import neither
+statistics nor postal returns, and the catalogue imports neither calendars nor statistics;
+this module names them. The application factory and the command line call `wire()` once per
+process, before anything writes.
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from app.calendar import stamp
 from app.catalog.changes import UnitsChanged, UnitsMoved
 from app.core.changes import SUBSCRIBERS, Subscribers
+from app.dossiers import trail
+from app.dossiers.pipeline import Pipeline
+from app.postal import projection as postal
 from app.stats import handlers
+from app.stats import projection as stats
 
 
 def wire(subscribers: Subscribers = SUBSCRIBERS) -> Subscribers:
@@ -14,3 +27,8 @@ def wire(subscribers: Subscribers = SUBSCRIBERS) -> Subscribers:
     subscribers.subscribe(UnitsChanged, stamp.units_changed)
     subscribers.subscribe(UnitsMoved, handlers.refile_moved_units)
     return subscribers
+
+
+def write_pipeline(skew: timedelta) -> Pipeline:
+    """The pipeline every receipt and event goes through (`skew`: the clock skew allowed)."""
+    return Pipeline([stats, postal, trail], postal.has_returns, skew)

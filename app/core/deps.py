@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.group_commit import GroupCommit
 
 # The small dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread
 # pool, a hand-off per dependency per request for what is an attribute read.
@@ -30,10 +29,6 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-async def get_writer(request: Request) -> GroupCommit:
-    """The app's group-commit writer for single receipts and events."""
-    writer: GroupCommit = request.app.state.writer
-    return writer
 
 
 def _write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
@@ -71,4 +66,3 @@ ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 FreshSession = Annotated[Session, Depends(_fresh_session, scope="function")]
 Now = Annotated[datetime, Depends(get_now)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
-Writer = Annotated[GroupCommit, Depends(get_writer)]

@@ -27,9 +27,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -39,50 +39,49 @@ from app.core.observability import GROUP_SIZE, GROUP_WAIT
 
 log = logging.getLogger(__name__)
 
-# Applies a list of items of one kind in the given session; one outcome per item, in order.
-Handler = Callable[[Session, list[Any]], list[Any]]
+C = TypeVar("C")  # an item a request hands over
+O = TypeVar("O")  # noqa: E741  # its outcome
+
+# Applies a group of items in the given session; one outcome per item, in order.
+Handler = Callable[[Session, list[C]], list[O]]
 
 
-class _Job:
-    __slots__ = ("future", "item", "kind", "queued")
+class _Job(Generic[C, O]):
+    __slots__ = ("future", "item", "queued")
 
-    def __init__(self, kind: str, item: object) -> None:
-        self.kind, self.item = kind, item
-        self.future: Future[object] = Future()
+    def __init__(self, item: C) -> None:
+        self.item = item
+        self.future: Future[O] = Future()
         self.queued = time.perf_counter()
 
 
-_STOP = _Job("", None)
-
-
-class GroupCommit:
+class GroupCommit(Generic[C, O]):
     """One writer thread applying queued items in groups of at most `max_items`."""
 
-    def __init__(self, db: Database, handlers: Mapping[str, Handler], max_items: int) -> None:
+    def __init__(self, db: Database, handler: Handler[C, O], max_items: int) -> None:
         self._db = db
-        self._handlers = dict(handlers)
+        self._handler = handler
         self._max_items = max_items
-        self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job[C, O] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
-    async def submit(self, kind: str, item: object) -> object:
+    async def submit(self, item: C) -> O:
         """Queue an item and wait for its outcome (after commit); errors are raised here."""
-        if kind not in self._handlers:
-            raise KeyError(kind)
-        job = _Job(kind, item)
+        job: _Job[C, O] = _Job(item)
         self._queue.put(job)
         return await asyncio.wrap_future(job.future)
 
     def close(self) -> None:
         """Finish every queued item, then stop the writer."""
-        self._queue.put(_STOP)
+        self._queue.put(None)
         self._thread.join()
 
     def _run(self) -> None:
         while True:
-            job, jobs = self._queue.get(), []
-            while job is not _STOP:
+            job: _Job[C, O] | None = self._queue.get()
+            jobs: list[_Job[C, O]] = []
+            while job is not None:
                 jobs.append(job)
                 if len(jobs) == self._max_items:
                     break
@@ -96,14 +95,14 @@ class GroupCommit:
                 for queued in jobs:
                     GROUP_WAIT.observe(started - queued.queued)
                 self._commit(jobs)
-            if job is _STOP:
+            if job is None:
                 return
 
-    def _commit(self, jobs: list[_Job]) -> None:
+    def _commit(self, jobs: list[_Job[C, O]]) -> None:
         applied = False
         try:
             with self._db.transaction("write") as session:
-                outcomes = self._apply(session, jobs)
+                outcomes = self._handler(session, [job.item for job in jobs])
                 applied = True
         except Exception as exc:
             if applied or len(jobs) == 1 or isinstance(exc, OperationalError):
@@ -116,14 +115,3 @@ class GroupCommit:
             return
         for job, outcome in zip(jobs, outcomes, strict=True):
             job.future.set_result(outcome)
-
-    def _apply(self, session: Session, jobs: list[_Job]) -> list[object]:
-        outcomes: list[object] = [None] * len(jobs)
-        by_kind: dict[str, list[int]] = {}
-        for index, job in enumerate(jobs):
-            by_kind.setdefault(job.kind, []).append(index)
-        for kind, indexes in by_kind.items():
-            results = self._handlers[kind](session, [jobs[i].item for i in indexes])
-            for index, result in zip(indexes, results, strict=True):
-                outcomes[index] = result
-        return outcomes

@@ -25,11 +25,14 @@ from app.core.clock import VN_TZ
 from app.core.db import Database
 from app.core.problems import ProblemError
 from app.demo import catalog, rules
-from app.dossiers import service as dossiers
+from app.dossiers import intake
+from app.dossiers.intake import Caller
 from app.dossiers.models import Dossier
+from app.dossiers.pipeline import Pipeline
 from app.dossiers.schemas import EVENT_ADAPTER, DossierIn
 from app.keys import service as keys
 from app.keys.schemas import KeyIn
+from app.wiring import write_pipeline
 
 ADMIN = ADMIN_BOOTSTRAP
 Progress = Callable[[int], None]  # called with the number of dossiers just written
@@ -106,11 +109,12 @@ def load(db: Database, *, n: int, seed: int, years: float | None, now: datetime,
                            "goes into an empty database.")
         key = load_catalogue(session, now)
     events = done = 0
+    pipeline = write_pipeline(skew)
     stream = plans(n, seed, years, now)
     while done < n:
         chunk = list(_take(stream, batch))
         with db.transaction() as session:
-            events += _post(session, chunk, now, skew)
+            events += _post(session, pipeline, chunk, now)
         size = len(chunk)
         if size == 0:
             break
@@ -129,20 +133,22 @@ def _take(stream: Iterator[tuple[dict[str, object], list[dict[str, object]]]], k
         yield item
 
 
-def _post(session: Session, chunk: list[tuple[dict[str, object], list[dict[str, object]]]],
-          now: datetime, skew: timedelta) -> int:
-    """Receive a chunk of dossiers, then post all their events, through the set-based service
-    calls the batch endpoints use (the same rules, aggregates and audit trail)."""
-    caller = dossiers.Caller(ADMIN, now)
-    receipts = [(caller, DossierIn.model_validate(receipt)) for receipt, _ in chunk]
+def _post(session: Session, pipeline: Pipeline,
+          chunk: list[tuple[dict[str, object], list[dict[str, object]]]], now: datetime) -> int:
+    """Receive a chunk of dossiers, then post all their events, through the pipeline the
+    batch endpoints use (the same rules, aggregates and audit trail)."""
+    caller = Caller(ADMIN, now)
+    receipts = [(caller, intake.receipt_command(DossierIn.model_validate(receipt)))
+                for receipt, _ in chunk]
     items = []
-    for outcome, (_, timeline) in zip(dossiers.receive_many(session, receipts, skew),
+    for outcome, (_, timeline) in zip(intake.receive_many(session, pipeline, receipts),
                                       chunk, strict=True):
         if isinstance(outcome, ProblemError):
             raise outcome
-        items += [(caller, str(outcome.body["code"]), EVENT_ADAPTER.validate_python(e))
+        code = str(outcome.body["code"])
+        items += [(caller, intake.event_command(code, EVENT_ADAPTER.validate_python(e)))
                   for e in timeline]
-    for outcome in dossiers.post_events(session, items, skew):
+    for outcome in intake.post_events(session, pipeline, items):
         if isinstance(outcome, ProblemError):
             raise outcome
     return len(items)

@@ -16,7 +16,7 @@ from app.core.clock import VN_TZ
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.schemas import DossierOut, TimelineEvent
-from app.dossiers.service import get_dossier, receipt_appointment
+from app.dossiers.views import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
 
 from .context import (

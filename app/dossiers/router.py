@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.core.cursor import CursorQuery
-from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, WriteSession
+from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
-from app.dossiers import service
+from app.dossiers import intake, views
+from app.dossiers.decisions import PostEvent
+from app.dossiers.intake import Answer, Caller, Writer, Writes
 from app.dossiers.rules import Status
 from app.dossiers.schemas import (
     EVENT_ADAPTER,
@@ -32,7 +33,7 @@ router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
 REPLAYED = "Idempotent-Replayed"
 
 
-def created(answer: service.Answer) -> Json:
+def created(answer: Answer) -> Json:
     """201 with the answer; a replay says so in a header."""
     headers = {REPLAYED: "true"} if answer.replayed else {}
     return Json(answer.body, status_code=201, headers=headers)
@@ -57,23 +58,22 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
              responses={409: {"description": "client_ref reused for a different dossier"}})
 async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
-    outcome = await writer.submit(service.RECEIPT, (service.caller_of(who, now), body))
-    return created(service.settle(outcome))
+    outcome = await writer.submit((intake.caller_of(who, now), intake.receipt_command(body)))
+    return created(intake.settle(outcome))
 
 
 @router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut)
 def receive_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
-    settings: AppSettings,
+    settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Receive many dossiers (offline counters, imports); each item gets its own result."""
     _check_batch(body.items, settings.batch_max_items)
-    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    caller = service.Caller(who, now)
-    results = service.run_batch(
+    caller = Caller(who, now)
+    results = intake.run_batch(
         body.items, request.url.path,
-        lambda item: (caller, DossierIn.model_validate(item)),
-        lambda items: service.receive_many(session, items, skew),
+        lambda item: (caller, intake.receipt_command(DossierIn.model_validate(item))),
+        lambda items: intake.receive_many(session, pipeline, items),
     )
     return _batch_answer(results)
 
@@ -103,7 +103,7 @@ def list_dossiers(
     limit: Annotated[int, Query(ge=1, le=500, description="Page size, 1-500")] = 50,
 ) -> DossierPage:
     """Dossiers newest first, within the key's subtree; dates are local (Asia/Ho_Chi_Minh)."""
-    items, nxt = service.list_dossiers(
+    items, nxt = views.list_dossiers(
         session, who, now, unit=unit, include_descendants=include_descendants,
         status=list(status) if status else None, channel=channel,
         received_from=received_from, received_to=received_to, due_before=due_before,
@@ -118,7 +118,7 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
     """One dossier with status, appointments, timeliness and its timeline."""
     # From the primary: a counter reads back the dossier it just wrote to decide its next
     # event (or whether a timed-out post landed); a point lookup costs the primary little.
-    return service.get_dossier(session, who, code, now)
+    return views.get_dossier(session, who, code, now)
 
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",
@@ -126,30 +126,28 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
 async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
-    outcome = await writer.submit(service.EVENT, (service.caller_of(who, now), code, event))
-    return created(service.settle(outcome))
+    outcome = await writer.submit((intake.caller_of(who, now), intake.event_command(code, event)))
+    return created(intake.settle(outcome))
 
 
 @router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut)
 def post_events_batch(
     body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
-    settings: AppSettings,
+    settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Post many events; each item names its `dossier` and gets its own result."""
     _check_batch(body.items, settings.batch_max_items)
-    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
+    caller = Caller(who, now)
 
-    caller = service.Caller(who, now)
-
-    def parse(item: dict[str, Any]) -> tuple[service.Caller, str, EventIn]:
+    def parse(item: dict[str, Any]) -> tuple[Caller, PostEvent]:
         fields = dict(item)
         # A missing or empty code is the item's own 422, not a search for dossier ''.
         target = EventTarget.model_validate({"dossier": fields.pop("dossier")}
                                             if "dossier" in fields else {})
-        return caller, target.dossier, EVENT_ADAPTER.validate_python(fields)
+        return caller, intake.event_command(target.dossier, EVENT_ADAPTER.validate_python(fields))
 
-    results = service.run_batch(
+    results = intake.run_batch(
         body.items, request.url.path, parse,
-        lambda events: service.post_events(session, events, skew),
+        lambda events: intake.post_events(session, pipeline, events),
     )
     return _batch_answer(results)

@@ -8,12 +8,21 @@ from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
 from app.core.bodies import Strict
 from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
-from app.postal.schemas import DeliveryIn
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
 UnitCode = Annotated[str, Field(min_length=1, max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class DeliveryIn(Strict):
+    """Where the post delivers the result; omitted fields default to the applicant's."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .\-]{6,20}$")
+    cod_amount: int = Field(default=0, ge=0, le=1_000_000_000,
+                            description="Fee in VND the post collects on delivery (thu hộ).")
 
 
 class ApplicantIn(Strict):

@@ -34,19 +34,21 @@ from app.catalog.importer import read_rows
 from app.core.clock import utcnow
 from app.core.db import Database
 from app.core.problems import ProblemError
-from app.dossiers import service
+from app.dossiers import intake
+from app.dossiers.intake import Caller, Outcome
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import EVENT_ADAPTER, DossierIn, EventIn
 from app.history import rules
 from app.history.rules import Refusal, Row, RowError
 from app.keys import service as keys
 from app.keys.schemas import KeyIn
+from app.wiring import write_pipeline
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 GROUP = 1_000
 
 
-# --- The write path: the one place this module calls the dossiers' service. ---------------
+# --- The write path: the one place this module calls the dossiers' intake. ----------------
 
 class Written(NamedTuple):
     """One item's outcome: the dossier's code and whether it replayed, or the problem."""
@@ -64,19 +66,20 @@ class BatchWrites:
     def receive(self, session: Session, who: Principal, now: datetime, skew: timedelta,
                 bodies: list[DossierIn]) -> list[Written]:
         """Receive dossiers; each answers with its code, or its problem."""
-        caller = service.Caller(who, now)
-        return [_written(o, lambda body: body["code"]) for o in
-                service.receive_many(session, [(caller, b) for b in bodies], skew)]
+        caller = Caller(who, now)
+        return [_written(o, lambda body: body["code"]) for o in intake.receive_many(
+            session, write_pipeline(skew), [(caller, intake.receipt_command(b)) for b in bodies])]
 
     def post(self, session: Session, who: Principal, now: datetime, skew: timedelta,
              events: list[tuple[str, EventIn]]) -> list[Written]:
         """Apply (dossier code, event) pairs in order; each answers, or gives its problem."""
-        caller = service.Caller(who, now)
-        return [_written(o, lambda body: body["dossier"]["code"]) for o in
-                service.post_events(session, [(caller, c, e) for c, e in events], skew)]
+        caller = Caller(who, now)
+        return [_written(o, lambda body: body["dossier"]["code"]) for o in intake.post_events(
+            session, write_pipeline(skew),
+            [(caller, intake.event_command(c, e)) for c, e in events])]
 
 
-def _written(outcome: service.Outcome, code: Callable[[dict[str, Any]], Any]) -> Written:
+def _written(outcome: Outcome, code: Callable[[dict[str, Any]], Any]) -> Written:
     if isinstance(outcome, ProblemError):
         return Written(None, False, outcome)
     return Written(str(code(outcome.body)), outcome.replayed, None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from app.auth.dependencies import Admin, Reader
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
 from app.dossiers.schemas import DossierOut
-from app.dossiers.service import dossier_out
+from app.dossiers.views import dossier_out
 from app.notifications import service
 from app.notifications.schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
 

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -22,6 +21,7 @@ from app.dossiers import rules as dossier_rules
 from app.dossiers.models import Dossier
 from app.notifications import rules
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
+from app.notifications.outbox import enqueue
 from app.notifications.schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
 from app.worktime.rules import WorkCalendar
 
@@ -31,29 +31,6 @@ DUE_SOON = "dossier.due_soon"
 # Tết with its weekends is the longest run of days off (about ten days).
 _CALENDAR_DAYS_PER_WORKING_DAY = 3
 _LONGEST_BREAK_DAYS = 14
-
-
-def enqueue(
-    session: Session, type_: str, dedupe_key: str, dossier_code: str | None,
-    payload: dict[str, Any], now: datetime, due_at: datetime | None = None,
-) -> bool:
-    """Write an event and one pending delivery per interested webhook; False if already there."""
-    if session.scalar(select(OutboxEvent.id).where(OutboxEvent.dedupe_key == dedupe_key)):
-        return False
-    try:
-        with session.begin_nested():
-            event = OutboxEvent(type=type_, dedupe_key=dedupe_key, dossier_code=dossier_code,
-                                due_at=due_at, payload=payload, created_at=now)
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        return False  # another process wrote the same condition first
-    for hook in session.scalars(select(Webhook).order_by(Webhook.id)):
-        if hook.event_types is None or type_ in hook.event_types:
-            session.add(WebhookDelivery(event_id=event.id, webhook_id=hook.id, state="pending",
-                                        attempts=0, next_attempt_at=now))
-    session.flush()
-    return True
 
 
 def _webhook_out(hook: Webhook) -> WebhookOut:

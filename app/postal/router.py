@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,10 +10,12 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import require
 from app.auth.rules import Principal
 from app.core.cursor import CursorQuery
-from app.core.deps import AppSettings, FreshSession, Now, WriteSession
-from app.dossiers import service as dossiers
+from app.core.deps import FreshSession, Now, WriteSession
+from app.dossiers import intake
+from app.dossiers.intake import Caller, Writes
 from app.dossiers.router import created
 from app.dossiers.schemas import EventOut
+from app.dossiers.views import covered_dossier
 from app.postal import service
 from app.postal.schemas import DeliveredIn, DeliveryFailedIn, HandedOverIn, PostalFeedPage
 
@@ -39,33 +40,33 @@ def feed(
 
 def _report(session: WriteSession, who: Principal, code: str,
             body: HandedOverIn | DeliveredIn | DeliveryFailedIn, now: Now,
-            settings: AppSettings) -> JSONResponse:
+            pipeline: Writes) -> JSONResponse:
     # Scope first: whether a foreign dossier is in the feed is not the caller's to learn.
-    dossiers.covered_dossier(session, who, code)
-    event = service.callback_event(session, code, body)
-    skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
-    return created(dossiers.post_event(session, who, code, event, now, skew))
+    covered_dossier(session, who, code)
+    event = intake.event_command(code, service.callback_event(session, code, body))
+    [outcome] = intake.post_events(session, pipeline, [(Caller(who, now), event)])
+    return created(intake.settle(outcome))
 
 
 @router.post("/returns/{code}/handed_over", summary="Report a result handed to the post",
              status_code=201, response_model=EventOut)
 def handed_over(code: str, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
-                settings: AppSettings) -> JSONResponse:
+                pipeline: Writes) -> JSONResponse:
     """The post took the result (the dossier's return time); idempotent per waybill."""
-    return _report(session, who, code, body, now, settings)
+    return _report(session, who, code, body, now, pipeline)
 
 
 @router.post("/returns/{code}/delivered", summary="Report a postal delivery",
              status_code=201, response_model=EventOut)
 def delivered(code: str, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
-              settings: AppSettings) -> JSONResponse:
+              pipeline: Writes) -> JSONResponse:
     """The recipient got the result; idempotent."""
-    return _report(session, who, code, body, now, settings)
+    return _report(session, who, code, body, now, pipeline)
 
 
 @router.post("/returns/{code}/delivery_failed", summary="Report a failed postal delivery",
              status_code=201, response_model=EventOut)
 def delivery_failed(code: str, body: DeliveryFailedIn, session: WriteSession, who: Postal,
-                    now: Now, settings: AppSettings) -> JSONResponse:
+                    now: Now, pipeline: Writes) -> JSONResponse:
     """Not delivered: the result goes back to the counter; idempotent."""
-    return _report(session, who, code, body, now, settings)
+    return _report(session, who, code, body, now, pipeline)

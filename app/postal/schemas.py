@@ -11,16 +11,6 @@ Waybill = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$",
                 description="The post's tracking number (số hiệu bưu gửi).")
 
 
-class DeliveryIn(Strict):
-    """Where the post delivers the result; omitted fields default to the applicant's."""
-
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    address: str | None = Field(default=None, min_length=1, max_length=500)
-    phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .\-]{6,20}$")
-    cod_amount: int = Field(default=0, ge=0, le=1_000_000_000,
-                            description="Fee in VND the post collects on delivery (thu hộ).")
-
-
 class HandedOverIn(Strict):
     """The post took the result (bàn giao cho bưu chính), with its waybill."""
 

@@ -4,161 +4,30 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, and_, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.models import Procedure, Unit
 from app.core.observability import AGGREGATE_ANOMALIES, check_failed
-from app.dossiers.models import Dossier, DossierEvent
-from app.stats import rules
+from app.dossiers.decisions import DossierChange
+from app.dossiers.models import Dossier
+from app.dossiers.records import record_of
+from app.stats import projection, rules
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
-from app.stats.rules import (
-    ALL,
-    FLOWS,
-    HIST,
-    MEASURES,
-    RUNNING,
-    Contribution,
-    EventFact,
-    Facts,
-    Sums,
-)
+from app.stats.projection import contribution, write
+from app.stats.rules import ALL, FLOWS, MEASURES, RUNNING, Contribution, Sums
 
-# processing_started and transferred tell a refusal at receipt from one after appraisal.
-STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred")
 AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 log = logging.getLogger(__name__)
+_REBUILD_CHUNK = 5000
 
 
-# ---- write side ----------------------------------------------------------------------------
-
-
-def stat_events(session: Session, dossier_id: int) -> list[EventFact]:
-    """The timeline events that figures depend on."""
-    return stat_events_of(session, [dossier_id]).get(dossier_id, [])
-
-
-def stat_events_of(session: Session, dossier_ids: Iterable[int]) -> dict[int, list[EventFact]]:
-    """The counted timeline events of many dossiers, in one query."""
-    return _counted(session, DossierEvent.dossier_id.in_(list(dossier_ids)))
-
-
-def _counted(session: Session, where: ColumnElement[bool]) -> dict[int, list[EventFact]]:
-    out: dict[int, list[EventFact]] = defaultdict(list)
-    for dossier_id, t, at, flags in session.execute(
-        select(DossierEvent.dossier_id, DossierEvent.type, DossierEvent.at, DossierEvent.flags)
-        .where(where, DossierEvent.type.in_(STAT_EVENTS))
-        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
-    ):
-        out[dossier_id].append(EventFact(t, at, flags))
-    return out
-
-
-def facts_of(d: Dossier, events: Iterable[EventFact]) -> Facts:
-    """The statistics view of a dossier row and its counted events."""
-    return Facts(
-        procedure=d.procedure_code, channel=d.channel, status=d.status,
-        received_at=d.received_at, due_at=d.due_at, paused_at=d.paused_at,
-        finished_at=d.finished_at, timeliness=d.timeliness,
-        processing_millidays=d.processing_millidays, returned_at=d.returned_at,
-        return_method=d.return_method, rating=d.rating, events=tuple(events),
-    )
-
-
-def contribution(
-    session: Session, d: Dossier, events: Iterable[EventFact],
-    paths_then: dict[str, str] | None = None,
-) -> Contribution:
-    """Where a dossier row counts and what it contributes (`paths_then`: the tree as it was)."""
-    paths = {code: path for code, path in session.execute(
-        select(Unit.code, Unit.path).where(Unit.code.in_({d.handling_unit, d.receiving_unit}))
-    )}
-    paths.update(paths_then or {})
-    return contribution_at(d, events, paths)
-
-
-def contribution_at(
-    d: Dossier, events: Iterable[EventFact], paths: Mapping[str, str]
-) -> Contribution:
-    """Where a dossier row counts and what it contributes, given its units' paths."""
-    return Contribution(
-        units=rules.unit_roles(paths[d.handling_unit], paths[d.receiving_unit]),
-        procedure=d.procedure_code, cells=rules.cells(facts_of(d, events)),
-    )
-
-
-Rows = dict[Table, list[dict[str, Any]]]
-
-
-def table_rows(changes: dict[rules.Key, dict[str, int]]) -> Rows:
-    """Per-row measure changes as rows of the daily and monthly tables and histograms."""
-    days: list[dict[str, Any]] = []
-    hist: dict[tuple[str, str, str, date, int], int] = defaultdict(int)
-    hist_months: dict[tuple[str, str, str, date, int], int] = defaultdict(int)
-    months: dict[tuple[str, str, str, date], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(MEASURES, 0))
-    for (role, unit, procedure, day), measures in sorted(changes.items()):
-        row = {"role": role, "unit": unit, "procedure": procedure, "day": day,
-               **dict.fromkeys(MEASURES, 0)}
-        month = months[(role, unit, procedure, rules.month_start(day))]
-        for measure, value in measures.items():
-            if measure.startswith(HIST):
-                bucket = int(measure[len(HIST):])
-                hist[(role, unit, procedure, day, bucket)] += value
-                hist_months[(role, unit, procedure, rules.month_start(day), bucket)] += value
-            else:
-                row[measure] = value
-                month[measure] += value
-        days.append(row)
-
-    def keyed(k: tuple[Any, ...], period: str) -> dict[str, Any]:
-        return {"role": k[0], "unit": k[1], "procedure": k[2], period: k[3]}
-
-    return {
-        stat_day: days,
-        stat_month: [{**keyed(k, "month"), **v} for k, v in sorted(months.items())],
-        stat_histogram: [{**keyed(k, "day"), "bucket": k[4], "count": c}
-                         for k, c in sorted(hist.items())],
-        stat_histogram_month: [{**keyed(k, "month"), "bucket": k[4], "count": c}
-                               for k, c in sorted(hist_months.items())],
-    }
-
-
-# Upsert statements by (dialect, table): built once, since building one (about thirty SET
-# expressions) cost more than running it.
-_UPSERTS: dict[tuple[str, str], Insert] = {}
-
-
-def _upsert(session: Session, table: Table, rows: list[dict[str, Any]],
-            keys: Sequence[str], measures: Sequence[str]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    stmt = _UPSERTS.get((dialect, table.name))
-    if stmt is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        new = insert(table)
-        stmt = _UPSERTS[(dialect, table.name)] = new.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={m: table.c[m] + new.excluded[m] for m in measures},
-        )
-    # One statement executed for many rows, compiled once and cached, where a multi-row VALUES
-    # statement was compiled afresh on every write. Every row has every column.
-    session.execute(stmt, rows)
-
-
-def write(session: Session, changes: dict[rules.Key, dict[str, int]]) -> None:
-    """Add measure changes to the aggregate tables."""
-    for table, rows in table_rows(changes).items():
-        keys = [c.name for c in table.primary_key.columns]
-        measures = [c.name for c in table.columns if c.name not in keys]
-        _upsert(session, table, rows, keys, measures)
+# ---- write side: the projection (app/stats/projection.py) over stored dossiers --------------
 
 
 def apply_all(
@@ -168,46 +37,58 @@ def apply_all(
     total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for old, new in moves:
         for key, measures in rules.delta(old, new).items():
-            row = total[key]
-            for measure, value in measures.items():
-                row[measure] += value
-    write(session, {k: {m: v for m, v in row.items() if v} for k, row in total.items()
-                    if any(row.values())})
+            _add(total, {key: measures})
+    write(session, _nonzero(total))
+
+
+def _add(total: dict[rules.Key, dict[str, int]], changes: projection.Changes) -> None:
+    for key, measures in changes.items():
+        row = total[key]
+        for measure, value in measures.items():
+            row[measure] += value
+
+
+def _nonzero(total: dict[rules.Key, dict[str, int]]) -> projection.Changes:
+    return {k: {m: v for m, v in row.items() if v} for k, row in total.items()
+            if any(row.values())}
 
 
 def rebuild(session: Session) -> int:
     """Recompute every aggregate from the dossiers themselves; returns the dossiers counted.
 
-    For a restore, a backfill, or to prove the running aggregates right (`python -m app
-    stats --check`).
+    Every stored dossier goes through the projection the write path uses, as a change from
+    nothing to its stored state; for a restore, a backfill, or to prove the running aggregates
+    right (`python -m app stats check`).
     """
     for table in AGGREGATES:
         session.execute(table.delete())
-    paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
-    counted = _counted(session, DossierEvent.type.in_(STAT_EVENTS))
+    prepared = projection.prepare_all(session)
+    total: dict[rules.Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     n = 0
-
-    def moves() -> Iterator[tuple[None, Contribution]]:
-        nonlocal n
-        for d in session.scalars(select(Dossier).execution_options(yield_per=5000)):
-            n += 1
-            yield None, contribution_at(d, counted.get(d.id, ()), paths)
-
-    apply_all(session, moves())
+    chunk: list[DossierChange] = []
+    for d in session.scalars(select(Dossier).execution_options(yield_per=_REBUILD_CHUNK)):
+        n += 1
+        chunk.append(DossierChange.as_stored(record_of(d)))
+        if len(chunk) == _REBUILD_CHUNK:
+            _add(total, projection.project(chunk, prepared))
+            chunk = []
+    _add(total, projection.project(chunk, prepared))
+    write(session, _nonzero(total))
     return n
 
 
 def refile(session: Session, paths_then: dict[str, str]) -> int:
     """After units moved in the tree, move their dossiers' figures to the new ancestors."""
     moved = list(paths_then)
-    dossiers = list(session.scalars(select(Dossier).where(
-        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved))))
-    counted = stat_events_of(session, [d.id for d in dossiers])
+    records = [record_of(d) for d in session.scalars(select(Dossier).where(
+        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)))]
+    counted = projection.counted_events(
+        session, projection.timeline.c.dossier_id.in_([r.id for r in records]))
     paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
     before = {**paths, **paths_then}
-    apply_all(session, ((contribution_at(d, counted.get(d.id, ()), before),
-                         contribution_at(d, counted.get(d.id, ()), paths)) for d in dossiers))
-    return len(dossiers)
+    apply_all(session, ((contribution(r, counted.get(r.id, ()), before),
+                         contribution(r, counted.get(r.id, ()), paths)) for r in records))
+    return len(records)
 
 
 # ---- read side -----------------------------------------------------------------------------

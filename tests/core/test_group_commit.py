@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from app.core.db import Database
 from app.core.group_commit import GroupCommit
 
-KIND = "note"
-
 
 class Recorder:
     """A handler writing each item as an audit-free row of a scratch table."""
@@ -28,7 +26,7 @@ class Recorder:
         self.gate.set()
         self.entered = threading.Event()
 
-    def __call__(self, session: Session, items: list[Any]) -> list[Any]:
+    def __call__(self, session: Session, items: list[str]) -> list[str]:
         self.entered.set()
         assert self.gate.wait(10)
         self.groups.append(list(items))
@@ -59,9 +57,9 @@ def stored(db: Database) -> list[str]:
         return sorted(session.scalars(text("SELECT item FROM scratch")))
 
 
-def submit_all(writer: GroupCommit, items: list[str]) -> list[Any]:
+def submit_all(writer: GroupCommit[str, str], items: list[str]) -> list[Any]:
     async def run() -> list[Any]:
-        return await asyncio.gather(*(writer.submit(KIND, i) for i in items),
+        return await asyncio.gather(*(writer.submit(i) for i in items),
                                     return_exceptions=True)
     return asyncio.run(run())
 
@@ -70,7 +68,7 @@ def as_one_group(db: Database, handler: Recorder, items: list[str]) -> list[Any]
     """Submit `items` while the writer is busy with "first", so they queue up and form one
     group; returns their outcomes once both groups are done."""
     handler.gate.clear()
-    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    writer = GroupCommit(db, handler, max_items=100)
     results: list[Any] = []
     try:
         blocker = threading.Thread(target=submit_all, args=(writer, ["first"]))
@@ -109,7 +107,7 @@ def test_an_error_in_one_item_fails_only_that_item(db: Database) -> None:
 
 def test_a_failed_commit_fails_the_group_and_is_not_retried(db: Database) -> None:
     handler = Recorder()
-    writer = GroupCommit(db, {KIND: handler}, max_items=100)
+    writer = GroupCommit(db, handler, max_items=100)
     try:
         results = submit_all(writer, ["fail-commit"])
     finally:
@@ -121,10 +119,10 @@ def test_a_failed_commit_fails_the_group_and_is_not_retried(db: Database) -> Non
 
 def test_close_finishes_what_was_queued(db: Database) -> None:
     handler = Recorder()
-    writer = GroupCommit(db, {KIND: handler}, max_items=3)
+    writer = GroupCommit(db, handler, max_items=3)
 
     async def run() -> list[Any]:
-        futures = [asyncio.ensure_future(writer.submit(KIND, f"q{i}")) for i in range(7)]
+        futures = [asyncio.ensure_future(writer.submit(f"q{i}")) for i in range(7)]
         await asyncio.sleep(0)  # every submit has queued its item
         await asyncio.to_thread(writer.close)
         return list(await asyncio.gather(*futures))

@@ -8,8 +8,10 @@ from datetime import timedelta
 from app.auth.dependencies import ADMIN_BOOTSTRAP
 from app.core.clock import utcnow
 from app.core.db import Database
-from app.dossiers import service
+from app.dossiers import intake
+from app.dossiers.intake import Caller
 from app.dossiers.schemas import Resolved
+from app.wiring import write_pipeline
 from tests.factories import Api, vn
 from tests.postal.test_postal_api import by_post, feed
 
@@ -18,9 +20,10 @@ def resolve(db: Database, code: str, at: str, hold: threading.Event | None = Non
             started: threading.Event | None = None) -> None:
     """Resolve a dossier in its own transaction; optionally stay in flight until `hold`."""
     with db.transaction() as session:
-        service.post_event(session, ADMIN_BOOTSTRAP, code,
-                           Resolved(id=f"r-{code}", type="resolved", at=vn(at)),
-                           utcnow(), timedelta(seconds=120))
+        [outcome] = intake.post_events(session, write_pipeline(timedelta(seconds=120)), [
+            (Caller(ADMIN_BOOTSTRAP, utcnow()),
+             intake.event_command(code, Resolved(id=f"r-{code}", type="resolved", at=vn(at))))])
+        intake.settle(outcome)
         if started is not None and hold is not None:
             started.set()
             assert hold.wait(30)

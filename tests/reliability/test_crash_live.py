@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.dossiers import rules
 from app.dossiers.models import Dossier, DossierEvent
-from app.dossiers.service import state_of
+from app.dossiers.records import state_of
 from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar
 from tests.factories import COMMUNE, PROCEDURE
 from tests.reliability.server import LiveServer

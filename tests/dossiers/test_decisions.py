@@ -1,0 +1,195 @@
+"""Decisions without a database: a command and a dossier as plain values in, a change out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.auth.rules import Principal
+from app.core.problems import Forbidden, ProblemError, Unprocessable
+from app.dossiers import decisions, rules
+from app.dossiers.decisions import (
+    Answer,
+    Applicant,
+    Caller,
+    Delivery,
+    DossierChange,
+    PostEvent,
+    ProcedureFacts,
+    Receive,
+    Record,
+    UnitFacts,
+    VersionFacts,
+)
+from app.worktime.rules import ProcessingTime, WorkCalendar, WorkingHours, build_calendar
+from tests.factories import vn
+
+CAL = build_calendar(WorkingHours(), range(2025, 2029), {})
+SKEW = timedelta(minutes=2)
+NOW = vn("2026-03-20 09:00")
+ADMIN = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
+COMMUNE = Principal(key_id=7, role="counter", unit_code="C1", unit_path="/P/C1/")
+POSTAL = Principal(key_id=8, role="postal", unit_code=None, unit_path=None)
+UNITS = {
+    "C1": UnitFacts("C1", "P", "/P/C1/"), "C2": UnitFacts("C2", "P", "/P/C2/"),
+    "X1": UnitFacts("X1", "Q", "/Q/X1/"),
+}
+PROCEDURES = {
+    "1.1": ProcedureFacts("1.1", online=False, postal=False, versions=(
+        VersionFacts(1, None, ProcessingTime(days=5)),
+        VersionFacts(2, vn("2026-03-10 00:00").date(), ProcessingTime(days=2)))),
+    "1.2": ProcedureFacts("1.2", online=True, postal=True, versions=(
+        VersionFacts(1, None, ProcessingTime(days=5), ProcessingTime(days=1)),)),
+}
+APPLICANT = Applicant("person", "Nguyễn Văn An", address="Số 1 Tràng Tiền")
+
+
+def calendars(unit: str, start: datetime, end: datetime) -> WorkCalendar:
+    return CAL
+
+
+def receipt(**fields: object) -> Receive:
+    values: dict[str, object] = {"procedure": "1.1", "receiving_unit": "C1", "channel": "direct",
+                                 "applicant": APPLICANT, "fingerprint": "f",
+                                 "received_at": vn("2026-03-02 08:00")}
+    values.update(fields)
+    return Receive(**values)  # type: ignore[arg-type]
+
+
+def received(who: Principal = ADMIN, **fields: object) -> DossierChange:
+    change = decisions.decide_receipt(receipt(**fields), Caller(who, NOW), SKEW, UNITS,
+                                      PROCEDURES, calendars)
+    return decisions.numbered(change, 1, "C1-260302-0001")
+
+
+def event(type_: str, at: str, **fields: object) -> PostEvent:
+    return PostEvent(dossier="C1-260302-0001", id=f"{type_}-{at}", type=type_,  # type: ignore[arg-type]
+                     at=vn(at), fingerprint="e", details={}, **fields)  # type: ignore[arg-type]
+
+
+def apply(record: Record, cmd: PostEvent, who: Principal = ADMIN) -> DossierChange:
+    return decisions.decide_event(cmd, record, Caller(who, NOW), SKEW, UNITS,
+                                  PROCEDURES[record.procedure], CAL)
+
+
+def test_a_receipt_gets_its_appointment_from_the_version_in_force() -> None:
+    change = received()
+    assert change.before is None
+    assert (change.after.code, change.after.id, change.after.procedure_version) == (
+        "C1-260302-0001", 1, 1)
+    assert change.after.state.due_at == vn("2026-03-06 17:00")  # five working days
+    assert change.event is not None and change.event.type == "received"
+    later = received(received_at=vn("2026-03-11 08:00"))
+    assert later.after.procedure_version == 2  # two working days from 10 March
+    assert later.after.state.due_at == vn("2026-03-12 17:00")
+
+
+def test_online_receipts_use_the_online_time_and_need_the_channel() -> None:
+    assert received(procedure="1.2", channel="online").after.state.due_at == vn(
+        "2026-03-02 17:00")
+    with pytest.raises(Unprocessable) as refused:
+        received(channel="online")
+    assert refused.value.code == "channel_not_offered"
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"receiving_unit": "nope"}, "unknown_unit"),
+    ({"handling_unit": "nope"}, "unknown_unit"),
+    ({"handling_unit": "X1"}, "outside_province"),
+    ({"procedure": "nope"}, "unknown_procedure"),
+    ({"received_at": NOW + timedelta(minutes=5)}, "received_in_future"),
+    ({"return_by_post": True}, "postal_not_offered"),
+    ({"procedure": "1.2", "return_by_post": True,
+      "applicant": Applicant("person", "An")}, "delivery_address_missing"),
+])
+def test_a_refused_receipt_says_why(fields: dict[str, object], problem: str) -> None:
+    with pytest.raises(ProblemError) as refused:
+        received(COMMUNE, **fields)
+    assert refused.value.code == problem
+
+
+def test_a_key_receives_only_inside_its_unit() -> None:
+    with pytest.raises(Forbidden):
+        received(COMMUNE, receiving_unit="C2")
+
+
+def test_an_event_moves_the_state_and_keeps_the_dossier_as_it_was() -> None:
+    start = received().after
+    change = apply(start, event("supplement_requested", "2026-03-03 10:00"))
+    assert change.before is start
+    assert change.after.state.status == "awaiting_supplement"
+    assert set(change.changed()) == {"status", "last_event_at", "supplement_count",
+                                     "paused_at"}
+    resumed = apply(change.after, event("supplement_received", "2026-03-04 10:00")).after
+    assert resumed.state.due_at == vn("2026-03-09 17:00")  # one working day paused: Monday
+    assert start.state.status == "received"  # values, not rows: nothing changed in place
+
+
+def test_postal_refusals_come_before_any_change() -> None:
+    start = received(procedure="1.2").after
+    done = apply(start, event("resolved", "2026-03-04 09:00")).after
+    with pytest.raises(Unprocessable) as refused:
+        apply(done, event("returned", "2026-03-05 09:00", method="postal"))
+    assert refused.value.code == "waybill_missing"
+    handed = apply(done, event("returned", "2026-03-05 09:00", method="postal", waybill="W1"))
+    assert handed.after.has_postal_return
+    no_address = replace(done, applicant=Applicant("person", "An"))
+    with pytest.raises(Unprocessable) as refused:
+        apply(no_address, event("returned", "2026-03-05 09:00", method="postal", waybill="W1"))
+    assert refused.value.code == "delivery_address_missing"
+    asked = apply(no_address, event("return_by_post_requested", "2026-03-05 09:00",
+                                    delivery=Delivery(address="Số 9 Hàng Bài"))).after
+    assert apply(asked, event("returned", "2026-03-06 09:00", method="postal",
+                              waybill="W1")).after.state.status == "returned"
+    with pytest.raises(Unprocessable) as refused:
+        apply(received().after, event("return_by_post_requested", "2026-03-05 09:00"))
+    assert refused.value.code == "postal_not_offered"
+
+
+def test_a_transfer_stays_in_the_province() -> None:
+    start = received().after
+    assert apply(start, event("transferred", "2026-03-03 10:00",
+                              to_unit="C2")).after.state.handling_unit == "C2"
+    with pytest.raises(Forbidden):
+        apply(start, event("transferred", "2026-03-03 10:00", to_unit="X1"), COMMUNE)
+
+
+def test_a_replay_answers_as_the_first_time_as_this_caller_may_see_it() -> None:
+    body = {"event": {}, "dossier": {"code": "C1", "applicant": {"name": "An"}}}
+    first = decisions.replay(POSTAL, "e1", ("h", body), "h")
+    assert isinstance(first, Answer) and first.replayed
+    assert first.body["dossier"]["applicant"] is None
+    assert isinstance(decisions.replay(ADMIN, "e1", ("h", body), "other"), ProblemError)
+
+
+STEPS = st.sampled_from(rules.EVENT_TYPES)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(STEPS, st.integers(0, 72)), max_size=8))
+def test_a_change_keeps_identity_and_reports_exactly_what_moved(
+        steps: list[tuple[str, int]]) -> None:
+    record = received(procedure="1.2").after
+    at = record.state.received_at
+    for type_, hours in steps:
+        at += timedelta(hours=hours)
+        cmd = PostEvent(dossier=record.code, id=f"{type_}{at}", type=type_,  # type: ignore[arg-type]
+                        at=at, fingerprint="x", details={}, to_unit="C2", method="counter",
+                        new_due_at=at + timedelta(days=30), waybill="W")
+        try:
+            change = apply(record, cmd)
+        except ProblemError:
+            continue  # a refusal is raised, never a half change
+        assert change.before == record
+        assert (change.after.id, change.after.code, change.after.applicant,
+                change.after.procedure) == (record.id, record.code, record.applicant,
+                                            record.procedure)
+        moved = {n for n in decisions.STATE_FIELDS
+                 if getattr(record.state, n) != getattr(change.after.state, n)}
+        assert set(change.changed()) == moved
+        assert change.after.state.last_event_at == at
+        record = change.after
