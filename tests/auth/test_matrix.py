@@ -96,6 +96,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/stats/on-time"): DOSSIER_READ,
     ("GET", "/api/v1/stats/ranking"): DOSSIER_READ,
     ("GET", "/api/v1/reports/ii06a"): DOSSIER_READ,
+    ("GET", "/api/v1/stats/scorecard"): DOSSIER_READ,
+    ("GET", "/api/v1/stats/scorecard/at-risk"): DOSSIER_READ,
     ("POST", "/api/v1/keys"): ADMIN_ONLY,
     ("GET", "/api/v1/keys"): ADMIN_ONLY_UNSCOPED,
     ("POST", "/api/v1/keys/{key_id}/revoke"): ADMIN_ONLY,
@@ -327,6 +329,10 @@ REQUESTS: dict[tuple[str, str], Build] = {
                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/reports/ii06a"): lambda w, u: Call("/api/v1/reports/ii06a",
                                                         {"unit": u.code, **PERIOD}),
+    ("GET", "/api/v1/stats/scorecard"): lambda w, u: Call("/api/v1/stats/scorecard",
+                                                          {"unit": u.code, **PERIOD}),
+    ("GET", "/api/v1/stats/scorecard/at-risk"): lambda w, u: Call(
+        "/api/v1/stats/scorecard/at-risk", {"unit": u.code, **PERIOD}),
     ("POST", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys", json={
         "name": f"key {w.next()}", "role": "dashboard", "unit": u.code}),
     ("GET", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys"),
@@ -439,7 +445,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        51, 5, 2, 510, 400)
+        53, 5, 2, 530, 420)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:
