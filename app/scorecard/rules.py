@@ -46,6 +46,11 @@ class Version:
     weights: tuple[Weight, ...]
 
 
+def plain(value: Decimal) -> str:
+    """A number as people write it: 20, 2.5 (not 20.00, 2.50 or 2E+1)."""
+    return f"{value.normalize():f}"
+
+
 def in_force(versions: Iterable[Version], day: date) -> Version | None:
     """The version in force on a day: the latest that took effect on or before it."""
     candidates = [v for v in versions if v.effective_from <= day]
@@ -78,11 +83,11 @@ def weight_problems(weights: Sequence[Weight]) -> list[tuple[str, str]]:
             continue
         total = sum((w.max_points for w in rows), Decimal(0))
         if total != rows[0].group_max_points:
-            out.append(("max_points", f"group {code}: indicators add up to {total}, "
-                                      f"not the group's {rows[0].group_max_points}"))
+            out.append(("max_points", f"group {code}: indicators add up to {plain(total)}, "
+                                      f"not the group's {plain(rows[0].group_max_points)}"))
     overall = sum((rows[0].group_max_points for rows in groups.values()), Decimal(0))
     if weights and overall != HUNDRED:
-        out.append(("group_max_points", f"the groups add up to {overall}, not 100"))
+        out.append(("group_max_points", f"the groups add up to {plain(overall)}, not 100"))
     if not weights:
         out.append(("indicator", "a version needs at least one indicator"))
     return out
@@ -254,3 +259,58 @@ def outlook(*, status_open: bool, paused: bool, due_at: datetime, supplements: i
 def at_risk(o: Outlook) -> bool:
     """Whether a dossier with this outlook costs indicator 2.1 points that action could save."""
     return o == "overdue"
+
+
+# ---- a new version from a table ------------------------------------------------------------
+
+COLUMNS = ("indicator", "group_code", "group_name", "group_max_points", "name", "max_points",
+           "threshold", "measure", "source")
+
+
+def parse_weights(rows: Iterable[Mapping[str, str]]) -> tuple[list[Weight], list[str]]:
+    """Weights from table rows (COLUMNS, text cells), and the problems found, one per line
+    ("row 3, threshold: ..."); the rows may be stored only when there is none."""
+    weights: list[Weight] = []
+    problems: list[str] = []
+    for n, row in enumerate(rows, start=2):  # row 1 is the header
+        cells = {k: (row.get(k) or "").strip() for k in COLUMNS}
+        try:
+            threshold = cells["threshold"]
+            measure = cells["measure"]
+            if measure not in ("percent", "working_days"):
+                raise ValueError("measure", "percent or working_days")
+            for name in ("indicator", "group_name", "name", "source"):
+                if not cells[name]:
+                    raise ValueError(name, "required")
+                if len(cells[name]) > {"indicator": 8, "group_name": 200}.get(name, 300):
+                    raise ValueError(name, "too long")
+            weights.append(Weight(
+                indicator=cells["indicator"], group_code=_group(cells),
+                group_name=cells["group_name"],
+                group_max_points=_decimal(cells, "group_max_points"),
+                name=cells["name"], max_points=_decimal(cells, "max_points"),
+                threshold=_decimal(cells, "threshold") if threshold else None,
+                measure="percent" if measure == "percent" else "working_days",
+                source=cells["source"]))
+        except ValueError as exc:
+            problems.append(f"row {n}, {exc.args[0]}: {exc.args[1]}")
+    if not problems:
+        problems = [f"{field}: {reason}" for field, reason in weight_problems(weights)]
+    return weights, problems
+
+
+def _decimal(cells: Mapping[str, str], name: str) -> Decimal:
+    try:
+        value = Decimal(cells[name])
+    except ArithmeticError:
+        raise ValueError(name, "a number") from None
+    if not value.is_finite() or abs(value) >= 10_000 or value != value.quantize(CENT):
+        raise ValueError(name, "a number with at most two decimals, below 10,000")
+    return value
+
+
+def _group(cells: Mapping[str, str]) -> int:
+    text = cells["group_code"]
+    if not text.isdigit() or not 0 < int(text) < 100:
+        raise ValueError("group_code", "a group number from 1 to 99")
+    return int(text)

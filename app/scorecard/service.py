@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
@@ -11,6 +11,8 @@ from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.audit.service import record
+from app.auth.rules import Principal
 from app.catalog.models import Procedure, Unit
 from app.core.clock import VN_TZ
 from app.core.cursor import RowId, decode_cursor, encode_cursor
@@ -72,6 +74,44 @@ def weights_for(session: Session, end: date) -> rules.Version:
             invalid_params=[InvalidParam("period", "no_scorecard_weights",
                                          "ends before the first weights version")])
     return version
+
+
+def add_version(session: Session, who: Principal, rows: Sequence[Mapping[str, str]],
+                effective_from: date, now: datetime) -> rules.Version:
+    """Store a new weights version in force from `effective_from`, after every existing one,
+    and audit it; a table whose groups do not add up to 100 (and any other fault) is refused
+    with every problem listed, and nothing is stored."""
+    weights, problems = rules.parse_weights(rows)
+    existing = versions(session)
+    latest = max((v.effective_from for v in existing), default=None)
+    if latest is not None and effective_from <= latest:
+        problems.append(f"effective_from: must be after {latest}, the latest version's")
+    if problems:
+        raise Unprocessable("The weights table is not valid: " + "; ".join(problems),
+                            code="invalid_scorecard_weights",
+                            invalid_params=[InvalidParam(p.split(":")[0], "invalid", p)
+                                            for p in problems])
+    number = max((v.version for v in existing), default=0) + 1
+    for w in weights:
+        session.add(ScorecardWeight(
+            version=number, indicator=w.indicator, effective_from=effective_from,
+            group_code=w.group_code, group_name=w.group_name,
+            group_max_points=w.group_max_points, name=w.name, max_points=w.max_points,
+            threshold=w.threshold, measure=w.measure, source=w.source))
+    session.flush()
+    record(session, who, now, "create", "scorecard_weights", str(number), None,
+           {"effective_from": effective_from.isoformat(),
+            "indicators": {w.indicator: rules.plain(w.max_points) for w in weights}})
+    return rules.Version(number, effective_from, tuple(weights))
+
+
+def as_rows(version: rules.Version) -> list[dict[str, str]]:
+    """A version as table rows (rules.COLUMNS), to export, edit and add as the next one."""
+    return [{"indicator": w.indicator, "group_code": str(w.group_code),
+             "group_name": w.group_name, "group_max_points": rules.plain(w.group_max_points),
+             "name": w.name, "max_points": rules.plain(w.max_points),
+             "threshold": "" if w.threshold is None else rules.plain(w.threshold),
+             "measure": w.measure, "source": w.source} for w in version.weights]
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
