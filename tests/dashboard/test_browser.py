@@ -201,6 +201,8 @@ def test_english_switch_and_logout(page: Page, served: Served) -> None:
     log_in(page, served)
     settle(page, lambda: page.click("#lang"))
     assert page.locator(".kpi[data-kpi=on_time] .label").inner_text() == "On-time rate"
+    assert page.locator("#scorecard-card h3").first.inner_text() \
+        == "National service scorecard (QĐ 766)"
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("#logout")
     assert page.locator("#login-form").is_visible()

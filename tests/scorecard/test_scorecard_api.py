@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from app.catalog.models import Unit
 from app.core.clock import utcnow
 from app.dossiers.models import Dossier
+from app.dossiers.rules import OPEN
 from app.portal.models import PortalSync
-from app.scorecard import service
+from app.scorecard import rules, service
 from tests.conftest import Clock
 from tests.factories import COMMUNE, PROCEDURE, PROVINCE, Api, vn
 
@@ -158,6 +159,29 @@ def test_the_open_month_and_its_forecast(api: Api, clock: Clock) -> None:
     assert r.status_code == 200, r.text
     assert [i["code"] for i in r.json()["items"]] == [codes["L"]]
     assert r.json()["next_cursor"] is None
+
+
+def test_the_list_at_risk_is_what_the_rule_classifies_dossier_by_dossier(
+        api: Api, clock: Clock) -> None:
+    """Every dossier of the story through the pure forecast rule: the overdue ones are exactly
+    the list, and the forecast's numerator loses exactly them."""
+    codes = tell(api, clock, vn("2026-03-20 12:00"))
+    end = vn("2026-04-01 00:00")
+    outlooks = {}
+    for name, code in codes.items():
+        d = api.dossier(code)
+        outlooks[name] = rules.outlook(
+            status_open=d["status"] in OPEN, paused=d["paused"],
+            due_at=datetime.fromisoformat(d["due_at"]), supplements=d["supplement_count"],
+            period_end=end)
+    risky = {codes[n] for n, o in outlooks.items() if rules.at_risk(o)}
+    r = api.client.get("/api/v1/stats/scorecard/at-risk", params={**MONTH, "limit": 500})
+    assert {i["code"] for i in r.json()["items"]} == risky and r.json()["dossiers"] == 3
+    assert outlooks["I"] == "lost" and outlooks["B"] == "finished"
+    progress = indicator(card(api), "2.1")
+    within_now = {"N", "L"}
+    assert progress["numerator"] - progress["forecast"]["numerator"] == len(
+        within_now & {n for n, o in outlooks.items() if o == "overdue"})
 
 
 def test_at_risk_is_scoped_to_the_key_and_its_cursor_checked(api: Api, clock: Clock) -> None:
