@@ -1,5 +1,5 @@
 """Command line: `python -m app serve | migrate | demo | keys | units | procedures | import |
-stats | send-webhooks | sync`."""
+stats | send-webhooks | sync | scorecard`."""
 
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                          help="where an interrupted import keeps its place (default: FILE "
                               "followed by .checkpoint)")
     _keys_parser(sub)
+    _scorecard_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
     from app.wiring import wire
@@ -106,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return _reconcile(args.day)
     if args.command == "send-webhooks":
         return _send_webhooks(once=args.once)
+    if args.command == "scorecard":
+        return _scorecard(args)
 
     if args.command == "migrate":
         from app.core.migrate import upgrade
@@ -203,6 +206,68 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _scorecard_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    card = sub.add_parser("scorecard", help="the national scorecard's weights (QĐ 766)")
+    action = card.add_subparsers(dest="action", required=True)
+    action.add_parser("list", help="every weights version with its effective date")
+    export = action.add_parser("export", help="a version as CSV on standard output")
+    export.add_argument("--version", type=int, help="default: the latest")
+    add = action.add_parser("add", help="add a version from a CSV file (an amendment)")
+    add.add_argument("file", type=Path, help="CSV with the columns of `export`")
+    add.add_argument("--effective-from", required=True, type=date.fromisoformat,
+                     help="YYYY-MM-DD, after the latest version's; periods ending on or after "
+                          "it are scored with the new version")
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    import csv
+
+    from app.auth.rules import Principal
+    from app.core.clock import utcnow
+    from app.core.db import Database
+    from app.core.problems import ProblemError
+    from app.scorecard import rules, service
+
+    db = Database.from_urls(get_settings().database_url)
+    try:
+        if args.action == "add":
+            try:
+                with args.file.open(newline="", encoding="utf-8-sig") as f:
+                    rows = list(csv.DictReader(f))
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                print(f"scorecard add: {exc}", file=sys.stderr)
+                return 2
+            operator = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
+            try:
+                with db.transaction() as session:
+                    v = service.add_version(session, operator, rows, args.effective_from,
+                                            utcnow())
+            except ProblemError as exc:
+                for p in exc.invalid_params:
+                    print(p.reason, file=sys.stderr)
+                return 1
+            print(f"version {v.version}: {len(v.weights)} indicators, in force from "
+                  f"{v.effective_from}")
+            return 0
+        with db.transaction("read") as session:
+            found = service.versions(session)
+        if args.action == "list":
+            for v in found:
+                print(f"version {v.version}: in force from {v.effective_from}, "
+                      f"{len(v.weights)} indicators")
+            return 0
+        chosen = [v for v in found if args.version in (None, v.version)]
+        if not chosen:
+            print(f"scorecard export: no version {args.version}", file=sys.stderr)
+            return 1
+        out = csv.DictWriter(sys.stdout, fieldnames=rules.COLUMNS)
+        out.writeheader()
+        out.writerows(service.as_rows(chosen[-1]))
+        return 0
+    finally:
+        db.dispose()
 
 
 def _stats(action: str) -> int:

@@ -55,6 +55,7 @@ from app.portal.router import router as portal_router
 from app.postal import service as postal
 from app.postal.router import router as postal_router
 from app.public.router import router as public_router
+from app.scorecard.router import router as scorecard_router
 from app.stats.router import router as stats_router
 from app.wiring import wire, write_pipeline
 
@@ -134,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,
-                   notifications_router, public_router, portal_router):
+                   notifications_router, public_router, portal_router, scorecard_router):
         app.include_router(router)
     install_dashboard(app)
 

@@ -8,6 +8,7 @@ from app.dossiers.models import Dossier, DossierEvent, DossierSequence
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
 from app.portal.models import PortalSync
 from app.postal.models import PostalReturn
+from app.scorecard.models import ScorecardWeight
 from app.stats.models import stat_day, stat_histogram, stat_month
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "PortalSync",
     "PostalReturn",
     "Procedure",
+    "ScorecardWeight",
     "Unit",
     "Webhook",
     "WebhookDelivery",

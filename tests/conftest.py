@@ -64,9 +64,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+# Reference data the migrations seed, as a fresh install has it: only rows added since go.
+SEEDED = {"scorecard_weights": "version > 1"}
+
+
 def empty_database(engine: Engine) -> None:
-    """Delete every row, keeping the schema."""
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    """Delete every row but the seeded reference data, keeping the schema."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED]
+    with engine.begin() as conn:
+        for table, added in SEEDED.items():
+            conn.execute(text(f"DELETE FROM {table} WHERE {added}"))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))

@@ -407,6 +407,21 @@ def impossible(s: Sums) -> list[str]:
     return found + [f"histogram:{b}" for b, n in s.histogram.items() if n < 0]
 
 
+def national_progress(s: Sums) -> tuple[int, int]:
+    """QĐ 766 indicator 2.1 as (numerator, denominator): dossiers that ended by their
+    appointment plus pending within the deadline, never one with a second supplement request,
+    over total received (docs/figures.md)."""
+    f = s.flows
+    total = s.before.get("opened", 0) + sum(
+        f.get(f"received_{c}", 0) for c in ("direct", "online", "postal"))
+    within = s.through_end.get("opened", 0) - _overdue(s, "overdue")
+    multi_pending = (s.through_end.get("multi_open_start", 0)
+                     - s.through_end.get("multi_open_stop", 0))
+    numerator = f.get("ended_by_appointment", 0) + within - (
+        multi_pending - _overdue(s, "multi_overdue"))
+    return numerator, total
+
+
 def figures(s: Sums) -> dict[str, Any]:
     """The response block of the figures (docs/figures.md) for one unit, period and filter."""
     f = s.flows
@@ -418,10 +433,7 @@ def figures(s: Sums) -> dict[str, Any]:
     pending = s.through_end.get("opened", 0)
     overdue = _overdue(s, "overdue")
     within = pending - overdue
-    multi_pending = (s.through_end.get("multi_open_start", 0)
-                     - s.through_end.get("multi_open_stop", 0))
-    progress = f.get("ended_by_appointment", 0) + within - (
-        multi_pending - _overdue(s, "multi_overdue"))
+    progress, _ = national_progress(s)
     late_all = late + overdue
     returned = f.get("returned_counter", 0) + f.get("returned_postal", 0)
     covered = f.get("late_apology", 0) + _overdue(s, "overdue_apology")

@@ -97,6 +97,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/stats/on-time"): DOSSIER_READ,
     ("GET", "/api/v1/stats/ranking"): DOSSIER_READ,
     ("GET", "/api/v1/reports/ii06a"): DOSSIER_READ,
+    ("GET", "/api/v1/stats/scorecard"): DOSSIER_READ,
+    ("GET", "/api/v1/stats/scorecard/at-risk"): DOSSIER_READ,
     ("POST", "/api/v1/keys"): ADMIN_ONLY,
     ("GET", "/api/v1/keys"): ADMIN_ONLY_UNSCOPED,
     ("POST", "/api/v1/keys/{key_id}/revoke"): ADMIN_ONLY,
@@ -330,6 +332,10 @@ REQUESTS: dict[tuple[str, str], Build] = {
                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/reports/ii06a"): lambda w, u: Call("/api/v1/reports/ii06a",
                                                         {"unit": u.code, **PERIOD}),
+    ("GET", "/api/v1/stats/scorecard"): lambda w, u: Call("/api/v1/stats/scorecard",
+                                                          {"unit": u.code, **PERIOD}),
+    ("GET", "/api/v1/stats/scorecard/at-risk"): lambda w, u: Call(
+        "/api/v1/stats/scorecard/at-risk", {"unit": u.code, **PERIOD}),
     ("POST", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys", json={
         "name": f"key {w.next()}", "role": "dashboard", "unit": u.code}),
     ("GET", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys"),
@@ -442,7 +448,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        52, 5, 2, 520, 410)
+        54, 5, 2, 540, 430)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

@@ -201,6 +201,8 @@ def test_english_switch_and_logout(page: Page, served: Served) -> None:
     log_in(page, served)
     settle(page, lambda: page.click("#lang"))
     assert page.locator(".kpi[data-kpi=on_time] .label").inner_text() == "On-time rate"
+    assert page.locator("#scorecard-card h3").first.inner_text() \
+        == "National service scorecard (QĐ 766)"
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("#logout")
     assert page.locator("#login-form").is_visible()
@@ -254,3 +256,49 @@ def test_api_docs_render_offline(page: Page, served: Served, path: str, rendered
     operations = httpx.get(f"{served.url}/openapi.json").json()["paths"]
     assert page.locator(rendered).count() >= len(operations)
     assert outside == []
+
+
+def test_the_scorecard_panel_shows_the_api_numbers(page: Page, served: Served,
+                                                   tmp_path: Path) -> None:
+    """The panel's score, groups and at-risk list for the default (open) month are the
+    scorecard API's, and a closed quarter has no forecast and nothing at risk."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url)
+            if "/api/v1/stats/scorecard?" in r.url else None)
+    log_in(page, served)
+    params = dict(httpx.URL(asked[-1]).params)
+    card = served.api("stats/scorecard", **params)
+    risk = served.api("stats/scorecard/at-risk", **params, limit=10)
+    assert card["open"] is True
+    total = card["total"]
+    assert float(page.locator("#sc-points").get_attribute("data-value") or "nan") \
+        == total["points"]
+    assert page.locator("#sc-points").inner_text() == vi_number(total["points"], True)[:-1]
+    assert float(page.locator("#sc-reach").get_attribute("data-value") or "nan") \
+        == total["computable_max"]
+    assert float(page.locator("#sc-forecast").get_attribute("data-value") or "nan") \
+        == total["forecast_points"]
+    bars = page.evaluate("""() => Chart.getChart(document.getElementById('sc-groups'))
+        .data.datasets.map((d) => d.data)""")
+    groups = card["groups"]
+    assert bars[0] == [g["points"] for g in groups]
+    assert [round(a + b + c, 2) for a, b, c in zip(*bars, strict=True)] \
+        == [g["max_points"] for g in groups]
+    for i in card["indicators"]:
+        shown = page.locator(f"#sc-indicators tr[data-indicator='{i['code']}']")
+        assert shown.get_attribute("data-points") == (
+            "" if i["points"] is None else f"{i['points']:g}"), i["code"]
+    assert int(page.locator("#sc-risk-count").inner_text()) == risk["dossiers"]
+    assert risk["dossiers"] > 0, "the demo province should have points at risk"
+    assert page.locator("#sc-at-risk tr[data-code]").evaluate_all(
+        "rows => rows.map((r) => r.dataset.code)") == [d["code"] for d in risk["items"]]
+    shots = DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    page.locator("#scorecard-card").screenshot(path=str(shots / "dashboard-scorecard.png"))
+
+    pick_quarter(page, catalog.PROVINCE)
+    _, _, start, end = QUARTER
+    closed = served.api("stats/scorecard", unit=catalog.PROVINCE, **{"from": start, "to": end})
+    assert float(page.locator("#sc-points").get_attribute("data-value") or "nan") \
+        == closed["total"]["points"]
+    assert page.locator("#sc-forecast").inner_text() == ""
+    assert page.locator("#sc-risk-count").inner_text() == "0"

@@ -4,6 +4,7 @@ import { ApiError, all, get, session } from "./api.js";
 import * as charts from "./charts.js";
 import { dateTime, integer, language, percent, setLanguage, t } from "./i18n.js";
 import * as period from "./period.js";
+import * as scorecard from "./scorecard.js";
 import { showDossier } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -133,6 +134,7 @@ async function refresh() {
       get("stats/on-time", { unit, from: trendFrom, to: trendTo, group_by: "month" }),
       get("stats/ranking", { unit: rankRoot, level, from, to }),
       queues(unit),
+      scorecard.show(unit, from, to, codeLink),
     ]);
     if (load !== state.loads) return; // a newer choice is already loading
     kpis(figures);
@@ -215,12 +217,16 @@ async function queues(unit) {
   $("due-soon-count").textContent = dueSoon.next_cursor ? `${QUEUE}+` : dueSoon.items.length;
 }
 
+function codeLink(code) {
+  return el("a", { href: `#hoso=${encodeURIComponent(code)}`, textContent: code,
+                   className: "code" });
+}
+
 function table(node, items, more, late) {
   const head = el("tr", {}, ...["c_code", "c_procedure", "c_unit", "c_due"].map((k) =>
     el("th", { textContent: t(k) })));
   const rows = items.map((d) => el("tr", {},
-    el("td", {}, el("a", { href: `#hoso=${encodeURIComponent(d.code)}`, textContent: d.code,
-                           className: "code" })),
+    el("td", {}, codeLink(d.code)),
     el("td", { textContent: procedureName(d.procedure), title: d.procedure }),
     el("td", { textContent: unitName(d.handling_unit) }),
     el("td", { className: late ? "late" : "", textContent: dateTime(d.due_at) })));

@@ -93,3 +93,30 @@ export function ranking(items, selected, open) {
   });
   return rows.length;
 }
+
+/** Each scorecard group as a bar against its maximum: points, missed, not computable. */
+export function scorecard(groups) {
+  const part = (label, colour, values) => ({ label, backgroundColor: colour, data: values,
+                                              barThickness: 18 });
+  return replace("sc-groups", {
+    type: "bar",
+    data: {
+      labels: groups.map((g) => t(`g_${g.code}`)),
+      datasets: [
+        part(t("sc_points"), NAVY, groups.map((g) => g.points)),
+        part(t("sc_lost"), RED, groups.map((g) => g.computable_max - g.points)),
+        part(t("sc_unknown"), "#d5dbe3", groups.map((g) => g.max_points - g.computable_max)),
+      ],
+    },
+    options: {
+      indexAxis: "y", maintainAspectRatio: false, animation: false,
+      plugins: {
+        legend: { position: "bottom" },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${
+          new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(c.parsed.x)}` } },
+      },
+      scales: { x: { stacked: true, min: 0, max: Math.max(...groups.map((g) => g.max_points)) },
+                y: { stacked: true } },
+    },
+  });
+}

@@ -103,6 +103,30 @@ const STRINGS = {
   d_waybill: ["mã vận đơn", "waybill"],
   d_rating: ["đánh giá", "rating"],
   overdue_by: ["quá {n} ngày", "{n} days overdue"],
+  sc_title: ["Bộ chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)", "National service scorecard (QĐ 766)"],
+  sc_score: ["Điểm tính được", "Computable score"],
+  sc_hint: ["Chỉ tính các chỉ tiêu có đủ dữ liệu; các chỉ tiêu còn lại ghi rõ dữ liệu còn thiếu.", "Only indicators with the data they need are scored; the others name the data they lack."],
+  sc_forecast: ["dự báo cuối kỳ {points}", "forecast at the period's end {points}"],
+  sc_of_100: ["trên tối đa 100", "of 100 at most"],
+  sc_points: ["Điểm đạt", "Points"],
+  sc_lost: ["Điểm chưa đạt", "Points missed"],
+  sc_unknown: ["Chưa tính được (thiếu dữ liệu)", "Not computable (data missing)"],
+  sc_unavailable: ["Không có bộ chỉ số cho kỳ này", "No scorecard for this period"],
+  sc_at_risk: ["Hồ sơ sẽ làm mất điểm nếu không xử lý kịp", "Dossiers that will cost points"],
+  sc_risk_points: ["có thể mất {points} điểm", "{points} points at risk"],
+  sc_code: ["Chỉ tiêu", "Indicator"],
+  sc_rate: ["Tỷ lệ", "Rate"],
+  sc_got: ["Điểm", "Points"],
+  sc_fc: ["Dự báo", "Forecast"],
+  sc_missing: ["thiếu dữ liệu", "data missing"],
+  sc_empty: ["không có hồ sơ", "nothing to count"],
+  sc_overdue_now: ["đã quá hạn", "overdue now"],
+  sc_cost: ["Mất điểm", "Costs"],
+  g_1: ["Công khai, minh bạch", "Transparency"],
+  g_2: ["Tiến độ giải quyết", "Progress"],
+  g_3: ["Dịch vụ trực tuyến", "Online services"],
+  g_4: ["Số hóa hồ sơ", "Digitisation"],
+  g_5: ["Mức độ hài lòng", "Satisfaction"],
   error: ["Không tải được dữ liệu", "Could not load the data"],
   merged: ["đã sáp nhập", "merged"],
 };
@@ -131,6 +155,12 @@ const locale = () => (lang === "vi" ? "vi-VN" : "en-GB");
 
 export function integer(n) {
   return n === null || n === undefined ? "—" : new Intl.NumberFormat(locale()).format(n);
+}
+
+export function decimal(n, digits = 2) {
+  if (n === null || n === undefined) return "—";
+  const opts = { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return new Intl.NumberFormat(locale(), opts).format(n);
 }
 
 export function percent(n) {
