@@ -14,6 +14,7 @@ from app.catalog.service import get_unit
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
+from app.dossiers import recompute
 from app.dossiers.rules import ProcessingTime
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
@@ -84,16 +85,20 @@ def calendar_year(
 def set_override(
     day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit,
 ) -> OverrideOut:
-    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit."""
-    return service.set_override(session, who, day, unit, body, now)
+    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit;
+    open dossiers whose appointment it moves are recomputed."""
+    out = service.set_override(session, who, day, unit, body, now)
+    moved = recompute.on_override(session, who, day, unit, body.model_dump(), now)
+    return out.model_copy(update={"recomputed": moved})
 
 
 @router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
 def delete_override(
     day: Day, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
 ) -> Response:
-    """Remove a unit's override."""
+    """Remove a unit's override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, unit, now)
+    recompute.on_override(session, who, day, unit, None, now)
     return Response(status_code=204)
 
 
@@ -102,8 +107,11 @@ def delete_override(
 def set_national_override(
     day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
 ) -> OverrideOut:
-    """Declare a day off or a working day for the whole country (every unit without its own)."""
-    return service.set_override(session, who, day, None, body, now)
+    """Declare a day off or a working day for the whole country (every unit without its own);
+    open dossiers whose appointment it moves are recomputed."""
+    out = service.set_override(session, who, day, None, body, now)
+    moved = recompute.on_override(session, who, day, None, body.model_dump(), now)
+    return out.model_copy(update={"recomputed": moved})
 
 
 @router.delete("/national-overrides/{day}", summary="Remove a national calendar override",
@@ -111,6 +119,7 @@ def set_national_override(
 def delete_national_override(
     day: Day, session: WriteSession, who: Admin, now: Now
 ) -> Response:
-    """Remove a national override."""
+    """Remove a national override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, None, now)
+    recompute.on_override(session, who, day, None, None, now)
     return Response(status_code=204)

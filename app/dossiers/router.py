@@ -13,13 +13,14 @@ from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, W
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
-from app.dossiers import service
+from app.dossiers import deadline, service
 from app.dossiers.rules import Status
 from app.dossiers.schemas import (
     EVENT_ADAPTER,
     BatchIn,
     BatchOut,
     Channel,
+    DeadlineOut,
     DossierIn,
     DossierOut,
     DossierPage,
@@ -109,6 +110,14 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
     # From the primary: a counter reads back the dossier it just wrote to decide its next
     # event (or whether a timed-out post landed); a point lookup costs the primary little.
     return service.get_dossier(session, who, code, now)
+
+
+@router.get("/dossiers/{code}/deadline", summary="Explain a dossier's deadline",
+            response_model=DeadlineOut)
+def explain_deadline(code: str, session: FreshSession, who: Reader, now: Now) -> DeadlineOut:
+    """Why the dossier is due when it is: the rule and version, the clock's start, the working
+    time counted day by day, the days skipped and why, each pause and what it moved."""
+    return deadline.explain_deadline(session, who, code, now)
 
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",

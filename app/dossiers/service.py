@@ -625,6 +625,9 @@ def dossier_out(
         rescheduled_due_at=d.rescheduled_due_at,
         timeliness=d.timeliness,
         overdue=rules.is_overdue(d, now), paused=d.paused_at is not None,
+        pause_kind=rules.PAUSE_KINDS.get(d.status) if d.paused_at is not None else None,
+        supplement_paused_seconds=d.paused_seconds,
+        financial_obligation_paused_seconds=d.obligation_paused_seconds,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
         resolved_at=d.resolved_at,
         processing_working_days=(None if d.processing_millidays is None

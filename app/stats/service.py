@@ -31,7 +31,8 @@ from app.stats.rules import (
 )
 
 # processing_started and transferred tell a refusal at receipt from one after appraisal.
-STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred")
+STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred",
+               "financial_obligation_requested")
 AGGREGATES = (stat_day, stat_month, stat_histogram, stat_histogram_month)
 log = logging.getLogger(__name__)
 
