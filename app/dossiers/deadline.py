@@ -125,7 +125,10 @@ def explain_deadline(session: Session, who: Principal, code: str, now: datetime)
     if state is not None and explained != dossier.due_at:
         note = ("The stored appointment differs from the one today's calendar gives: the "
                 "calendar changed after the dossier closed, and a closed dossier keeps its "
-                "deadline.")
+                "deadline." if dossier.status not in rules.OPEN else
+                "The stored appointment differs from the one today's calendar gives: it was "
+                "set under an earlier calendar or earlier rules that a replay cannot apply "
+                "(an apology's new appointment no longer later than the moved one).")
     assert trace.receipt_due is not None and trace.receipt.start is not None  # receive sets them
     return DeadlineOut(
         code=dossier.code, received_at=dossier.received_at, start_at=trace.receipt.start,

@@ -51,6 +51,10 @@ def test_an_override_moves_open_deadlines_and_leaves_closed_ones(api: Api,
     assert api.dossier(closed)["due_at"] == before
     assert api.dossier(closed)["timeliness"] == "on_time"
     assert api.dossier(elsewhere)["due_at"] == before
+    kept = api.client.get(f"/api/v1/dossiers/{closed}/deadline").json()
+    assert (kept["due_at"], kept["explained_due_at"], kept["matches_stored"]) == (
+        before, moved["due_at"], False)
+    assert "closed" in kept["note"]
     # a dossier received after the change gets the same deadline from the start
     assert api.receive("2026-03-02 08:00")["due_at"] == moved["due_at"]
     with Session(engine) as session:
