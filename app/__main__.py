@@ -1,5 +1,5 @@
-"""Command line: `python -m app serve | migrate | demo | keys | units | procedures | stats |
-send-webhooks | sync`."""
+"""Command line: `python -m app serve | migrate | demo | keys | units | procedures | import |
+stats | send-webhooks | sync`."""
 
 from __future__ import annotations
 
@@ -76,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         imp.add_argument("action", choices=["import"])
         imp.add_argument("file", type=Path, help=".xlsx or .csv, one row per "
                          f"{resource[:-1]}; columns as in docs/catalogue-import.md")
+    history = sub.add_parser("import", help="import past dossiers from another one-stop system")
+    history.add_argument("kind", choices=["history"])
+    history.add_argument("file", type=Path, help=".csv, .xlsx or .jsonl, one row per dossier "
+                         "with its events; columns as in docs/history-import.md")
+    history.add_argument("--group", type=int, default=1_000, metavar="N",
+                         help="dossiers per transaction (default 1,000)")
+    history.add_argument("--checkpoint", type=Path, metavar="PATH",
+                         help="where an interrupted import keeps its place (default: FILE "
+                              "followed by .checkpoint)")
     _keys_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return _stats(args.action)
     if args.command in ("units", "procedures"):
         return _import(args.command, args.file)
+    if args.command == "import":
+        return _import_history(settings, args.file, args.group, args.checkpoint)
     if args.command == "keys":
         return _keys(settings, args)
     if args.command == "sync":
@@ -246,6 +257,68 @@ def _import(resource: str, path: Path) -> int:
         out.writerow(["row", "field", "reason"])
         out.writerows([r.row, r.field, r.reason] for r in report.refusals)
     return 1 if report.refusals else 0
+
+
+def _import_history(settings: Settings, path: Path, group: int, checkpoint: Path | None
+                    ) -> int:
+    """Import past dossiers; refused rows go to stdout as CSV (row,field,reason), as they are
+    found, so a killed run has reported what it refused."""
+    import csv
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.history import importer
+    from app.history.rules import Refusal
+
+    if group < 1:
+        print("import history: --group must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        total = importer.count_rows(path)
+    except (OSError, ValueError) as exc:
+        print(f"import history: {exc}", file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    db = Database.from_urls(settings.database_url)
+    out = csv.writer(sys.stdout)
+    header = [True]
+
+    def report(refusals: list[Refusal]) -> None:
+        if refusals and header:
+            out.writerow(["row", "field", "reason"])
+            header.clear()
+        out.writerows([r.row, r.field, r.reason] for r in refusals)
+        sys.stdout.flush()
+
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    console = Console(stderr=True)
+    try:
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task(f"Hồ sơ (dossiers) from {path.name}", total=total)
+            done = importer.run(
+                db, path, skew=timedelta(seconds=settings.receipt_clock_skew_seconds),
+                checkpoint=checkpoint, group_size=group,
+                progress=lambda n: bar.advance(task, n), refused=report,
+                notice=lambda text: bar.console.print(f"import history: {text}"))
+    except (OSError, ValueError) as exc:
+        print(f"import history: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        # The group being written was rolled back; the checkpoint holds the last committed one.
+        print("import history: interrupted; the same command continues where it stopped",
+              file=sys.stderr)
+        return 130
+    finally:
+        db.dispose()
+    rate = done.rows / done.seconds if done.seconds else 0.0
+    print(", ".join(f"{n} {what}" for what, n in done.counts.items())
+          + f"; {done.events} events ({done.rows:,} rows in {done.seconds:.1f} s, "
+          f"{rate:,.0f} rows/s)", file=sys.stderr)
+    return 1 if done.refused else 0
 
 
 def _reconcile(day: date) -> int:

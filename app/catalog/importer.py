@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
+from zipfile import BadZipFile
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -71,8 +72,12 @@ def read_rows(path: Path) -> Iterator[tuple[int, Row]]:
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, Row]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException) as exc:
+        raise ValueError(f"{path.name}: not an .xlsx workbook ({exc})") from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
@@ -109,12 +114,30 @@ def _row(number: int, header: list[str], cells: list[str]) -> Iterator[tuple[int
 _BOOLEANS = {"true": True, "false": False}
 
 
+class CellError(ValueError):
+    """A cell that cannot be read at all: the row is refused, naming the column."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column, self.reason = column, reason
+
+
+def _cell_value(name: str, text: str) -> Any:
+    if text[:1] not in "[{":
+        return _BOOLEANS.get(text.lower(), text)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CellError(name, f"a cell starting with {text[0]!r} must be JSON: {exc}") from exc
+
+
 def nest(row: Row) -> Row:
     """Dotted columns become nested objects; a cell that is a JSON list or object is parsed,
-    `true` and `false` are booleans, and everything else stays text for the model to read."""
+    `true` and `false` are booleans, and everything else stays text for the model to read.
+    A cell that starts like JSON but is not raises CellError."""
     out: Row = {}
     for name, text in row.items():
-        value: Any = (json.loads(text) if text[:1] in "[{" else _BOOLEANS.get(text.lower(), text))
+        value = _cell_value(name, text)
         target = out
         *parents, leaf = name.split(".")
         for part in parents:
@@ -158,7 +181,8 @@ RESOURCES: dict[str, Resource[Any, Any]] = {"units": UNITS, "procedures": PROCED
 
 def import_row(session: Session, who: Principal, resource: Resource[In, Patch], row: Row,
                now: datetime) -> Outcome:
-    """Create or update one resource from a row; raises ValidationError or ProblemError."""
+    """Create or update one resource from a row; raises ValidationError, CellError or
+    ProblemError."""
     body = resource.create_model.model_validate_strings(nest(row))
     code: str = body.model_dump(include={"code"})["code"]
     existing = resource.find(session, code)
@@ -190,6 +214,9 @@ def run(session: Session, who: Principal, resource: Resource[In, Patch],
             except ValidationError as exc:
                 _refuse(report, number, [(".".join(map(str, e["loc"])) or "row", e["msg"])
                                          for e in exc.errors()])
+                progress(1)
+            except CellError as exc:
+                _refuse(report, number, [(exc.column, exc.reason)])
                 progress(1)
             except ProblemError as exc:
                 if resource.retry(exc):

@@ -91,3 +91,25 @@ def test_procedures_from_a_spreadsheet(api: Api, cli_env: None, tmp_path: Path,
 def test_a_file_of_another_kind_is_refused(cli_env: None, tmp_path: Path) -> None:
     (tmp_path / "units.txt").write_text("code\n")
     assert main(["units", "import", str(tmp_path / "units.txt")]) == 2
+
+
+def test_a_spreadsheet_that_is_no_workbook_is_refused_with_its_reason(
+        cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "units.xlsx").write_text("code,name\n")
+    assert main(["units", "import", str(tmp_path / "units.xlsx")]) == 2
+    assert "units.xlsx: not an .xlsx workbook" in capsys.readouterr().err
+
+
+def test_a_cell_that_starts_like_json_but_is_not_refuses_only_its_row(
+        api: Api, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "code,name,field_code,field_name,processing_time\n"
+        '1.009998,Thủ tục A,HT,Hộ tịch,"{""working_days"": 3}"\n'
+        "1.009999,Thủ tục B,HT,Hộ tịch,{not json\n", encoding="utf-8")
+    assert main(["procedures", "import", str(path)]) == 1
+    captured = capsys.readouterr()
+    rows = refused(captured.out)
+    assert [(r[0], r[1]) for r in rows] == [("3", "processing_time")]
+    assert "must be JSON" in rows[0][2]
+    assert api.client.get("/api/v1/procedures/1.009999").status_code == 404
