@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.calendar import stamp
+from app.calendar.changes import DayOverridden
 from app.catalog.changes import UnitsChanged, UnitsMoved
 from app.core.changes import SUBSCRIBERS, Subscribers
+from app.deadlines import recompute
 from app.dossiers import trail
 from app.dossiers.pipeline import Pipeline
 from app.postal import projection as postal
@@ -26,6 +28,7 @@ def wire(subscribers: Subscribers = SUBSCRIBERS) -> Subscribers:
     """Subscribe every handler to the changes it handles (again: a no-op)."""
     subscribers.subscribe(UnitsChanged, stamp.units_changed)
     subscribers.subscribe(UnitsMoved, handlers.refile_moved_units)
+    subscribers.subscribe(DayOverridden, recompute.on_override)
     return subscribers
 
 

@@ -68,7 +68,7 @@ def presented(*roles: Role) -> object:
 
 Admin = Annotated[Principal, require("admin")]
 Counter = Annotated[Principal, require("admin", "counter")]
-# Single receipts and events: checked in the group-commit writer (app/dossiers/service.py).
+# Single receipts and events: checked in the group-commit writer (app/dossiers/intake.py).
 CounterWrite = Annotated[Principal | Credential, presented("admin", "counter")]
 Reader = Annotated[Principal, require("admin", "counter", "dashboard")]
 Anyone = Annotated[Principal, require("admin", "counter", "dashboard", "postal")]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from app.auth.dependencies import Admin, Reader
 from app.calendar import service
+from app.calendar.changes import DayOverridden
 from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn, OverrideOut
 from app.catalog.service import get_unit
+from app.core.changes import publish
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
@@ -78,21 +81,30 @@ def calendar_year(
     return service.calendar_year(session, unit, year)
 
 
+def _recomputed(session: Session, change: DayOverridden) -> int:
+    """Publish the change; its handler recomputes open deadlines and says how many moved."""
+    return sum(n for n in publish(session, change) if isinstance(n, int))
+
+
 @router.put("/overrides/{day}", summary="Declare a day off or a working day",
             response_model=OverrideOut)
 def set_override(
     day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit,
 ) -> OverrideOut:
-    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit."""
-    return service.set_override(session, who, day, unit, body, now)
+    """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit;
+    open dossiers whose appointment it moves are recomputed."""
+    out = service.set_override(session, who, day, unit, body, now)
+    moved = _recomputed(session, DayOverridden(who, day, unit, body.model_dump(), now))
+    return out.model_copy(update={"recomputed": moved})
 
 
 @router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
 def delete_override(
     day: Day, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
 ) -> Response:
-    """Remove a unit's override."""
+    """Remove a unit's override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, unit, now)
+    _recomputed(session, DayOverridden(who, day, unit, None, now))
     return Response(status_code=204)
 
 
@@ -101,8 +113,11 @@ def delete_override(
 def set_national_override(
     day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
 ) -> OverrideOut:
-    """Declare a day off or a working day for the whole country (every unit without its own)."""
-    return service.set_override(session, who, day, None, body, now)
+    """Declare a day off or a working day for the whole country (every unit without its own);
+    open dossiers whose appointment it moves are recomputed."""
+    out = service.set_override(session, who, day, None, body, now)
+    moved = _recomputed(session, DayOverridden(who, day, None, body.model_dump(), now))
+    return out.model_copy(update={"recomputed": moved})
 
 
 @router.delete("/national-overrides/{day}", summary="Remove a national calendar override",
@@ -110,6 +125,7 @@ def set_national_override(
 def delete_national_override(
     day: Day, session: WriteSession, who: Admin, now: Now
 ) -> Response:
-    """Remove a national override."""
+    """Remove a national override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, None, now)
+    _recomputed(session, DayOverridden(who, day, None, None, now))
     return Response(status_code=204)

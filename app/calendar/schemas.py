@@ -44,6 +44,9 @@ class OverrideOut(BaseModel):
     unit: str | None
     working: bool
     note: str
+    recomputed: int = Field(
+        default=0, description="Open dossiers whose appointment this change moved (each has a "
+                               "`due_changed` timeline entry and a `dossier.due_changed` webhook)")
 
 
 class DueOut(BaseModel):

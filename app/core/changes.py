@@ -26,9 +26,9 @@ class Subscribers:
     """Handlers by the exact type of change they handle, run in the order they subscribed."""
 
     def __init__(self) -> None:
-        self._handlers: dict[type[Any], list[Callable[[Session, Any], None]]] = {}
+        self._handlers: dict[type[Any], list[Callable[[Session, Any], object]]] = {}
 
-    def subscribe(self, kind: type[C], handler: Callable[[Session, C], None]) -> None:
+    def subscribe(self, kind: type[C], handler: Callable[[Session, C], object]) -> None:
         """Run `handler` for every published change of type `kind`; subscribing again is a
         no-op, so wiring twice runs nothing twice."""
         handlers = self._handlers.setdefault(kind, [])
@@ -39,20 +39,20 @@ class Subscribers:
         """True if some handler subscribes to changes of type `kind`."""
         return bool(self._handlers.get(kind))
 
-    def publish(self, session: Session, change: object) -> None:
-        """Hand `change` to each of its handlers, in `session`; Unhandled if there is none."""
+    def publish(self, session: Session, change: object) -> list[object]:
+        """Hand `change` to each of its handlers, in `session`, and give back what each
+        answered (e.g. how many dossiers it moved); Unhandled if there is none."""
         handlers = self._handlers.get(type(change))
         if not handlers:
             raise Unhandled(f"No handler subscribes to {type(change).__qualname__}: the "
                             "process must be wired before it writes (app.wiring.wire).")
-        for handler in handlers:
-            handler(session, change)
+        return [handler(session, change) for handler in handlers]
 
 
 # The process's subscribers: the application and the command line wire them at start.
 SUBSCRIBERS = Subscribers()
 
 
-def publish(session: Session, change: object) -> None:
-    """Hand a change to the process's subscribers, in the caller's transaction."""
-    SUBSCRIBERS.publish(session, change)
+def publish(session: Session, change: object) -> list[object]:
+    """Hand a change to the process's subscribers, in the caller's transaction; their answers."""
+    return SUBSCRIBERS.publish(session, change)

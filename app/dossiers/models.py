@@ -18,8 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import Base, BigId
 
 STATUSES = (
-    "received", "processing", "awaiting_supplement", "resolved", "returned",
-    "refused", "stopped", "withdrawn",
+    "received", "processing", "awaiting_supplement", "awaiting_financial_obligation",
+    "resolved", "returned", "refused", "stopped", "withdrawn",
 )
 
 
@@ -38,7 +38,7 @@ class Dossier(Base):
     receiving_unit: Mapped[str] = mapped_column(ForeignKey("units.code", ondelete="RESTRICT"))
     handling_unit: Mapped[str] = mapped_column(ForeignKey("units.code", ondelete="RESTRICT"))
     channel: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(32))
     client_ref: Mapped[str | None] = mapped_column(String(100))
 
     applicant_kind: Mapped[str] = mapped_column(String(16))
@@ -52,6 +52,8 @@ class Dossier(Base):
     rescheduled_due_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
     paused_seconds: Mapped[int] = mapped_column(default=0)
+    # Working seconds of financial-obligation pauses (nghĩa vụ tài chính), apart from supplements.
+    obligation_paused_seconds: Mapped[int] = mapped_column(default=0)
     supplement_count: Mapped[int] = mapped_column(default=0)
     apology_count: Mapped[int] = mapped_column(default=0)
     apology_tardy: Mapped[bool] = mapped_column(default=False)

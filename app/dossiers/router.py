@@ -12,7 +12,7 @@ from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSess
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
-from app.dossiers import intake, views
+from app.dossiers import deadline, intake, views
 from app.dossiers.decisions import PostEvent
 from app.dossiers.intake import Answer, Caller, Writer, Writes
 from app.dossiers.rules import Status
@@ -21,6 +21,7 @@ from app.dossiers.schemas import (
     BatchIn,
     BatchOut,
     Channel,
+    DeadlineOut,
     DossierIn,
     DossierOut,
     DossierPage,
@@ -119,6 +120,14 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
     # From the primary: a counter reads back the dossier it just wrote to decide its next
     # event (or whether a timed-out post landed); a point lookup costs the primary little.
     return views.get_dossier(session, who, code, now)
+
+
+@router.get("/dossiers/{code}/deadline", summary="Explain a dossier's deadline",
+            response_model=DeadlineOut)
+def explain_deadline(code: str, session: FreshSession, who: Reader, now: Now) -> DeadlineOut:
+    """Why the dossier is due when it is: the rule and version, the clock's start, the working
+    time counted day by day, the days skipped and why, each pause and what it moved."""
+    return deadline.explain_deadline(session, who, code, now)
 
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",

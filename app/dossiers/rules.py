@@ -5,7 +5,7 @@ No database, web framework or clock here: the caller passes the calendar and `no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -16,6 +16,7 @@ from app.core.clock import local_day as local_day
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.worktime.rules import (
     ProcessingTime,
+    Walk,
     WorkCalendar,
     apology_is_timely,
     extend_for_pause,
@@ -24,20 +25,30 @@ from app.worktime.rules import (
 )
 
 Status = Literal[
-    "received", "processing", "awaiting_supplement", "resolved", "returned",
-    "refused", "stopped", "withdrawn",
+    "received", "processing", "awaiting_supplement", "awaiting_financial_obligation",
+    "resolved", "returned", "refused", "stopped", "withdrawn",
 ]
 EventType = Literal[
     "processing_started", "transferred", "supplement_requested", "supplement_received",
+    "financial_obligation_requested", "financial_obligation_fulfilled",
     "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
     "return_by_post_requested", "delivered", "delivery_failed",
 ]
 EVENT_TYPES: tuple[EventType, ...] = (
     "processing_started", "transferred", "supplement_requested", "supplement_received",
+    "financial_obligation_requested", "financial_obligation_fulfilled",
     "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
     "return_by_post_requested", "delivered", "delivery_failed",
 )
-OPEN: frozenset[str] = frozenset({"received", "processing", "awaiting_supplement"})
+OPEN: frozenset[str] = frozenset({
+    "received", "processing", "awaiting_supplement", "awaiting_financial_obligation"})
+PauseKind = Literal["supplement", "financial_obligation"]
+# The states in which the legal clock may stand still, and the kind of pause each one is: a
+# supplement (yêu cầu bổ sung) or a financial obligation (nghĩa vụ tài chính), kept apart.
+PAUSE_KINDS: dict[str, PauseKind] = {
+    "awaiting_supplement": "supplement",
+    "awaiting_financial_obligation": "financial_obligation",
+}
 ENDED_OTHERWISE: frozenset[str] = frozenset({"refused", "stopped", "withdrawn"})
 
 # Which event each state admits, and the state it leads to ("=" keeps the state).
@@ -50,6 +61,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "processing_started": "processing",
         "transferred": "processing",
         "supplement_requested": "awaiting_supplement",
+        "financial_obligation_requested": "awaiting_financial_obligation",
         "resolved": "resolved",
         "refused": "refused",
         "withdrawn": "withdrawn",
@@ -59,6 +71,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "processing": {
         "transferred": "processing",
         "supplement_requested": "awaiting_supplement",
+        "financial_obligation_requested": "awaiting_financial_obligation",
         "resolved": "resolved",
         "refused": "refused",
         "stopped": "stopped",
@@ -68,6 +81,14 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     },
     "awaiting_supplement": {
         "supplement_received": "processing",
+        "refused": "refused",
+        "stopped": "stopped",
+        "withdrawn": "withdrawn",
+        "apology_issued": "=",
+        "return_by_post_requested": "=",
+    },
+    "awaiting_financial_obligation": {
+        "financial_obligation_fulfilled": "processing",
         "refused": "refused",
         "stopped": "stopped",
         "withdrawn": "withdrawn",
@@ -89,8 +110,12 @@ class DossierState:
     due_at: datetime
     last_event_at: datetime
     rescheduled_due_at: datetime | None = None
+    # When the clock stopped, for either kind of pause (the status tells which).
     paused_at: datetime | None = None
+    # Working seconds the clock stood still, by kind: supplement pauses, and financial-obligation
+    # pauses (the time the applicant took to pay), counted apart.
     paused_seconds: int = 0
+    obligation_paused_seconds: int = 0
     supplement_count: int = 0
     apology_count: int = 0
     apology_tardy: bool = False
@@ -118,6 +143,51 @@ class Event:
     rating: int | None = None
 
 
+NotMoved = Literal["repeated_supplement", "after_appointment"]
+
+
+@dataclass(frozen=True)
+class PauseTrace:
+    """One pause of the clock as the rules applied it, and what it moved.
+
+    A request that moved nothing (a second supplement request, or one after the appointment)
+    has `moved` False and the reason; a pause still running has no `ended_at` yet.
+    """
+
+    kind: PauseKind
+    requested_at: datetime
+    moved: bool
+    not_moved_because: NotMoved | None = None
+    ended_at: datetime | None = None
+    paused: timedelta = timedelta(0)
+    window: Walk = field(default_factory=Walk)
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    extension: Walk = field(default_factory=Walk)
+    rescheduled_before: datetime | None = None
+    rescheduled_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApologyTrace:
+    """An apology letter and the new appointment it set."""
+
+    issued_at: datetime
+    new_due_at: datetime
+    tardy: bool
+
+
+@dataclass
+class Trace:
+    """A dossier's deadline step by step, as `receive` and `apply_event` computed it when
+    given this trace: the receipt's walk over the calendar, each pause, each apology."""
+
+    receipt: Walk = field(default_factory=Walk)
+    receipt_due: datetime | None = None
+    pauses: list[PauseTrace] = field(default_factory=list)
+    apologies: list[ApologyTrace] = field(default_factory=list)
+
+
 def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str:
     """Circular art. 19 code: <unit code>-<YYMMDD>-<NNNN>."""
     return f"{unit_code}-{received_local_day:%y%m%d}-{sequence:04d}"
@@ -134,10 +204,13 @@ def check_receipt_time(received_at: datetime, now: datetime, skew: timedelta) ->
 
 
 def receive(
-    handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar
+    handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar,
+    trace: Trace | None = None,
 ) -> DossierState:
     """The state of a freshly received dossier, with its appointment."""
-    due = time.due(cal, received_at)
+    due = time.due(cal, received_at, trace.receipt if trace is not None else None)
+    if trace is not None:
+        trace.receipt_due = due
     return DossierState(
         status="received", handling_unit=handling_unit, received_at=received_at,
         due_at=due, last_event_at=received_at,
@@ -145,9 +218,11 @@ def receive(
 
 
 def apply_event(
-    state: DossierState, event: Event, cal: WorkCalendar, now: datetime, skew: timedelta
+    state: DossierState, event: Event, cal: WorkCalendar, now: datetime, skew: timedelta,
+    trace: Trace | None = None,
 ) -> tuple[DossierState, dict[str, Any]]:
-    """Apply one event; return the new state and the flags the event earned.
+    """Apply one event; return the new state and the flags the event earned (`trace`, when
+    given, records how the deadline moved).
 
     Raises Conflict when the event does not fit the state or goes back in time, and
     Unprocessable when its own fields are wrong. Nothing is changed in either case.
@@ -174,8 +249,10 @@ def apply_event(
     new = replace(state, status=status, last_event_at=event.at)
     flags: dict[str, Any] = {}
 
-    if state.paused_at is not None and status != "awaiting_supplement":
-        new = _end_pause(new, state.paused_at, event.at, cal)
+    if state.paused_at is not None and status != state.status:
+        kind = PAUSE_KINDS.get(state.status, "supplement")
+        new, paused = _end_pause(new, kind, state.paused_at, event.at, cal, trace)
+        flags |= {"pause_ended": kind, "paused_seconds": paused}
 
     match event.type:
         case "transferred":
@@ -202,10 +279,19 @@ def apply_event(
                 flags["after_appointment"] = True
             else:
                 new = replace(new, paused_at=event.at)
+            _trace_request(trace, "supplement", event.at, flags)
+        case "financial_obligation_requested":
+            # The time the applicant takes to pay is not counted, each time it is asked; but
+            # once the appointment has passed, no pause can make the dossier timely again.
+            if event.at > state.due_at:
+                flags["after_appointment"] = True
+            else:
+                new = replace(new, paused_at=event.at)
+            _trace_request(trace, "financial_obligation", event.at, flags)
         case "resolved":
             verdict = timeliness(event.at, state.due_at, cal.tz)
             worked = working_time_between(cal, state.received_at, event.at) - timedelta(
-                seconds=new.paused_seconds)
+                seconds=new.paused_seconds + new.obligation_paused_seconds)
             millidays = max(0, round(1000 * worked / cal.hours.day_length))
             new = replace(new, resolved_at=event.at, timeliness=verdict, finished_at=event.at,
                           processing_millidays=millidays)
@@ -214,7 +300,11 @@ def apply_event(
         case "refused" | "stopped" | "withdrawn":
             new = replace(new, finished_at=event.at)
         case "apology_issued":
-            new, flags = _apology(new, state, event, cal)
+            new, apology_flags = _apology(new, state, event, cal)
+            flags |= apology_flags
+            if trace is not None and new.rescheduled_due_at is not None:
+                trace.apologies.append(ApologyTrace(event.at, new.rescheduled_due_at,
+                                                    bool(apology_flags["tardy"])))
         case "returned":
             if event.method not in ("counter", "postal"):
                 raise _missing("method")
@@ -238,21 +328,46 @@ def _delivery(new: DossierState, old: DossierState, event: Event) -> DossierStat
     return replace(new, returned_at=None, return_method=None, rating=None)
 
 
+def _trace_request(trace: Trace | None, kind: PauseKind, at: datetime,
+                   flags: dict[str, Any]) -> None:
+    """Note a request that moved nothing; one that pauses is noted when its pause ends."""
+    if trace is None:
+        return
+    reason: NotMoved | None = (
+        "repeated_supplement" if flags.get("repeated_supplement")
+        else "after_appointment" if flags.get("after_appointment") else None)
+    if reason is not None:
+        trace.pauses.append(PauseTrace(kind, at, moved=False, not_moved_because=reason))
+
+
 def _end_pause(
-    state: DossierState, paused_at: datetime, end: datetime, cal: WorkCalendar
-) -> DossierState:
-    """Close a supplement pause: the appointments move by the paused working time."""
-    paused = working_time_between(cal, paused_at, end)
+    state: DossierState, kind: PauseKind, paused_at: datetime, end: datetime, cal: WorkCalendar,
+    trace: Trace | None = None,
+) -> tuple[DossierState, int]:
+    """Close a pause: the appointments move by the paused working time, which is added to the
+    pause kind's own total; returns the new state and the paused working seconds."""
+    window, extension = (Walk(), Walk()) if trace is not None else (None, None)
+    paused = int(working_time_between(cal, paused_at, end, window).total_seconds())
     rescheduled = state.rescheduled_due_at
-    return replace(
+    supplement = paused if kind == "supplement" else 0
+    new = replace(
         state,
         paused_at=None,
-        paused_seconds=state.paused_seconds + int(paused.total_seconds()),
-        due_at=extend_for_pause(cal, state.due_at, paused_at, end),
+        paused_seconds=state.paused_seconds + supplement,
+        obligation_paused_seconds=state.obligation_paused_seconds + paused - supplement,
+        # The window was traced above; the extension is the appointment's own walk.
+        due_at=extend_for_pause(cal, state.due_at, paused_at, end, None, extension),
         rescheduled_due_at=(
             extend_for_pause(cal, rescheduled, paused_at, end) if rescheduled else None
         ),
     )
+    if trace is not None and window is not None and extension is not None:
+        trace.pauses.append(PauseTrace(
+            kind, paused_at, moved=True, ended_at=end, paused=timedelta(seconds=paused),
+            window=window, due_before=state.due_at, due_after=new.due_at,
+            extension=extension, rescheduled_before=rescheduled,
+            rescheduled_after=new.rescheduled_due_at))
+    return new, paused
 
 
 def _apology(
@@ -300,3 +415,36 @@ class Appointment(Protocol):
 def is_overdue(state: Appointment, now: datetime) -> bool:
     """Open, not paused, and past its appointment (judged against due_at, never the apology)."""
     return state.status in OPEN and state.paused_at is None and now > state.due_at
+
+
+def explain(
+    handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar,
+    events: list[Event], now: datetime, skew: timedelta,
+) -> tuple[DossierState, Trace]:
+    """Replay a dossier's timeline through `receive` and `apply_event` with a trace: the state
+    they give (its due_at is the deadline explained) and how each step moved it."""
+    trace = Trace()
+    state = receive(handling_unit, received_at, time, cal, trace)
+    for event in events:
+        state, _ = apply_event(state, event, cal, now, skew, trace)
+    return state, trace
+
+
+def recompute(
+    state: DossierState, handling_unit: str, time: ProcessingTime, cal: WorkCalendar,
+    events: list[Event], now: datetime, skew: timedelta,
+) -> DossierState | None:
+    """An open dossier's state after its calendar changed: its timeline replayed on `cal`, the
+    same computation as a dossier received and processed on that calendar from the start.
+
+    None when nothing changes, the dossier is closed (a closed dossier keeps its deadline), or
+    the timeline no longer replays on the new calendar (an apology's new appointment that is
+    not later than the moved one): then the dossier keeps what it has.
+    """
+    if state.status not in OPEN:
+        return None
+    try:
+        new, _ = explain(handling_unit, state.received_at, time, cal, events, now, skew)
+    except (Conflict, Unprocessable):
+        return None
+    return None if new == state else new

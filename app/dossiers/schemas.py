@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
+from app.calendar.schemas import DaySource
 from app.core.bodies import Strict
-from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
+from app.core.timefmt import INSTANT_RULES, ClockTime, Instant, LocalDatetime
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
@@ -107,6 +109,20 @@ class SupplementReceived(_EventBase):
     type: Literal["supplement_received"]
 
 
+class FinancialObligationRequested(_EventBase):
+    """The applicant is asked to pay financial obligations (nghĩa vụ tài chính, e.g. land-use
+    fees and taxes): the clock pauses until they are fulfilled, apart from supplement pauses."""
+
+    type: Literal["financial_obligation_requested"]
+    reason: Text | None = Field(default=None, description="What is to be paid, e.g. the notice")
+
+
+class FinancialObligationFulfilled(_EventBase):
+    """The applicant fulfilled the financial obligations: the clock resumes."""
+
+    type: Literal["financial_obligation_fulfilled"]
+
+
 class Resolved(_EventBase):
     """A result exists (đã có kết quả); timeliness is judged against due_at."""
 
@@ -174,7 +190,8 @@ class DeliveryFailed(_EventBase):
 
 
 EventIn = Annotated[
-    ProcessingStarted | Transferred | SupplementRequested | SupplementReceived | Resolved
+    ProcessingStarted | Transferred | SupplementRequested | SupplementReceived
+    | FinancialObligationRequested | FinancialObligationFulfilled | Resolved
     | Refused | Stopped | Withdrawn | ApologyIssued | Returned | ReturnByPostRequested
     | Delivered | DeliveryFailed,
     Field(discriminator="type"),
@@ -236,13 +253,20 @@ class DossierOut(BaseModel):
     timeliness: Literal["early", "on_time", "late"] | None = Field(
         description="Once resolved: trước hạn / đúng hạn / quá hạn against due_at.")
     overdue: bool = Field(description="Open, not paused, and past due_at now (quá hạn).")
-    paused: bool = Field(description="Waiting for the applicant (supplement or payment): the "
-                         "legal clock is stopped.")
+    paused: bool = Field(description="The legal clock stands still now (either kind of pause: "
+                         "a supplement request or financial obligations).")
+    pause_kind: Literal["supplement", "financial_obligation"] | None = Field(
+        description="Which pause stops the clock now: a supplement request (chờ bổ sung) or "
+                    "financial obligations (chờ thực hiện nghĩa vụ tài chính); null if none")
+    supplement_paused_seconds: int = Field(
+        description="Working seconds of completed supplement pauses")
+    financial_obligation_paused_seconds: int = Field(
+        description="Working seconds of completed financial-obligation pauses")
     supplement_count: int = Field(description="Supplement requests made, the first included.")
     apology_count: int = Field(description="Apology letters issued.")
     resolved_at: LocalDatetime | None = Field(description="When the result was ready.")
     processing_working_days: float | None = Field(
-        description="Working days from receipt to result, supplement pauses excluded")
+        description="Working days from receipt to result, pauses of both kinds excluded")
     finished_at: LocalDatetime | None = Field(
         description="When processing ended: resolved, refused, stopped or withdrawn.")
     returned_at: LocalDatetime | None = Field(
@@ -282,3 +306,99 @@ class BatchOut(BaseModel):
     """Per-item results, in the order of the request."""
 
     results: list[BatchResult]
+
+
+class CountedDay(BaseModel):
+    """Working time counted on one day."""
+
+    date: date
+    working_seconds: int
+
+
+class SkippedDay(BaseModel):
+    """A day passed over because no session is held on it, and why."""
+
+    date: date
+    reason: Literal["weekend", "holiday", "national_override", "unit_override"] = Field(
+        description="weekend: not one of the unit's working weekdays; holiday: a day off in the "
+                    "holidays package's national data; national_override / unit_override: a "
+                    "day off set in this service (its author and reason in `source`)")
+    source: DaySource
+
+
+class CalendarWalk(BaseModel):
+    """One count over the working calendar: where it began, what it counted, what it skipped."""
+
+    start: LocalDatetime | None = Field(
+        description="Where the count began: after the opening rule (a time outside working "
+                    "hours starts at the next opening)")
+    working_seconds: int = Field(description="All the working time counted")
+    counted: list[CountedDay]
+    skipped: list[SkippedDay]
+
+
+class DeadlineRule(BaseModel):
+    """The processing time that set the appointment, from the procedure version in force at
+    receipt (for an online dossier, the version's online time if it has one)."""
+
+    procedure: str
+    procedure_version: int
+    channel: str
+    kind: Literal["working_days", "working_hours", "calendar_days", "same_day"]
+    working_days: int | None
+    working_hours: int | None
+    calendar_days: int | None
+    cutoff: ClockTime | None = Field(description="For same_day: the cut-off")
+
+
+class DeadlinePause(BaseModel):
+    """One pause request and what it moved."""
+
+    kind: Literal["supplement", "financial_obligation"]
+    requested_at: LocalDatetime
+    moved: bool = Field(description="False for a request that moved nothing")
+    not_moved_because: Literal["repeated_supplement", "after_appointment"] | None = Field(
+        description="repeated_supplement: guidance is given once, only the first supplement "
+                    "request pauses; after_appointment: the appointment had already passed")
+    ended_at: LocalDatetime | None = Field(description="null while the pause still runs")
+    paused_working_seconds: int
+    pause: CalendarWalk | None = Field(
+        description="The pause's own working time, day by day, and its days off")
+    due_before: LocalDatetime | None
+    due_after: LocalDatetime | None
+    moved_by: CalendarWalk | None = Field(
+        description="The count that moved the appointment by the paused working time")
+    rescheduled_before: LocalDatetime | None
+    rescheduled_after: LocalDatetime | None
+
+
+class DeadlineApology(BaseModel):
+    """An apology letter and its new appointment (never a change of due_at)."""
+
+    issued_at: LocalDatetime
+    new_due_at: LocalDatetime
+    tardy: bool
+
+
+class DeadlineOut(BaseModel):
+    """Why a dossier is due when it is: the rule, the count at receipt, each pause."""
+
+    code: str
+    received_at: LocalDatetime
+    start_at: LocalDatetime = Field(description="The clock's start after the opening rule")
+    rule: DeadlineRule
+    receipt: CalendarWalk = Field(description="The count that set the appointment at receipt")
+    receipt_due_at: LocalDatetime = Field(description="The appointment given at receipt")
+    pauses: list[DeadlinePause]
+    apologies: list[DeadlineApology]
+    explained_due_at: LocalDatetime | None = Field(
+        description="The appointment the steps above give; null if the timeline could not be "
+                    "replayed (see `note`)")
+    due_at: LocalDatetime = Field(description="The stored appointment (ngày hẹn trả)")
+    matches_stored: bool = Field(
+        description="True when the explanation gives the stored due_at. False when the "
+                    "calendar was changed after the dossier closed (closed dossiers keep their "
+                    "deadline) or the timeline cannot be replayed")
+    rescheduled_due_at: LocalDatetime | None = Field(
+        description="The apology's new appointment, moved by later pauses")
+    note: str | None = None

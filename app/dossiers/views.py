@@ -53,6 +53,9 @@ def view(
         rescheduled_due_at=s.rescheduled_due_at,
         timeliness=s.timeliness,
         overdue=rules.is_overdue(s, now), paused=s.paused_at is not None,
+        pause_kind=rules.PAUSE_KINDS.get(s.status) if s.paused_at is not None else None,
+        supplement_paused_seconds=s.paused_seconds,
+        financial_obligation_paused_seconds=s.obligation_paused_seconds,
         supplement_count=s.supplement_count, apology_count=s.apology_count,
         resolved_at=s.resolved_at,
         processing_working_days=(None if s.processing_millidays is None

@@ -9,7 +9,8 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 from app.core.bodies import Strict
 from app.core.timefmt import LocalDatetime
 
-EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon"]
+EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon",
+                    "dossier.due_changed"]
 
 
 class WebhookIn(Strict):

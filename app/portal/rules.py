@@ -18,8 +18,8 @@ RECEIVED, NOT_RECEIVED, PROCESSING, SUPPLEMENT, FINANCIAL = "2", "3", "4", "5", 
 WITHDRAWN, STOPPED, RESOLVED, RETURNED = "7", "8", "9", "10"
 
 # Our dossier status -> the portal's code. "refused" is decided by the timeline (at receipt
-# or after appraisal), see `status_code`. A financial-obligation pause, when the lifecycle
-# has one, is the portal's 6.
+# or after appraisal), see `status_code`. A dossier waiting for its financial obligations
+# (nghĩa vụ tài chính) is the portal's 6, apart from a supplement request's 5.
 STATUS_CODES: dict[str, str] = {
     "received": RECEIVED,
     "processing": PROCESSING,
@@ -49,6 +49,8 @@ EVENT_STEPS: dict[str, tuple[str | None, str]] = {
     "return_by_post_requested": (None, "Đăng ký trả kết quả qua bưu chính"),
     "returned": (RETURNED, "Trả kết quả"),
     "delivered": (None, "Bưu chính đã phát kết quả"),
+    # Not a lifecycle step: the appointment recomputed after a change of the working calendar.
+    "due_changed": (None, "Điều chỉnh ngày hẹn trả theo lịch làm việc"),
     "delivery_failed": (RESOLVED, "Bưu chính phát không thành công, kết quả về bộ phận một cửa"),
 }
 REFUSED_AT_RECEIPT_TEXT = "Từ chối tiếp nhận hồ sơ"

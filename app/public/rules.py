@@ -10,6 +10,7 @@ STATUS_LABELS: dict[str, str] = {
     "received": "Đã tiếp nhận",
     "processing": "Đang xử lý",
     "awaiting_supplement": "Chờ bổ sung hồ sơ",
+    "awaiting_financial_obligation": "Chờ thực hiện nghĩa vụ tài chính",
     "resolved": "Đã có kết quả",
     "returned": "Đã trả kết quả",
     "refused": "Từ chối tiếp nhận, giải quyết",

@@ -26,7 +26,8 @@ from app.stats.models import stat_day, stat_histogram, stat_histogram_month, sta
 from app.stats.rules import HIST, MEASURES, Contribution, EventFact, Facts
 
 # processing_started and transferred tell a refusal at receipt from one after appraisal.
-STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred")
+STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred",
+               "financial_obligation_requested")
 Changes = dict[rules.Key, dict[str, int]]
 
 # The stored timeline, as far as figures read it (the table, not the dossiers' ORM model).

@@ -31,7 +31,7 @@ FLOWS: tuple[str, ...] = (
     "late_apology", "late_apology_timely",
     "processing_millidays",
     "returned_counter", "returned_postal", "rated", "satisfied",
-    "supplements", "multi_supplement",
+    "supplements", "multi_supplement", "financial_obligations",
     "apologies", "apologies_tardy", "apologies_second",
     "ended_by_appointment", "refused_at_receipt",
 )
@@ -96,7 +96,8 @@ def _interval(cells: dict[Cell, int], name: str, start: date, stop: date | None)
 
 # Steps that mean a dossier was accepted and its processing began; a refusal before any of
 # them is a refusal at receipt (từ chối tiếp nhận).
-PROCESSING_STEPS = ("processing_started", "transferred", "supplement_requested")
+PROCESSING_STEPS = ("processing_started", "transferred", "supplement_requested",
+                    "financial_obligation_requested")
 
 
 def refused_at_receipt(f: Facts) -> bool:
@@ -150,6 +151,9 @@ def cells(f: Facts) -> dict[Cell, int]:
         out[(local_day(e.at), "supplements")] += 1
     if len(supplements) > 1:
         out[(local_day(supplements[1].at), "multi_supplement")] += 1
+    for e in f.events:
+        if e.type == "financial_obligation_requested":
+            out[(local_day(e.at), "financial_obligations")] += 1
     _progress(out, f, len(supplements), finished, stop)
     for e in apologies:
         day = local_day(e.at)
@@ -463,6 +467,7 @@ def figures(s: Sums) -> dict[str, Any]:
         "processing_working_days": {"mean": mean, "p90": p90(s.histogram)},
         "supplements": {"requested": f.get("supplements", 0),
                         "dossiers_with_more_than_one": f.get("multi_supplement", 0)},
+        "financial_obligations": {"requested": f.get("financial_obligations", 0)},
         "apologies": {"issued": f.get("apologies", 0), "tardy": f.get("apologies_tardy", 0),
                       "second": f.get("apologies_second", 0)},
     }

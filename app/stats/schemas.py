@@ -35,7 +35,8 @@ class EndedOtherwise(BaseModel):
     """Finished without a result in the period; not in the on-time rate."""
 
     refused: int = Field(description="Từ chối giải quyết: refused after a processing step "
-                                     "(appraisal, transfer or supplement request)")
+                                     "(appraisal, transfer, supplement or financial-obligation "
+                                     "request)")
     withdrawn: int
     stopped: int
 
@@ -87,6 +88,13 @@ class Supplements(BaseModel):
     dossiers_with_more_than_one: int
 
 
+class FinancialObligations(BaseModel):
+    """Financial-obligation requests (yêu cầu thực hiện nghĩa vụ tài chính) made in the period:
+    pauses of their own kind, counted apart from supplement requests."""
+
+    requested: int
+
+
 class Apologies(BaseModel):
     """Apology letters (phiếu xin lỗi) issued in the period."""
 
@@ -103,12 +111,14 @@ class Figures(BaseModel):
     ended_otherwise: EndedOtherwise
     refused_at_receipt: int = Field(
         description="Từ chối tiếp nhận: refused in the period before any processing step "
-                    "(processing started, transfer, supplement request); never accepted, so in "
-                    "no received total and no denominator (docs/figures.md)")
+                    "(processing started, transfer, supplement or financial-obligation "
+                    "request); never accepted, so in no received total and no denominator "
+                    "(docs/figures.md)")
     pending: Pending
     rates: Rates
     processing_working_days: ProcessingDays
     supplements: Supplements
+    financial_obligations: FinancialObligations
     apologies: Apologies
 
 

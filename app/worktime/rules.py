@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from importlib.metadata import version
@@ -163,6 +163,41 @@ def build_calendar(
     return WorkCalendar(hours=hours, days_off=off, extra_working_days=extra)
 
 
+@dataclass
+class Walk:
+    """What one computation over the calendar went through, for a deadline that explains
+    itself: where it started, the working time it counted on each day, and the days it passed
+    over because no session is held on them.
+
+    The functions below fill a walk when given one and compute exactly as without it: the
+    explanation is a trace of the computation, never a second one.
+    """
+
+    start: datetime | None = None
+    counted: dict[date, timedelta] = field(default_factory=dict)
+    skipped: list[date] = field(default_factory=list)
+
+    def begin(self, at: datetime) -> None:
+        """Note the instant the count starts (the first one, if called again)."""
+        if self.start is None:
+            self.start = at
+
+    def count(self, d: date, amount: timedelta) -> None:
+        """Note working time counted on a day."""
+        if amount > _ZERO:
+            self.counted[d] = self.counted.get(d, _ZERO) + amount
+
+    def skip(self, d: date) -> None:
+        """Note a day passed over (no session held)."""
+        if d not in self.skipped:
+            self.skipped.append(d)
+
+    @property
+    def total(self) -> timedelta:
+        """All the working time counted."""
+        return sum(self.counted.values(), _ZERO)
+
+
 def _require_aware(t: datetime) -> datetime:
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError(f"datetime must be timezone-aware: {t!r}")
@@ -182,7 +217,9 @@ def _day_sessions(cal: WorkCalendar, d: date) -> list[tuple[datetime, datetime]]
     ]
 
 
-def _sessions_from(cal: WorkCalendar, d: date) -> Iterator[tuple[datetime, datetime]]:
+def _sessions_from(
+    cal: WorkCalendar, d: date, walk: Walk | None = None
+) -> Iterator[tuple[datetime, datetime]]:
     """Yield every session from date d onwards, in order."""
     idle = 0
     while True:
@@ -191,30 +228,37 @@ def _sessions_from(cal: WorkCalendar, d: date) -> Iterator[tuple[datetime, datet
             idle = 0
             yield from sessions
         else:
+            if walk is not None:
+                walk.skip(d)
             idle += 1
             if idle > _MAX_IDLE_DAYS:
                 raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days of {d}")
         d += _ONE_DAY
 
 
-def next_opening(cal: WorkCalendar, t: datetime) -> datetime:
+def next_opening(cal: WorkCalendar, t: datetime, walk: Walk | None = None) -> datetime:
     """t if inside a session (start inclusive, end exclusive), else the next session start."""
     t = _local(cal, t)
-    for start, end in _sessions_from(cal, t.date()):
+    for start, end in _sessions_from(cal, t.date(), walk):
         if t < end:
-            return max(start, t)
+            opening = max(start, t)
+            if walk is not None:
+                walk.begin(opening)
+            return opening
     raise AssertionError("unreachable: _sessions_from is infinite")
 
 
-def add_working_time(cal: WorkCalendar, start: datetime, amount: timedelta) -> datetime:
+def add_working_time(
+    cal: WorkCalendar, start: datetime, amount: timedelta, walk: Walk | None = None
+) -> datetime:
     """Instant at which `amount` of working time has elapsed after `start`."""
     if amount < _ZERO:
         raise ValueError(f"amount must be non-negative, got {amount}")
-    cur = next_opening(cal, start)
+    cur = next_opening(cal, start, walk)
     if amount == _ZERO:
         return cur
     remaining = amount
-    for session_start, session_end in _sessions_from(cal, cur.date()):
+    for session_start, session_end in _sessions_from(cal, cur.date(), walk):
         begin = max(session_start, cur)
         if begin >= session_end:
             continue
@@ -222,15 +266,21 @@ def add_working_time(cal: WorkCalendar, start: datetime, amount: timedelta) -> d
         # `<=` so that time consumed exactly at closing ends at the closing time,
         # not at the next morning's opening.
         if remaining <= available:
+            if walk is not None:
+                walk.count(begin.date(), remaining)
             return begin + remaining
         remaining -= available
+        if walk is not None:
+            walk.count(begin.date(), available)
     raise AssertionError("unreachable: _sessions_from is infinite")
 
 
-def closing_on_or_after(cal: WorkCalendar, d: date) -> datetime:
+def closing_on_or_after(cal: WorkCalendar, d: date, walk: Walk | None = None) -> datetime:
     """Closing time (end of the last session) of the first working day on or after d."""
     idle = 0
     while not cal.is_working_day(d):
+        if walk is not None:
+            walk.skip(d)
         idle += 1
         if idle > _MAX_IDLE_DAYS:
             raise ValueError(f"no working day found within {_MAX_IDLE_DAYS} days of {d}")
@@ -238,25 +288,29 @@ def closing_on_or_after(cal: WorkCalendar, d: date) -> datetime:
     return datetime.combine(d, cal.hours.sessions[-1][1], tzinfo=cal.tz)
 
 
-def add_calendar_days(cal: WorkCalendar, start: datetime, days: int) -> datetime:
+def add_calendar_days(
+    cal: WorkCalendar, start: datetime, days: int, walk: Walk | None = None
+) -> datetime:
     """Closing of the day `days` calendar days after the opening-rule start; a day off moves
     it to the closing of the next working day."""
     if days < 0:
         raise ValueError(f"days must be non-negative, got {days}")
-    begin = next_opening(cal, start)
-    return closing_on_or_after(cal, begin.date() + timedelta(days=days))
+    begin = next_opening(cal, start, walk)
+    return closing_on_or_after(cal, begin.date() + timedelta(days=days), walk)
 
 
-def same_day_due(cal: WorkCalendar, start: datetime, cutoff: time) -> datetime:
+def same_day_due(
+    cal: WorkCalendar, start: datetime, cutoff: time, walk: Walk | None = None
+) -> datetime:
     """Closing of the start's working day if work starts before `cutoff`, else of the next.
 
     The start follows the opening rule, so a receipt after closing or on a day off starts the
     next working morning, before any cut-off inside working hours.
     """
-    begin = next_opening(cal, start)
+    begin = next_opening(cal, start, walk)
     if begin.timetz().replace(tzinfo=None) < cutoff:
-        return closing_on_or_after(cal, begin.date())
-    return closing_on_or_after(cal, begin.date() + _ONE_DAY)
+        return closing_on_or_after(cal, begin.date(), walk)
+    return closing_on_or_after(cal, begin.date() + _ONE_DAY, walk)
 
 
 def within_working_hours(hours: WorkingHours, at: time) -> bool:
@@ -264,17 +318,26 @@ def within_working_hours(hours: WorkingHours, at: time) -> bool:
     return any(start < at <= end for start, end in hours.sessions)
 
 
-def working_time_between(cal: WorkCalendar, start: datetime, end: datetime) -> timedelta:
+def working_time_between(
+    cal: WorkCalendar, start: datetime, end: datetime, walk: Walk | None = None
+) -> timedelta:
     """Working time elapsed in [start, end]; zero if end <= start."""
     start, end = _local(cal, start), _local(cal, end)
     total = _ZERO
     d = start.date()
+    if walk is not None:
+        walk.begin(start)
     # Bounded by the dates themselves, so no idle-day guard is needed here.
     while d <= end.date():
-        for session_start, session_end in _day_sessions(cal, d):
+        sessions = _day_sessions(cal, d)
+        if not sessions and walk is not None and start < end:
+            walk.skip(d)
+        for session_start, session_end in sessions:
             overlap = min(session_end, end) - max(session_start, start)
             if overlap > _ZERO:
                 total += overlap
+                if walk is not None:
+                    walk.count(d, overlap)
         d += _ONE_DAY
     return total
 
@@ -295,14 +358,16 @@ def working_days_between(cal: WorkCalendar, start: datetime, end: datetime) -> f
 
 
 def extend_for_pause(
-    cal: WorkCalendar, due_at: datetime, pause_start: datetime, pause_end: datetime
+    cal: WorkCalendar, due_at: datetime, pause_start: datetime, pause_end: datetime,
+    window: Walk | None = None, extension: Walk | None = None,
 ) -> datetime:
-    """Due instant moved later by the working time spent in a supplement pause."""
-    paused = working_time_between(cal, pause_start, pause_end)
+    """Due instant moved later by the working time spent in a pause (`window` traces the
+    pause's own working time, `extension` what moving the due instant counted)."""
+    paused = working_time_between(cal, pause_start, pause_end, window)
     # A pause with no working time must not move a closing-time deadline to the next opening.
     if paused == _ZERO:
         return _local(cal, due_at)
-    return add_working_time(cal, due_at, paused)
+    return add_working_time(cal, due_at, paused, extension)
 
 
 def timeliness(resolved_at: datetime, due_at: datetime, tz: ZoneInfo = VN_TZ) -> Timeliness:
@@ -370,10 +435,11 @@ class ProcessingTime:
             return timedelta(hours=self.hours)
         raise ValueError(f"a {self.kind} processing time is not an amount of working time")
 
-    def due(self, cal: WorkCalendar, received_at: datetime) -> datetime:
-        """The appointment for a dossier received at `received_at`."""
+    def due(self, cal: WorkCalendar, received_at: datetime, walk: Walk | None = None
+            ) -> datetime:
+        """The appointment for a dossier received at `received_at` (`walk` traces it)."""
         if self.calendar_days is not None:
-            return add_calendar_days(cal, received_at, self.calendar_days)
+            return add_calendar_days(cal, received_at, self.calendar_days, walk)
         if self.cutoff is not None:
-            return same_day_due(cal, received_at, self.cutoff)
-        return add_working_time(cal, received_at, self.amount(cal))
+            return same_day_due(cal, received_at, self.cutoff, walk)
+        return add_working_time(cal, received_at, self.amount(cal), walk)

@@ -89,6 +89,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/dossiers/batch"): DOSSIER_WRITE,
     ("GET", "/api/v1/dossiers"): DOSSIER_READ,
     ("GET", "/api/v1/dossiers/{code}"): DOSSIER_READ,
+    ("GET", "/api/v1/dossiers/{code}/deadline"): DOSSIER_READ,
     ("POST", "/api/v1/dossiers/{code}/events"): DOSSIER_WRITE,
     ("POST", "/api/v1/events/batch"): DOSSIER_WRITE,
     # The forms print the applicant's personal data: counters and admins only.
@@ -317,6 +318,8 @@ REQUESTS: dict[tuple[str, str], Build] = {
         "/api/v1/dossiers/batch", json={"items": [_receipt(w, u)]}, batch=True),
     ("GET", "/api/v1/dossiers"): lambda w, u: Call("/api/v1/dossiers", {"unit": u.code}),
     ("GET", "/api/v1/dossiers/{code}"): lambda w, u: Call(f"/api/v1/dossiers/{u.plain}"),
+    ("GET", "/api/v1/dossiers/{code}/deadline"): lambda w, u: Call(
+        f"/api/v1/dossiers/{u.plain}/deadline"),
     ("POST", "/api/v1/dossiers/{code}/events"): lambda w, u: Call(
         f"/api/v1/dossiers/{u.plain}/events", json=_event(w)),
     ("POST", "/api/v1/events/batch"): lambda w, u: Call(
@@ -448,7 +451,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        54, 5, 2, 540, 430)
+        55, 5, 2, 550, 440)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

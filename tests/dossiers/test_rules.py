@@ -136,6 +136,63 @@ def test_a_request_after_the_appointment_cures_nothing() -> None:
     assert (state.due_at, state.timeliness) == (vn("2026-03-06 17:00"), "late")
 
 
+def test_financial_obligation_pause_across_a_holiday_moves_the_appointment() -> None:
+    # Received Mon 2026-04-20 08:00, 5 working days: due Fri 2026-04-24 17:00.
+    state = received("2026-04-20 08:00")
+    assert state.due_at == vn("2026-04-24 17:00")
+    state = apply(state, "financial_obligation_requested", "2026-04-24 10:00")
+    assert (state.status, state.paused_at) == ("awaiting_financial_obligation",
+                                               vn("2026-04-24 10:00"))
+    assert not rules.is_overdue(state, vn("2026-05-05 09:00"))
+    # Paid Mon 2026-05-04 10:00. The clock stood still on 24/4 from 10:00 (6 h), on 28/4 and
+    # 29/4 (16 h) and on 4/5 until 10:00 (2 h): not on Hùng Kings' day observed (Mon 27/4),
+    # 30/4 and 1/5, nor the weekends.
+    new, flags = rules.apply_event(state, Event(type="financial_obligation_fulfilled",
+                                                at=vn("2026-05-04 10:00")), CAL, NOW, SKEW)
+    assert flags == {"pause_ended": "financial_obligation", "paused_seconds": 24 * 3600}
+    assert (new.status, new.paused_at) == ("processing", None)
+    assert (new.obligation_paused_seconds, new.paused_seconds) == (24 * 3600, 0)
+    # 24 working hours after the old appointment, the same holidays skipped: 28/4, 29/4, 4/5.
+    assert new.due_at == vn("2026-05-04 17:00")
+
+
+def test_financial_obligation_pause_is_kept_apart_from_supplements() -> None:
+    state = apply(received(), "supplement_requested", "2026-03-03 10:00")
+    state = apply(state, "supplement_received", "2026-03-03 15:00")
+    state = apply(state, "financial_obligation_requested", "2026-03-04 08:00")
+    state = apply(state, "financial_obligation_fulfilled", "2026-03-04 12:00")
+    assert (state.paused_seconds, state.obligation_paused_seconds) == (4 * 3600, 4 * 3600)
+    assert state.supplement_count == 1
+    # A second obligation (a reassessed tax) pauses again: only supplements are limited to one.
+    state = apply(state, "financial_obligation_requested", "2026-03-05 08:00")
+    state = apply(state, "financial_obligation_fulfilled", "2026-03-05 09:00")
+    assert state.obligation_paused_seconds == 5 * 3600
+    assert state.due_at == vn("2026-03-10 09:00")  # 9 paused hours after Fri 6/3 17:00
+    resolved = apply(state, "resolved", "2026-03-09 17:00")
+    # Processing time leaves out both kinds of pause: 6 days of work minus 9 paused hours.
+    assert resolved.processing_millidays == round(1000 * (6 * 8 - 4 - 5) / 8)
+
+
+def test_financial_obligation_after_the_appointment_moves_nothing() -> None:
+    state = received()
+    new, flags = rules.apply_event(state, Event(type="financial_obligation_requested",
+                                                at=vn("2026-03-09 09:00")), CAL, NOW, SKEW)
+    assert flags == {"after_appointment": True}
+    assert (new.status, new.paused_at) == ("awaiting_financial_obligation", None)
+    assert rules.is_overdue(new, vn("2026-03-09 10:00"))
+    done = apply(new, "financial_obligation_fulfilled", "2026-03-10 09:00")
+    assert (done.due_at, done.obligation_paused_seconds) == (state.due_at, 0)
+
+
+def test_withdrawal_while_waiting_for_payment_closes_that_pause() -> None:
+    state = apply(received(), "financial_obligation_requested", "2026-03-03 10:00")
+    new, flags = rules.apply_event(state, Event(type="withdrawn", at=vn("2026-03-03 11:00")),
+                                   CAL, NOW, SKEW)
+    assert flags == {"pause_ended": "financial_obligation", "paused_seconds": 3600}
+    assert (new.status, new.paused_at, new.obligation_paused_seconds) == (
+        "withdrawn", None, 3600)
+
+
 def test_transfer_changes_the_deciding_unit() -> None:
     new, flags = rules.apply_event(
         received(), Event(type="transferred", at=vn("2026-03-02 09:00"), to_unit="V"),
@@ -248,16 +305,19 @@ def test_random_walks_keep_invariants(types: list[str], gaps: list[int]) -> None
         assert type_ in rules.TRANSITIONS[state.status]
         state = new
         # due_at is the receipt appointment moved only by completed pauses.
-        paused = timedelta(seconds=state.paused_seconds)
+        paused = timedelta(seconds=state.paused_seconds + state.obligation_paused_seconds)
         if paused:
             assert state.due_at >= receipt_due
         else:
             assert state.due_at == receipt_due
         assert (state.timeliness is None) == (state.resolved_at is None)
         assert (state.finished_at is None) == (state.status in rules.OPEN)
-        # Only the first request, before the appointment, pauses; a later one does not.
+        # Only the first supplement request, before the appointment, pauses; a later one does
+        # not. A financial obligation pauses each time it is asked before the appointment.
         if state.paused_at is not None:
-            assert state.status == "awaiting_supplement" and state.supplement_count == 1
-    if state.paused_seconds:
+            assert state.status in rules.PAUSE_KINDS
+            if state.status == "awaiting_supplement":
+                assert state.supplement_count == 1
+    if state.paused_seconds or state.obligation_paused_seconds:
         assert working_time_between(CAL, receipt_due, state.due_at) == timedelta(
-            seconds=state.paused_seconds)
+            seconds=state.paused_seconds + state.obligation_paused_seconds)

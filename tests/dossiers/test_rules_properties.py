@@ -3,7 +3,8 @@
 The oracle restates the lifecycle, not rules.py: an event is legal iff it is not in the future,
 not earlier than the last one, allowed in the current state and complete; due_at is the
 receipt appointment moved by the working time of the completed pauses and nothing else
-(only the first supplement request pauses, and only when made by the appointment);
+(only the first supplement request pauses, and only when made by the appointment; every
+financial-obligation request made by the appointment pauses, its time kept apart);
 timeliness exists iff a result exists.
 """
 
@@ -52,6 +53,7 @@ class Oracle:
     receipt_due: datetime
     cal: WorkCalendar
     pauses: list[tuple[datetime, datetime]] = field(default_factory=list)
+    obligation_pauses: list[tuple[datetime, datetime]] = field(default_factory=list)
     accepted: list[Event] = field(default_factory=list)
     pause_start: datetime | None = None
 
@@ -83,23 +85,32 @@ class Oracle:
         return True
 
     def record(self, before: DossierState, event: Event) -> None:
-        """Note an accepted event, closing a pause when it leaves awaiting_supplement."""
+        """Note an accepted event, closing a pause when it leaves a waiting state."""
         self.accepted.append(event)
         overlay = rules.TRANSITIONS[before.status][event.type] == "="
         if event.type == "supplement_requested":
             # Guidance is given once: only the first request, made by the appointment, pauses.
             first = sum(e.type == "supplement_requested" for e in self.accepted) == 1
             self.pause_start = event.at if first and event.at <= before.due_at else None
-        elif before.status == "awaiting_supplement" and not overlay:
+        elif event.type == "financial_obligation_requested":
+            self.pause_start = event.at if event.at <= before.due_at else None
+        elif before.status in ("awaiting_supplement", "awaiting_financial_obligation") and (
+                not overlay):
             if self.pause_start is not None:
-                self.pauses.append((self.pause_start, event.at))
+                kept = (self.pauses if before.status == "awaiting_supplement"
+                        else self.obligation_pauses)
+                kept.append((self.pause_start, event.at))
             self.pause_start = None
 
     def check(self, state: DossierState) -> None:
         """Every invariant of a stored dossier."""
-        paused = sum((working_time_between(self.cal, a, b) for a, b in self.pauses),
-                     timedelta(0))
-        assert state.paused_seconds == paused.total_seconds()
+        supplement = sum((working_time_between(self.cal, a, b) for a, b in self.pauses),
+                         timedelta(0))
+        obligation = sum((working_time_between(self.cal, a, b)
+                          for a, b in self.obligation_pauses), timedelta(0))
+        assert state.paused_seconds == supplement.total_seconds()
+        assert state.obligation_paused_seconds == obligation.total_seconds()
+        paused = supplement + obligation
         expected_due = add_working_time(self.cal, self.receipt_due, paused) if paused else (
             self.receipt_due)
         assert state.due_at == expected_due
@@ -109,7 +120,7 @@ class Oracle:
         assert (state.finished_at is None) == (state.status in rules.OPEN)
         assert state.paused_at == self.pause_start
         if state.paused_at is not None:
-            assert state.status == "awaiting_supplement"
+            assert state.status in ("awaiting_supplement", "awaiting_financial_obligation")
         types = [e.type for e in self.accepted]
         assert state.supplement_count == types.count("supplement_requested")
         assert state.apology_count == types.count("apology_issued")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import get_args
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.dossiers.rules import EVENT_TYPES, Status
 from app.portal import rules
 from tests.portal.receiver import shape_errors
 
@@ -41,6 +43,8 @@ def test_dates_are_vietnamese_time_in_the_portals_format() -> None:
     ("processing", ("transferred",), "4"),
     ("awaiting_supplement", ("supplement_requested",), "5"),
     ("awaiting_financial_obligation", ("financial_obligation_requested",), "6"),
+    ("processing", ("financial_obligation_requested", "financial_obligation_fulfilled"), "4"),
+    ("refused", ("financial_obligation_requested", "refused"), "8"),
     ("withdrawn", ("withdrawn",), "7"),
     ("stopped", ("processing_started", "stopped"), "8"),
     ("refused", ("processing_started", "refused"), "8"),
@@ -96,6 +100,13 @@ def test_steps_have_the_documented_shape() -> None:
 ])
 def test_only_error_code_zero_acknowledges(reply: dict[str, object] | None, ok: bool) -> None:
     assert rules.acknowledged(reply) is ok
+
+
+def test_every_status_and_event_of_the_lifecycle_has_its_portal_code() -> None:
+    statuses = set(get_args(Status))
+    assert statuses - set(rules.STATUS_CODES) == {"refused"}  # decided by the timeline
+    assert set(rules.STATUS_CODES) <= statuses
+    assert set(rules.EVENT_STEPS) == {"received", "due_changed", *EVENT_TYPES}
 
 
 @given(st.lists(st.sampled_from(sorted(rules.EVENT_STEPS)), max_size=12))

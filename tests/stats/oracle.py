@@ -39,7 +39,7 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
          "withdrawn", "stopped", "pending", "overdue", "late_apology", "late_timely",
          "returned", "returned_postal", "rated", "satisfied", "supplements", "multi",
          "apologies", "tardy", "second", "ended_by_appointment", "multi_within",
-         "refused_at_receipt"], 0)
+         "refused_at_receipt", "obligations"], 0)
     processing: list[float] = []
     for d in dossiers:
         unit = d["handling_unit"] if q.by == "handling" else d["receiving_unit"]
@@ -53,7 +53,8 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
 
         timeline = d["timeline"]
         if d["status"] == "refused" and not any(
-                e["type"] in ("processing_started", "transferred", "supplement_requested")
+                e["type"] in ("processing_started", "transferred", "supplement_requested",
+                              "financial_obligation_requested")
                 for e in timeline):
             # refused at receipt: never accepted, counted apart and nowhere else
             c["refused_at_receipt"] += in_p(finished)
@@ -106,6 +107,8 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
                 c["satisfied"] += d["rating"] >= 4
         c["supplements"] += sum(in_p(day(e["at"])) for e in supplements)
         c["multi"] += len(supplements) > 1 and in_p(day(supplements[1]["at"]))
+        c["obligations"] += sum(in_p(day(e["at"])) for e in timeline
+                                if e["type"] == "financial_obligation_requested")
         for e in apologies:
             if in_p(day(e["at"])):
                 c["apologies"] += 1
@@ -144,9 +147,12 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
             "mean": round(sum(processing) / len(processing) / 1000, 2) if processing else None,
             "p90": quarters[math.ceil(0.9 * len(quarters)) - 1] if quarters else None},
         "supplements": {"requested": c["supplements"], "dossiers_with_more_than_one": c["multi"]},
+        "financial_obligations": {"requested": c["obligations"]},
         "apologies": {"issued": c["apologies"], "tardy": c["tardy"], "second": c["second"]},
     }
 
 
 def _last_pause(d: dict[str, Any]) -> str:
-    return str([e for e in d["timeline"] if e["type"] == "supplement_requested"][-1]["at"])
+    """When the running pause began: the last request of either kind."""
+    return str([e for e in d["timeline"] if e["type"] in (
+        "supplement_requested", "financial_obligation_requested")][-1]["at"])

@@ -19,15 +19,21 @@ TREE = {PROVINCE: {PROVINCE, C1, C2, AGENCY}, C1: {C1}, C2: {C2}, AGENCY: {AGENC
 
 NEXT: dict[str, list[str | None]] = {
     "received": ["processing_started", "transferred", "supplement_requested", "resolved",
-                 "refused", "withdrawn", "apology_issued"],
+                 "refused", "withdrawn", "apology_issued", "financial_obligation_requested"],
     "processing": ["transferred", "supplement_requested", "resolved", "resolved", "resolved",
-                   "refused", "stopped", "withdrawn", "apology_issued"],
+                   "refused", "stopped", "withdrawn", "apology_issued",
+                   "financial_obligation_requested"],
     "awaiting_supplement": ["supplement_received", "supplement_received", "withdrawn",
                             "stopped", "apology_issued"],
+    "awaiting_financial_obligation": ["financial_obligation_fulfilled",
+                                      "financial_obligation_fulfilled", "withdrawn", "refused",
+                                      "apology_issued"],
     "resolved": ["returned", "returned", None],
 }
 AFTER: dict[str, str | None] = {"processing_started": "processing", "transferred": "processing",
          "supplement_requested": "awaiting_supplement", "supplement_received": "processing",
+         "financial_obligation_requested": "awaiting_financial_obligation",
+         "financial_obligation_fulfilled": "processing",
          "resolved": "resolved", "returned": None, "refused": None, "stopped": None,
          "withdrawn": None}
 

@@ -17,7 +17,7 @@ from tests.stats import oracle, streams
 from tests.stats.streams import AGENCY, C1, C2, OLD_PROVINCE, PROVINCE, TREE
 
 FIGURES = ("received", "resolved", "ended_otherwise", "refused_at_receipt", "pending", "rates",
-           "processing_working_days", "supplements", "apologies")
+           "processing_working_days", "supplements", "financial_obligations", "apologies")
 PERIODS = [("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-03-31"),
            ("2026-02-10", "2026-05-20"), ("2026-04-01", "2026-06-30"),
            ("2026-01-01", "2026-12-31")]
@@ -92,7 +92,8 @@ def test_fixed_stream_matches_the_oracle(api: Api) -> None:
     streams.catalogue(api)
     streams.post(api, streams.plan(random.Random(7), 120))
     dossiers = streams.fetch_all(api)
-    assert {d["status"] for d in dossiers} >= {"returned", "withdrawn", "awaiting_supplement"}
+    assert {d["status"] for d in dossiers} >= {"returned", "withdrawn",
+                                              "awaiting_financial_obligation"}
     assert check_everything(api, dossiers, date(2026, 11, 21)) > 60
 
 

@@ -25,7 +25,8 @@ SAMPLE = Sums(
            "ended_by_appointment": 31, "returned_counter": 37, "returned_postal": 41,
            "late_apology": 8, "late_apology_timely": 6, "processing_millidays": 200_000,
            "rated": 12, "satisfied": 9, "supplements": 14, "multi_supplement": 4,
-           "apologies": 16, "apologies_tardy": 3, "apologies_second": 1},
+           "financial_obligations": 15, "apologies": 16, "apologies_tardy": 3,
+           "apologies_second": 1},
     before={"opened": 101},
     through_end={"opened": 53, "overdue_stop": 5, "multi_open_start": 9, "multi_open_stop": 4,
                  "multi_overdue_stop": 1, "overdue_apology_stop": 2,
@@ -49,6 +50,7 @@ def test_figures_of_nothing_are_zeros_and_no_rates() -> None:
                                     "apology_coverage", "apology_timely", "satisfaction")},
         "processing_working_days": {"mean": None, "p90": None},
         "supplements": {"requested": 0, "dossiers_with_more_than_one": 0},
+        "financial_obligations": {"requested": 0},
         "apologies": {"issued": 0, "tardy": 0, "second": 0},
     }
 
@@ -72,6 +74,7 @@ def test_figures_read_every_measure_from_its_own_place() -> None:
                   "apology_coverage": 40.91, "apology_timely": 27.27, "satisfaction": 75.0},
         "processing_working_days": {"mean": 2.82, "p90": 5.0},
         "supplements": {"requested": 14, "dossiers_with_more_than_one": 4},
+        "financial_obligations": {"requested": 15},
         "apologies": {"issued": 16, "tardy": 3, "second": 1},
     }
 

@@ -43,6 +43,22 @@ def test_paused_dossier_stops_being_overdue_on_its_pause_day() -> None:
     assert c[(date(2026, 3, 9), "overdue_stop")] == 1
 
 
+def test_a_dossier_waiting_for_payment_is_paused_like_a_supplement_and_counted_apart() -> None:
+    request = EventFact("financial_obligation_requested", vn("2026-03-05 10:00"), {})
+    c = rules.cells(facts(status="awaiting_financial_obligation",
+                          paused_at=vn("2026-03-05 10:00"), events=(request,)))
+    assert c[(date(2026, 3, 5), "financial_obligations")] == 1
+    assert not any(m.startswith("overdue") or m == "supplements" for _, m in c)
+
+
+def test_a_refusal_after_a_financial_obligation_request_is_after_appraisal() -> None:
+    request = EventFact("financial_obligation_requested", vn("2026-03-03 10:00"), {})
+    c = rules.cells(facts(status="refused", finished_at=vn("2026-03-04 10:00"),
+                          events=(request,)))
+    assert c[(date(2026, 3, 4), "refused")] == 1
+    assert (date(2026, 3, 4), "refused_at_receipt") not in c
+
+
 def test_late_with_a_timely_apology() -> None:
     apology = EventFact("apology_issued", vn("2026-03-04 09:00"), {"tardy": False, "second": False})
     c = rules.cells(facts(status="resolved", finished_at=vn("2026-03-10 10:00"),

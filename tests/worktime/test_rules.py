@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.core.clock import VN_TZ
 from app.worktime.rules import (
+    Walk,
     WorkCalendar,
     WorkingHours,
     add_working_days,
@@ -329,6 +330,25 @@ def _in_session_or_at_end(cal: WorkCalendar, t: datetime) -> bool:
 @given(calendars(), aware_datetimes, amounts)
 def test_prop_between_inverts_add(cal: WorkCalendar, start: datetime, amount: timedelta) -> None:
     assert working_time_between(cal, start, add_working_time(cal, start, amount)) == amount
+
+
+@PROPS
+@given(calendars(), aware_datetimes, amounts)
+def test_prop_a_walk_traces_the_count_it_rides_along(
+    cal: WorkCalendar, start: datetime, amount: timedelta
+) -> None:
+    walk = Walk()
+    due = add_working_time(cal, start, amount, walk)
+    assert due == add_working_time(cal, start, amount)
+    assert walk.start == next_opening(cal, start)
+    assert walk.total == amount
+    assert all(cal.is_working_day(d) for d in walk.counted)
+    assert not any(cal.is_working_day(d) for d in walk.skipped)
+    # Every day off from the start's day to the due day's is named as skipped.
+    d = start.astimezone(cal.tz).date()
+    while d <= due.astimezone(cal.tz).date():
+        assert cal.is_working_day(d) or d in walk.skipped
+        d += timedelta(days=1)
 
 
 @PROPS

@@ -1,4 +1,5 @@
-// One dossier: its facts and its timeline, with supplement pauses and apologies marked.
+// One dossier: its facts and its timeline, with its pauses (supplement, financial obligations)
+// and apologies marked.
 
 import { get } from "./api.js";
 import { dateTime, integer, t } from "./i18n.js";
@@ -48,11 +49,12 @@ export async function showDossier(code, names) {
     ...item("f_rating", d.rating && "★".repeat(d.rating) + "☆".repeat(5 - d.rating)),
   );
   let pausedSince = null;
+  const pauses = ["supplement_requested", "financial_obligation_requested"];
   const steps = d.timeline.map((e) => {
     const li = document.createElement("li");
     li.className = `step step-${e.type}`;
-    if (e.type === "supplement_requested") pausedSince = e.at;
-    if (e.type === "supplement_received") pausedSince = null;
+    if (pauses.includes(e.type)) pausedSince = e.at;
+    if (e.flags && e.flags.pause_ended) pausedSince = null;
     const head = document.createElement("div");
     head.className = "step-head";
     const what = document.createElement("strong");
@@ -71,13 +73,14 @@ export async function showDossier(code, names) {
       tag.textContent = t(`fl_${flag}`);
       li.append(tag);
     }
-    if (e.type === "supplement_requested") li.classList.add("pause");
+    if (pauses.includes(e.type)) li.classList.add("pause");
     return li;
   });
-  if (pausedSince) {
+  if (pausedSince && d.paused) {
     const li = document.createElement("li");
     li.className = "step pause open";
-    li.textContent = `⏸ ${t("paused_for")} (${dateTime(pausedSince)} →)`;
+    const label = d.pause_kind === "financial_obligation" ? "paused_for_obligation" : "paused_for";
+    li.textContent = `⏸ ${t(label)} (${dateTime(pausedSince)} →)`;
     steps.push(li);
   }
   document.getElementById("dossier-timeline").replaceChildren(...steps);
