@@ -505,7 +505,9 @@ def post_events(
     returns = postal.returns_of(session, list({
         dossiers[code].id for _, code, e in items
         if code in dossiers and postal.concerns(e)}))
-    paths = {code: u.path for code, u in units.items()}
+    # The units that held these dossiers before a transfer keep the days they held them.
+    paths = stats.with_holders(session, set(), counted.values(),
+                               {code: u.path for code, u in units.items()})
     touched: dict[int, _Touched] = {}
     rows: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
