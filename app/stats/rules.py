@@ -133,12 +133,14 @@ def stints(timeline: Iterable[tuple[date, str]], inside: Callable[[str], bool]) 
 class _Held:
     """Cells of the days in some stints: what one unit (with its subtree) holds of a dossier."""
 
-    def __init__(self, spans: list[Stint]) -> None:
+    def __init__(self, spans: list[Stint], received: date) -> None:
         self.spans = spans
         self.out: dict[Cell, int] = defaultdict(int)
+        # Held from receipt on, for good: every day (no cell is dated before the receipt).
+        self.always = spans == [(received, None)]
 
     def held(self, day: date) -> bool:
-        return any(a <= day and (b is None or day < b) for a, b in self.spans)
+        return self.always or any(a <= day and (b is None or day < b) for a, b in self.spans)
 
     def add(self, day: date, measure: str, value: int = 1) -> None:
         """A flow cell, where the day is held."""
@@ -173,7 +175,7 @@ def cells(f: Facts, inside: Callable[[str], bool] | None = None) -> dict[Cell, i
     units for which `inside` holds kept it (every day when None, whoever held it)."""
     received = local_day(f.received_at)
     spans: list[Stint] = [(received, None)] if inside is None else stints(holders(f), inside)
-    c = _Held(spans)
+    c = _Held(spans, received)
     if not spans:
         return {}
     if refused_at_receipt(f) and f.finished_at is not None:
@@ -285,6 +287,12 @@ def contribution(f: Facts, receiving_path: str, paths: Mapping[str, str]) -> Con
         return by_holders[inside]
 
     rows: dict[tuple[Role, str], Mapping[Cell, int]] = {}
+    if len(held) == 1:  # never transferred: every unit sees every cell
+        (above,) = held.values()
+        for unit in receiving | above:
+            role = "b" if unit in receiving and unit in above else "h" if unit in above else "r"
+            rows[(role, unit)] = total  # type: ignore[index]
+        return Contribution(procedure=f.procedure, rows=rows)
     handling: dict[str, dict[Cell, int]] = {}
     for unit in sorted(receiving.union(*held.values())):
         handling[unit] = within(frozenset(h for h, above in held.items() if unit in above))
