@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,14 +24,21 @@ from app.auth.router import router as keys_router
 from app.calendar.router import router as calendar_router
 from app.catalog.router import router as catalog_router
 from app.core.admission import BodyAdmission
-from app.core.clock import utcnow
+from app.core.clock import VN_TZ, utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers, problem_response
 from app.core.group_commit import GroupCommit
 from app.core.limits import RequestGuard
 from app.core.migrate import upgrade
-from app.core.observability import PROBE, REGISTRY, Observability, Probe
+from app.core.observability import (
+    PROBE,
+    REGISTRY,
+    Observability,
+    Probe,
+    failed_checks_so_far,
+    last_failed_check,
+)
 from app.core.openapi import document_problems
 from app.core.problems import problem
 from app.dashboard.router import install as install_dashboard
@@ -136,10 +144,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The process is up."""
         return {"status": "ok"}
 
+    started_after = failed_checks_so_far()
+
     @app.get("/health/ready", summary="Readiness probe (the database answers)",
              tags=["health"], response_model=None)
-    def ready(request: Request) -> JSONResponse | dict[str, str]:
-        """The database answers."""
+    def ready(request: Request) -> JSONResponse | dict[str, Any]:
+        """The database answers. A consistency check that failed in this process since it
+        started (statistics read from aggregates that cannot be right) is reported beside
+        the status: the service still answers, and an operator runs `stats check`."""
         db: Database = request.app.state.db
         try:
             with db.fresh_engine.connect() as conn:
@@ -149,7 +161,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             body = problem(503, "not_ready", "Not ready", "The database does not answer.",
                            "/health/ready")
             return problem_response(503, body)
-        return {"status": "ready"}
+        failed = last_failed_check(started_after)
+        if failed is None:
+            return {"status": "ready"}
+        return {"status": "ready",
+                "last_failed_check": {"at": failed.at.astimezone(VN_TZ).isoformat(),
+                                      "detail": failed.detail}}
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

@@ -17,12 +17,15 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.clock import utcnow
 
 # No `_created` series: a scrape is what Prometheus stores, and they double its size.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -83,6 +86,34 @@ class ProbeCollector(Collector):
 
 PROBE = ProbeCollector()
 REGISTRY.register(PROBE)
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """A consistency check that failed in this process: when, what, and its order."""
+
+    at: datetime
+    detail: str
+    seq: int
+
+
+_failed: list[FailedCheck] = []  # the newest only; a list so the update needs no `global`
+
+
+def check_failed(detail: str) -> None:
+    """Remember a failed consistency check, for /health/ready to report (one process)."""
+    seq = _failed[-1].seq + 1 if _failed else 1
+    _failed[:] = [FailedCheck(utcnow(), detail, seq)]
+
+
+def last_failed_check(since: int = 0) -> FailedCheck | None:
+    """The newest failed check with an order above `since` (an app's start marker)."""
+    return _failed[-1] if _failed and _failed[-1].seq > since else None
+
+
+def failed_checks_so_far() -> int:
+    """The marker an app takes at its start, so it reports only its own failures."""
+    return _failed[-1].seq if _failed else 0
 
 
 @dataclass

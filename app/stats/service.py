@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.models import Procedure, Unit
-from app.core.observability import AGGREGATE_ANOMALIES
+from app.core.observability import AGGREGATE_ANOMALIES, check_failed
 from app.dossiers.models import Dossier, DossierEvent
 from app.stats import rules
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
@@ -411,8 +411,10 @@ def checked_figures(sums: Sums, units: list[str], start: date, end: date) -> dic
     bad = rules.impossible(sums)
     if bad:
         AGGREGATE_ANOMALIES.inc()
-        log.error("statistics aggregates are inconsistent for %s, %s..%s: negative %s; run "
-                  "`python -m app stats check`", ",".join(units), start, end, ", ".join(bad))
+        detail = (f"statistics aggregates are inconsistent for {','.join(units)}, "
+                  f"{start}..{end}: negative {', '.join(bad)}; run `python -m app stats check`")
+        check_failed(detail)
+        log.error("%s", detail)
     return rules.figures(sums)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.catalog.rules import in_force, overlaps
+from app.catalog.rules import check_valid, in_force, overlaps, valid_on
+from app.core.problems import Unprocessable
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,32 @@ def test_each_version_is_in_force_on_its_own_first_day(versions: list[V]) -> Non
         assert v.effective_from is not None
         assert in_force(versions, v.effective_from) == v
         assert overlaps(versions, v.effective_from)
+
+
+@pytest.mark.parametrize(("valid_from", "valid_to", "day", "expected"), [
+    (None, None, date(2026, 1, 1), True),
+    (date(2025, 7, 1), None, date(2025, 7, 1), True),  # both bounds are inclusive
+    (date(2025, 7, 1), None, date(2025, 6, 30), False),
+    (None, date(2025, 6, 30), date(2025, 6, 30), True),
+    (None, date(2025, 6, 30), date(2025, 7, 1), False),
+    (date(2020, 1, 1), date(2025, 6, 30), date(2024, 5, 5), True),
+])
+def test_valid_on_a_day_inside_both_bounds(
+        valid_from: date | None, valid_to: date | None, day: date, expected: bool) -> None:
+    assert valid_on(valid_from, valid_to, day) is expected
+
+
+def test_a_unit_outside_its_validity_is_refused_with_its_span() -> None:
+    check_valid("U1", None, date(2025, 6, 30), date(2025, 6, 30), "receiving_unit")
+    with pytest.raises(Unprocessable) as caught:
+        check_valid("U1", None, date(2025, 6, 30), date(2025, 7, 1), "handling_unit")
+    problem = caught.value
+    assert problem.code == "unit_not_valid"
+    assert problem.detail == ("Unit 'U1' does not exist on 2025-07-01: it is valid from "
+                              "… to 2025-06-30.")
+    assert [(p.name, p.code, p.reason) for p in problem.invalid_params] == [
+        ("handling_unit", "unit_not_valid",
+         "unit 'U1' is valid from … to 2025-06-30, not on 2025-07-01")]
+    with pytest.raises(Unprocessable) as caught:
+        check_valid("U2", date(2025, 7, 1), None, date(2025, 6, 1), "to_unit")
+    assert caught.value.detail.endswith("valid from 2025-07-01 to ….")

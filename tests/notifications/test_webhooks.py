@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
-from app.notifications.rules import retry_delay, signature
+from app.notifications.rules import signature
 from app.notifications.sender import run_once
 from tests.conftest import Clock
 from tests.factories import Api, vn
@@ -143,13 +143,3 @@ def test_webhooks_admin_api(api: Api) -> None:
     assert api.client.delete(f"/api/v1/webhooks/{r.json()['id']}").status_code == 204
     assert api.client.get("/api/v1/webhooks").json() == []
     assert api.client.delete(f"/api/v1/webhooks/{r.json()['id']}").status_code == 404
-
-
-def test_signature_and_backoff_rules() -> None:
-    # HMAC-SHA256("k", "1700000000.{}"), computed independently with openssl.
-    assert signature("k", 1_700_000_000, b"{}") == (
-        "sha256=c6ef4734033cee2367414a0939385eca0397754aa7a59716da7463a9298b5146")
-    base, cap = timedelta(seconds=30), timedelta(hours=1)
-    assert [retry_delay(n, base, cap).total_seconds() for n in (1, 2, 3, 8, 50)] == [
-        30, 60, 120, 3600, 3600]
-    assert signature("k", 1, b"x") != signature("k", 2, b"x")

@@ -107,3 +107,83 @@ def test_every_step_carries_a_portal_code(types: list[str]) -> None:
 
 def test_indicator_share() -> None:
     assert (rules.share(2, 3), rules.share(0, 0)) == (66.67, None)
+
+
+def test_the_dossier_payload_field_by_field() -> None:
+    done = datetime(2026, 3, 5, 3, 0, tzinfo=UTC)
+    back = datetime(2026, 3, 6, 2, 30, tzinfo=UTC)
+    body = rules.dossier_payload(
+        dossier("returned", applicant_kind="organisation", finished_at=done, returned_at=back),
+        timeline("processing_started", "resolved", "returned"), updating=True)
+    assert body == {"isUpdating": "True", "data": [{
+        "MaHoSo": "000.00.20.H12-260302-0001", "MaTTHC": "1.000001",
+        "TenTTHC": "Đăng ký khai sinh", "MaLinhVuc": "HT", "TenLinhVuc": "Hộ tịch",
+        "LoaiDoiTuong": "2", "ChuHoSo": "Nguyễn Văn An", "SoDienThoai": "0912345678",
+        "TrichYeuHoSo": "Đăng ký khai sinh", "DonViXuLy": "UBND xã X",
+        "NgayTiepNhan": "20260302080509", "NgayHenTra": "20260302080509",
+        "NgayTra": "20260306093000", "NgayKetThucXuLy": "20260305100000",
+        "TrangThaiHoSo": "10", "HinhThuc": "0"}]}
+
+
+def test_payload_defaults_an_unknown_applicant_kind_and_a_missing_phone() -> None:
+    item = rules.dossier_payload(dossier("received", applicant_kind="other",
+                                         applicant_phone=None), timeline(),
+                                 updating=False)["data"][0]
+    assert (item["LoaiDoiTuong"], item["SoDienThoai"]) == ("1", "")
+
+
+def test_a_refusal_at_receipt_is_sent_as_not_received() -> None:
+    item = rules.dossier_payload(dossier("refused"), timeline("refused"),
+                                 updating=False)["data"][0]
+    assert item["TrangThaiHoSo"] == "3"
+    step = rules.steps("C", timeline("refused"))[-1]
+    assert (step["TrangThai"], step["NoiDungXuLy"]) == ("3", rules.REFUSED_AT_RECEIPT_TEXT)
+
+
+@pytest.mark.parametrize(("types", "at_receipt"), [
+    ((), False),  # no refusal at all
+    (("refused",), True),
+    (("apology_issued", "return_by_post_requested", "refused"), True),  # overlays only
+    (("supplement_requested", "refused"), False),
+    (("unknown_kind", "refused"), True),  # an event the portal has no step for
+])
+def test_refused_at_receipt_when_nothing_but_overlays_came_before(
+        types: tuple[str, ...], at_receipt: bool) -> None:
+    assert rules.refused_at_receipt(["received", *types]) is at_receipt
+
+
+def test_each_step_field_by_field() -> None:
+    later = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+    events = [rules.TimelineEvent(1, "received", AT, "X", "UBND xã X"),
+              rules.TimelineEvent(2, "transferred", later, "X", "UBND xã X", "Sở Tư pháp"),
+              rules.TimelineEvent(3, "supplement_requested", later, "S", "Sở Tư pháp",
+                                  "Sở Tư pháp"),
+              rules.TimelineEvent(4, "custom_note", later, "S", "Sở Tư pháp")]
+    assert rules.steps("C", events) == [
+        {"MaHoSo": "C", "NguoiXuLy": "UBND xã X", "ChucDanh": "",
+         "ThoiDiemXuLy": "20260302080509", "PhongBanXuLy": "UBND xã X",
+         "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": "2",
+         "NgayBatDau": "20260302080509", "NgayKetThucTheoQuyDinh": ""},
+        {"MaHoSo": "C", "NguoiXuLy": "UBND xã X", "ChucDanh": "",
+         "ThoiDiemXuLy": "20260303090000", "PhongBanXuLy": "Sở Tư pháp",
+         "NoiDungXuLy": "Chuyển xử lý liên thông đến Sở Tư pháp", "TrangThai": "4",
+         "NgayBatDau": "20260303090000", "NgayKetThucTheoQuyDinh": ""},
+        # Only a transfer names a new agency, whatever else an event carries.
+        {"MaHoSo": "C", "NguoiXuLy": "Sở Tư pháp", "ChucDanh": "",
+         "ThoiDiemXuLy": "20260303090000", "PhongBanXuLy": "Sở Tư pháp",
+         "NoiDungXuLy": "Yêu cầu bổ sung, hoàn thiện hồ sơ", "TrangThai": "5",
+         "NgayBatDau": "20260303090000", "NgayKetThucTheoQuyDinh": ""},
+        # An event the portal has no step for keeps the code and says what it was.
+        {"MaHoSo": "C", "NguoiXuLy": "Sở Tư pháp", "ChucDanh": "",
+         "ThoiDiemXuLy": "20260303090000", "PhongBanXuLy": "Sở Tư pháp",
+         "NoiDungXuLy": "custom_note", "TrangThai": "5",
+         "NgayBatDau": "20260303090000", "NgayKetThucTheoQuyDinh": ""},
+    ]
+
+
+def test_differences_are_the_days_whose_counts_disagree() -> None:
+    day = AT.date()
+    same = rules.DayCount("X", day, frozenset({"a"}), frozenset({"a"}))
+    short = rules.DayCount("Y", day, frozenset({"a", "b"}), frozenset({"b"}))
+    assert rules.differences([same, short]) == [short]
+    assert short.missing == ["a"]

@@ -6,11 +6,14 @@ import logging
 import random
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.core.observability import REGISTRY
+from app.core.config import Settings
+from app.core.observability import REGISTRY, check_failed
+from app.main import create_app
 from app.stats import service
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
 from tests.factories import Api
@@ -55,6 +58,7 @@ def test_damaged_aggregates_answer_200_and_are_logged_and_counted(
             conn.execute(update(table).where(table.c.unit == streams.PROVINCE)
                          .values(count=table.c.count - 50))
     before = anomalies()
+    assert api.client.get("/health/ready").json() == {"status": "ready"}
     with caplog.at_level(logging.ERROR, logger="app.stats"):
         for params in ({"unit": streams.PROVINCE, "period": "2026"},
                        {"unit": streams.PROVINCE, "period": "2026", "group_by": "unit"},
@@ -68,3 +72,15 @@ def test_damaged_aggregates_answer_200_and_are_logged_and_counted(
     assert anomalies() > before
     assert any("inconsistent" in r.getMessage() and streams.PROVINCE in r.getMessage()
                for r in caplog.records)
+    # Readiness stays up (the service still answers) and names the check that failed.
+    ready = api.client.get("/health/ready")
+    assert ready.status_code == 200
+    failed = ready.json()["last_failed_check"]
+    assert streams.PROVINCE in failed["detail"] and "stats check" in failed["detail"]
+    assert failed["at"].endswith("+07:00")
+
+
+def test_a_new_app_reports_only_its_own_failed_checks(settings: Settings) -> None:
+    check_failed("an earlier app's failure")
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health/ready").json() == {"status": "ready"}
