@@ -214,7 +214,9 @@ def refile(session: Session, paths_then: dict[str, str]) -> int:
     """After units moved in the tree, move their dossiers' figures to the new ancestors: the
     dossiers they receive or handle, and those they held before a transfer."""
     moved = list(paths_then)
-    handed_on = select(DossierEvent.dossier_id).where(DossierEvent.type == "transferred")
+    handed_on = select(DossierEvent.dossier_id).where(
+        DossierEvent.type == "transferred",
+        DossierEvent.flags["from_unit"].as_string().in_(moved))
     dossiers = list(session.scalars(select(Dossier).where(
         Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)
         | Dossier.id.in_(handed_on))))

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.stats import service
 from tests.conftest import Clock
-from tests.factories import AGENCY, COMMUNE, PROVINCE, Api, vn
+from tests.factories import AGENCY, COMMUNE, OTHER_COMMUNE, PROVINCE, Api, vn
 
 
 def get(api: Api, path: str, **params: Any) -> Any:
@@ -88,13 +92,22 @@ def test_the_report_and_the_ranking_follow_the_same_attribution(api: Api, clock:
 
 
 def test_a_tree_change_still_rolls_history_up_under_the_new_parent(
-        api: Api, clock: Clock) -> None:
+        api: Api, clock: Clock, engine: Engine) -> None:
     there_and_back(api, clock)
+    # held by the agency for ten days only: it is neither received nor handled there now
+    passing = str(api.receive("2026-03-02 08:00")["code"])
+    api.event(passing, "transferred", "2026-03-10 09:00", to_unit=AGENCY)
+    api.event(passing, "transferred", "2026-03-20 09:00", to_unit=OTHER_COMMUNE)
     api.unit("NEWP", "province")
     assert api.client.patch(f"/api/v1/units/{AGENCY}", json={"parent": "NEWP"}).status_code == 200
-    # the days the agency held the dossier now count under its new province, the commune's
+    # the days the agency held the dossiers now count under its new province, the communes'
     # days stay under the old one
-    assert on_time(api, "NEWP", "2026-03")["pending"]["total"] == 1
-    assert on_time(api, "NEWP", "2026-03")["received"]["transferred_in"] == 1
+    moved = on_time(api, "NEWP", "2026-03")
+    assert (moved["received"]["transferred_in"], moved["transferred_out"]) == (2, 1)
+    assert moved["pending"]["total"] == 1
     old = on_time(api, PROVINCE, "2026-03")
-    assert (old["received"]["new"], old["transferred_out"], old["pending"]["total"]) == (1, 1, 0)
+    assert (old["received"]["new"], old["received"]["transferred_in"]) == (2, 1)
+    assert (old["transferred_out"], old["pending"]["total"]) == (2, 1)
+    with Session(engine) as session:
+        assert service.check(session) == []
+        session.rollback()
