@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import VN_TZ
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier
 from app.stats import rules as stat_rules
-from app.stats.rules import Contribution, EventFact, Facts
+from app.stats.rules import EventFact, Facts
 from app.stats.service import write
 from app.worktime.rules import WorkingHours, add_working_time, build_calendar, timeliness
 
@@ -99,7 +99,8 @@ def _dossiers(n: int, seed: int) -> Iterator[tuple[dict[str, Any], Facts]]:
             "apology_count": len(apology), "last_event_at": finished or received,
             "updated_at": finished or received,
         }
-        facts = Facts(procedure=code, channel=channel, status=status, received_at=received,
+        facts = Facts(procedure=code, handling_unit=handling, channel=channel, status=status,
+                      received_at=received,
                       due_at=due, paused_at=None, finished_at=finished, timeliness=verdict,
                       processing_millidays=millidays, returned_at=None, return_method=None,
                       rating=None, events=apology)
@@ -140,9 +141,7 @@ def load(engine: Engine, n: int, seed: int = 1) -> Loaded:
             raw.append((row["handling_unit"], row["receiving_unit"], row["procedure_code"],
                         row["channel"], row["received_at"], row["due_at"],
                         row["finished_at"], row["status"], row["timeliness"]))
-            c = Contribution(stat_rules.unit_roles(paths[row["handling_unit"]],
-                                                   paths[row["receiving_unit"]]),
-                             row["procedure_code"], stat_rules.cells(facts))
+            c = stat_rules.contribution(facts, paths[row["receiving_unit"]], paths)
             for key, measures in stat_rules.delta(None, c).items():
                 for measure, value in measures.items():
                     totals[key][measure] += value

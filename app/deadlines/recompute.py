@@ -85,6 +85,9 @@ def after_calendar_change(
             {d.procedure_code for d in dossiers})))}
     counted = projection.counted_events(session, projection.timeline.c.dossier_id.in_(ids))
     paths = {code: u.path for code, u in units.items()}
+    holders = {c for events in counted.values() for c in projection.past_holders(events)}
+    paths |= dict(session.execute(select(Unit.code, Unit.path).where(
+        Unit.code.in_(holders - set(paths)))).all())
     moves = []
     changed = 0
     for d in dossiers:

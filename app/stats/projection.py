@@ -44,13 +44,23 @@ class Prepared:
 
 
 def prepare(session: Session, changes: Sequence[DossierChange]) -> Prepared:
-    """The counted events of the changed dossiers that were already stored, and their units."""
+    """The counted events of the changed dossiers that were already stored, and the paths of
+    their units: receiving, handling, and every unit that held one before a transfer."""
     ids = {c.after.id for c in changes if c.before is not None}
+    counted = counted_events(session, timeline.c.dossier_id.in_(ids)) if ids else {}
     codes = {code for c in changes for r in (c.before, c.after) if r is not None
              for code in (r.receiving_unit, r.state.handling_unit)}
+    codes |= {code for events in counted.values() for code in past_holders(events)}
+    codes |= set(past_holders(EventFact(c.event.type, c.event.at, c.flags) for c in changes
+                              if c.event is not None))
     paths = dict(session.execute(select(Unit.code, Unit.path).where(Unit.code.in_(codes))).all())
-    counted = counted_events(session, timeline.c.dossier_id.in_(ids)) if ids else {}
     return Prepared(counted, paths)
+
+
+def past_holders(events: Iterable[EventFact]) -> list[str]:
+    """The units that held a dossier before its transfers (named on the transfer events)."""
+    return [str(e.flags["from_unit"]) for e in events
+            if e.type == "transferred" and "from_unit" in e.flags]
 
 
 def prepare_all(session: Session) -> Prepared:
@@ -77,7 +87,8 @@ def facts_of(r: Record, events: Iterable[EventFact]) -> Facts:
     """The statistics view of a dossier and its counted events."""
     s = r.state
     return Facts(
-        procedure=r.procedure, channel=r.channel, status=s.status,
+        procedure=r.procedure, handling_unit=s.handling_unit, channel=r.channel,
+        status=s.status,
         received_at=s.received_at, due_at=s.due_at, paused_at=s.paused_at,
         finished_at=s.finished_at, timeliness=s.timeliness,
         processing_millidays=s.processing_millidays, returned_at=s.returned_at,
@@ -87,11 +98,9 @@ def facts_of(r: Record, events: Iterable[EventFact]) -> Facts:
 
 def contribution(r: Record, events: Iterable[EventFact], paths: Mapping[str, str]
                  ) -> Contribution:
-    """Where a dossier counts and what it contributes, given its units' paths."""
-    return Contribution(
-        units=rules.unit_roles(paths[r.state.handling_unit], paths[r.receiving_unit]),
-        procedure=r.procedure, cells=rules.cells(facts_of(r, events)),
-    )
+    """Where a dossier counts and what it contributes, given the paths of its units (the
+    receiving unit and every unit that held it)."""
+    return rules.contribution(facts_of(r, events), paths[r.receiving_unit], paths)
 
 
 def project(changes: Sequence[DossierChange], prepared: Prepared) -> Changes:

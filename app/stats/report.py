@@ -21,6 +21,7 @@ COLUMNS: tuple[tuple[str | None, str, str], ...] = (
     ("Số hồ sơ nhận giải quyết", "Trực tuyến", "received.online"),
     ("Số hồ sơ nhận giải quyết", "Trực tiếp, dịch vụ bưu chính", "received.counter_postal"),
     ("Số hồ sơ nhận giải quyết", "Từ kỳ trước chuyển sang", "received.carried_over"),
+    ("Số hồ sơ nhận giải quyết", "Nhận liên thông", "received.transferred_in"),
     ("Số hồ sơ đã giải quyết", "Tổng số", "resolved.total"),
     ("Số hồ sơ đã giải quyết", "Trước hạn", "resolved.early"),
     ("Số hồ sơ đã giải quyết", "Đúng hạn", "resolved.on_time"),
@@ -31,6 +32,7 @@ COLUMNS: tuple[tuple[str | None, str, str], ...] = (
     (None, "Số hồ sơ từ chối, rút, dừng xử lý", "ended_otherwise"),
     (None, "Trong đó từ chối giải quyết", "refused_after_appraisal"),
     (None, "Số hồ sơ từ chối tiếp nhận (không tính vào số nhận)", "refused_at_receipt"),
+    (None, "Số hồ sơ chuyển liên thông đi (không còn đang giải quyết)", "transferred_out"),
     (None, "Tỷ lệ giải quyết đúng hạn (%)", "on_time_rate"),
 )
 
@@ -75,13 +77,15 @@ def row(key: str, name: str | None, f: dict[str, Any]) -> dict[str, Any]:
     ended = f["ended_otherwise"]
     return {
         "key": key, "name": name or key,
-        "received": {**{k: f["received"][k] for k in ("total", "online", "carried_over")},
+        "received": {**{k: f["received"][k] for k in (
+                         "total", "online", "carried_over", "transferred_in")},
                      "counter_postal": f["received"]["direct"] + f["received"]["postal"]},
         "resolved": f["resolved"],
         "pending": f["pending"],
         "ended_otherwise": ended["refused"] + ended["withdrawn"] + ended["stopped"],
         "refused_after_appraisal": ended["refused"],
         "refused_at_receipt": f["refused_at_receipt"],
+        "transferred_out": f["transferred_out"],
         "on_time_rate": f["rates"]["on_time"],
     }
 

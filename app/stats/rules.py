@@ -1,7 +1,9 @@
 """On-time statistics as pure functions (definitions in docs/figures.md).
 
 A dossier contributes a fixed set of cells (local day, measure) -> count, derived from its
-current state and timeline alone. The service keeps daily sums of these cells per unit and its
+current state and timeline alone. Each day counts for the unit that held the dossier at that
+day's end (its holders come from the transfers on its timeline), so a transfer changes no cell
+of a day before it. The service keeps daily sums of these cells per unit and its
 ancestors, updated by the difference between a dossier's cells before and after each change, so
 a period's figures are sums over days and never a scan of dossiers. Running figures (pending,
 overdue) are sums of +1/-1 cells up to a day, so the edges of any period come out exactly.
@@ -12,8 +14,8 @@ from __future__ import annotations
 import calendar as _cal
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +36,7 @@ FLOWS: tuple[str, ...] = (
     "supplements", "multi_supplement", "financial_obligations",
     "apologies", "apologies_tardy", "apologies_second",
     "ended_by_appointment", "refused_at_receipt",
+    "transferred_in", "transferred_out",
 )
 # Running measures: +1/-1 cells whose sum up to a day is a state at that day's end.
 RUNNING: tuple[str, ...] = (
@@ -48,7 +51,7 @@ HIST = "p:"  # cells "p:<quarter days>" feed the processing-time histogram
 QUARTER_DAY = 250  # millidays
 MAX_BUCKET = 4 * 500
 
-Role = Literal["b", "h", "r"]  # both, handling only, receiving only
+Role = Literal["b", "h", "r", "c"]  # both, handling only, receiving only, own correction
 Cell = tuple[date, str]
 
 
@@ -66,6 +69,7 @@ class Facts:
     """A dossier's state and timeline, as far as the figures depend on them."""
 
     procedure: str
+    handling_unit: str  # the unit holding it now; earlier holders are on its transfers
     channel: str
     status: str
     received_at: datetime
@@ -85,13 +89,75 @@ def local_day(at: datetime) -> date:
     return at.astimezone(VN_TZ).date()
 
 
-def _interval(cells: dict[Cell, int], name: str, start: date, stop: date | None) -> None:
-    """Mark [start, stop) for a running measure; nothing when the interval is empty."""
-    if stop is not None and stop <= start:
-        return
-    cells[(start, f"{name}_start")] += 1
-    if stop is not None:
-        cells[(stop, f"{name}_stop")] += 1
+Stint = tuple[date, date | None]  # [first day, first day after) a unit set held a dossier
+
+
+def holders(f: Facts) -> tuple[tuple[date, str], ...]:
+    """Who held the dossier at the end of each day, as (first day, unit) in order.
+
+    A day counts for the unit holding the dossier at its end: a transfer moves the days from
+    its own on, a transfer on the receipt day makes the receipt the new holder's, and several
+    transfers on one day count as the last. The unit before each transfer is on its
+    `from_unit` flag, the one after the last is the current handling unit."""
+    transfers = [e for e in f.events if e.type == "transferred"]
+    chain = [*(str(e.flags.get("from_unit", f.handling_unit)) for e in transfers),
+             f.handling_unit]
+    received = local_day(f.received_at)
+    out = [(received, chain[0])]
+    for e, unit in zip(transfers, chain[1:], strict=True):
+        day = max(received, local_day(e.at))
+        if out[-1][0] == day:
+            out.pop()  # the day counts for the last holder of the day
+        if not out:
+            out.append((received, unit))
+        elif out[-1][1] != unit:
+            out.append((day, unit))
+    return tuple(out)
+
+
+def stints(timeline: Iterable[tuple[date, str]], inside: Callable[[str], bool]) -> list[Stint]:
+    """The day ranges in which units for which `inside` holds kept the dossier."""
+    out: list[Stint] = []
+    opened: date | None = None
+    for day, unit in timeline:
+        if inside(unit) and opened is None:
+            opened = day
+        elif not inside(unit) and opened is not None:
+            out.append((opened, day))
+            opened = None
+    if opened is not None:
+        out.append((opened, None))
+    return out
+
+
+class _Held:
+    """Cells of the days in some stints: what one unit (with its subtree) holds of a dossier."""
+
+    def __init__(self, spans: list[Stint], received: date) -> None:
+        self.spans = spans
+        self.out: dict[Cell, int] = defaultdict(int)
+        # Held from receipt on, for good: every day (no cell is dated before the receipt).
+        self.always = spans == [(received, None)]
+
+    def held(self, day: date) -> bool:
+        return self.always or any(a <= day and (b is None or day < b) for a, b in self.spans)
+
+    def add(self, day: date, measure: str, value: int = 1) -> None:
+        """A flow cell, where the day is held."""
+        if self.held(day):
+            self.out[(day, measure)] += value
+
+    def interval(self, name: str, start: date, stop: date | None) -> None:
+        """Mark [start, stop) for a running measure, clipped to each stint; nothing where the
+        interval is empty."""
+        for a, b in self.spans:
+            lo = max(start, a)
+            hi = stop if b is None else b if stop is None else min(stop, b)
+            if hi is not None and hi <= lo:
+                continue
+            self.out[(lo, f"{name}_start")] += 1
+            if hi is not None:
+                self.out[(hi, f"{name}_stop")] += 1
 
 
 # Steps that mean a dossier was accepted and its processing began; a refusal before any of
@@ -105,97 +171,170 @@ def refused_at_receipt(f: Facts) -> bool:
     return f.status == "refused" and not any(e.type in PROCESSING_STEPS for e in f.events)
 
 
-def cells(f: Facts) -> dict[Cell, int]:
-    """Every cell a dossier contributes, from its current state and timeline."""
-    if refused_at_receipt(f) and f.finished_at is not None:
-        return {(local_day(f.finished_at), "refused_at_receipt"): 1}
-    out: dict[Cell, int] = defaultdict(int)
+def cells(f: Facts, inside: Callable[[str], bool] | None = None) -> dict[Cell, int]:
+    """Every cell a dossier contributes, from its current state and timeline: for the days
+    units for which `inside` holds kept it (every day when None, whoever held it)."""
     received = local_day(f.received_at)
-    out[(received, f"received_{f.channel}")] += 1
-    out[(received, "opened")] += 1
+    spans: list[Stint] = [(received, None)] if inside is None else stints(holders(f), inside)
+    c = _Held(spans, received)
+    if not spans:
+        return {}
+    if refused_at_receipt(f) and f.finished_at is not None:
+        c.add(local_day(f.finished_at), "refused_at_receipt")
+        return {k: v for k, v in c.out.items() if v}
+    c.add(received, f"received_{f.channel}")
     apologies = [e for e in f.events if e.type == "apology_issued"]
     timely_apology = bool(apologies) and not apologies[0].flags.get("tardy", False)
     finished = local_day(f.finished_at) if f.finished_at else None
+    # Open from receipt until it finishes: +1/-1 at the ends of each stint inside it, and a
+    # stint that begins or ends while open is a transfer into or out of these units.
+    for a, b in spans:
+        end = b if finished is None else finished if b is None else min(b, finished)
+        if a > received:
+            c.out[(a, "transferred_in")] += 1
+        if b is not None:
+            c.out[(b, "transferred_out")] += 1
+        if end is None or a < end:
+            c.out[(a, "opened")] += 1
+            if end is not None:
+                c.out[(end, "opened")] -= 1
     if finished is not None:
-        out[(finished, "opened")] -= 1
         if f.timeliness is not None:
-            out[(finished, f"resolved_{f.timeliness}")] += 1
+            c.add(finished, f"resolved_{f.timeliness}")
             millidays = f.processing_millidays or 0
-            out[(finished, "processing_millidays")] += millidays
+            c.add(finished, "processing_millidays", millidays)
             bucket = min(MAX_BUCKET, math.ceil(millidays / QUARTER_DAY))
-            out[(finished, f"{HIST}{bucket}")] += 1
+            c.add(finished, f"{HIST}{bucket}")
             if f.timeliness == "late" and apologies:
-                out[(finished, "late_apology")] += 1
-                out[(finished, "late_apology_timely")] += int(timely_apology)
+                c.add(finished, "late_apology")
+                c.add(finished, "late_apology_timely", int(timely_apology))
         else:
-            out[(finished, f.status)] += 1
+            c.add(finished, f.status)
     # Overdue from the appointment's day until it finishes or pauses (a paused clock is
     # never overdue); judged at day ends, against due_at, never the apology's new date.
     stops = [d for d in (finished, local_day(f.paused_at) if f.paused_at else None) if d]
     stop = min(stops) if stops else None
     due = local_day(f.due_at)
-    _interval(out, "overdue", due, stop)
+    c.interval("overdue", due, stop)
     if apologies:
         start = max(due, local_day(apologies[0].at))
-        _interval(out, "overdue_apology", start, stop)
+        c.interval("overdue_apology", start, stop)
         if timely_apology:
-            _interval(out, "overdue_apology_timely", start, stop)
+            c.interval("overdue_apology_timely", start, stop)
     if f.returned_at is not None and f.return_method is not None:
         returned = local_day(f.returned_at)
-        out[(returned, f"returned_{f.return_method}")] += 1
+        c.add(returned, f"returned_{f.return_method}")
         if f.rating is not None:
-            out[(returned, "rated")] += 1
-            out[(returned, "satisfied")] += int(f.rating >= 4)
+            c.add(returned, "rated")
+            c.add(returned, "satisfied", int(f.rating >= 4))
     supplements = [e for e in f.events if e.type == "supplement_requested"]
     for e in supplements:
-        out[(local_day(e.at), "supplements")] += 1
+        c.add(local_day(e.at), "supplements")
     if len(supplements) > 1:
-        out[(local_day(supplements[1].at), "multi_supplement")] += 1
+        c.add(local_day(supplements[1].at), "multi_supplement")
     for e in f.events:
         if e.type == "financial_obligation_requested":
-            out[(local_day(e.at), "financial_obligations")] += 1
-    _progress(out, f, len(supplements), finished, stop)
+            c.add(local_day(e.at), "financial_obligations")
+    _progress(c, f, len(supplements), finished, stop)
     for e in apologies:
         day = local_day(e.at)
-        out[(day, "apologies")] += 1
-        out[(day, "apologies_tardy")] += int(bool(e.flags.get("tardy")))
-        out[(day, "apologies_second")] += int(bool(e.flags.get("second")))
-    return {k: v for k, v in out.items() if v}
+        c.add(day, "apologies")
+        c.add(day, "apologies_tardy", int(bool(e.flags.get("tardy"))))
+        c.add(day, "apologies_second", int(bool(e.flags.get("second"))))
+    return {k: v for k, v in c.out.items() if v}
 
 
-def _progress(out: dict[Cell, int], f: Facts, supplements: int, finished: date | None,
+def _progress(c: _Held, f: Facts, supplements: int, finished: date | None,
               stop: date | None) -> None:
     """The QĐ 766 indicator 2.1 cells (docs/figures.md): ended by the appointment, and the
     running count of dossiers with a second supplement request, which never count."""
     if finished is not None and f.finished_at is not None and supplements <= 1 and (
             f.timeliness in ("early", "on_time")
             or (f.timeliness is None and f.finished_at <= f.due_at)):
-        out[(finished, "ended_by_appointment")] += 1
+        c.add(finished, "ended_by_appointment")
     if supplements > 1:
         second = local_day([e.at for e in f.events if e.type == "supplement_requested"][1])
-        _interval(out, "multi_open", second, finished)
-        _interval(out, "multi_overdue", max(second, local_day(f.due_at)), stop)
+        c.interval("multi_open", second, finished)
+        c.interval("multi_overdue", max(second, local_day(f.due_at)), stop)
 
 
-def unit_roles(handling_path: str, receiving_path: str) -> dict[str, Role]:
-    """The units whose figures a dossier enters: both units and all their ancestors.
-
-    A unit reached from both sides gets role "b" so it is stored once; queries "by handling"
-    read roles h and b, "by receiving" read r and b.
-    """
-    handling = {c for c in handling_path.split("/") if c}
-    receiving = {c for c in receiving_path.split("/") if c}
-    return {u: "b" if u in handling and u in receiving else "h" if u in handling else "r"
-            for u in handling | receiving}
+def ancestors(path: str) -> set[str]:
+    """The codes of a materialised path: the unit and every unit above it."""
+    return {c for c in path.split("/") if c}
 
 
 @dataclass(frozen=True)
 class Contribution:
-    """Where a dossier counts and what it contributes there."""
+    """Where a dossier counts and what it contributes there: per stored row (role, unit),
+    its cells. Queries "by handling" read roles h and b, "by receiving" read r and b; a row
+    both sides share is stored once, as b. A unit's own dossiers by handling (the days the
+    unit itself held them) are its rows minus its children's plus its c rows: the correction
+    where a transfer inside its subtree makes that difference wrong (a transfer between two
+    children is no transfer of the parent's), so c rows exist only for transferred dossiers."""
 
-    units: Mapping[str, Role]
     procedure: str
-    cells: Mapping[Cell, int]
+    rows: Mapping[tuple[Role, str], Mapping[Cell, int]]
+
+
+def contribution(f: Facts, receiving_path: str, paths: Mapping[str, str]) -> Contribution:
+    """A dossier's rows: by receiving unit, every cell at the receiving unit and its
+    ancestors; by handling unit, at each unit the cells of the days its subtree held the
+    dossier (`paths`: the materialised path of every unit that held it)."""
+    held = {unit: ancestors(paths[unit]) for _, unit in holders(f)}
+    receiving = ancestors(receiving_path)
+    total = cells(f)
+    by_holders: dict[frozenset[str], dict[Cell, int]] = {frozenset(held): total}
+
+    def within(inside: frozenset[str]) -> dict[Cell, int]:
+        if inside not in by_holders:
+            by_holders[inside] = cells(f, inside.__contains__) if inside else {}
+        return by_holders[inside]
+
+    rows: dict[tuple[Role, str], Mapping[Cell, int]] = {}
+    if len(held) == 1:  # never transferred: every unit sees every cell
+        (above,) = held.values()
+        for unit in receiving | above:
+            role = "b" if unit in receiving and unit in above else "h" if unit in above else "r"
+            rows[(role, unit)] = total  # type: ignore[index]
+        return Contribution(procedure=f.procedure, rows=rows)
+    handling: dict[str, dict[Cell, int]] = {}
+    for unit in sorted(receiving.union(*held.values())):
+        handling[unit] = within(frozenset(h for h, above in held.items() if unit in above))
+        by_receipt = total if unit in receiving else {}
+        shared = by_receipt if by_receipt == handling[unit] else {
+            k: v for k, v in by_receipt.items() if handling[unit].get(k) == v}
+        for role, part in (("b", shared),
+                           ("r", {k: v for k, v in by_receipt.items() if k not in shared}),
+                           ("h", {k: v for k, v in handling[unit].items() if k not in shared})):
+            if part:
+                rows[(role, unit)] = part  # type: ignore[index]
+    if len(held) > 1:
+        parent = {code: path.strip("/").split("/")[-2] if path.count("/") > 2 else None
+                  for code, path in ((u, _path_of(u, paths, held)) for u in handling)}
+        for unit, subtree in handling.items():
+            if not subtree:
+                continue
+            own: Counter[Cell] = Counter(within(frozenset({unit} & set(held))))
+            own.subtract(subtree)
+            for child, cells_ in handling.items():
+                if parent[child] == unit:
+                    own.update(cells_)
+            correction = {k: v for k, v in own.items() if v}
+            if correction:
+                rows[("c", unit)] = correction
+    return Contribution(procedure=f.procedure, rows=rows)
+
+
+def _path_of(unit: str, paths: Mapping[str, str], held: Mapping[str, set[str]]) -> str:
+    """A unit's path, from the paths given or as the prefix of a holder's path."""
+    if unit in paths:
+        return paths[unit]
+    for h in held:
+        path = paths[h]
+        cut = path.find(f"/{unit}/")
+        if cut >= 0:
+            return path[:cut + len(unit) + 2]
+    return f"/{unit}/"
 
 
 Key = tuple[Role, str, str, date]  # role, unit, procedure, day
@@ -209,9 +348,9 @@ def delta(
     for sign, c in ((-1, old), (1, new)):
         if c is None:
             continue
-        for unit, role in c.units.items():
+        for (role, unit), cells_ in c.rows.items():
             for procedure in (c.procedure, ALL):
-                for (day, measure), value in c.cells.items():
+                for (day, measure), value in cells_.items():
                     out[(role, unit, procedure, day)][measure] += sign * value
     return {k: {m: v for m, v in row.items() if v} for k, row in out.items()
             if any(row.values())}
@@ -431,7 +570,10 @@ def figures(s: Sums) -> dict[str, Any]:
     f = s.flows
     new = f.get("received_direct", 0) + f.get("received_online", 0) + f.get("received_postal", 0)
     carried = s.before.get("opened", 0)
-    total = carried + new
+    moved_in, moved_out = f.get("transferred_in", 0), f.get("transferred_out", 0)
+    total = carried + new + moved_in
+    # The shares are of the dossiers the unit kept: what it handed on while open is not its.
+    kept = total - moved_out
     early, on_time, late = (f.get(f"resolved_{k}", 0) for k in ("early", "on_time", "late"))
     resolved = early + on_time + late
     pending = s.through_end.get("opened", 0)
@@ -445,19 +587,21 @@ def figures(s: Sums) -> dict[str, Any]:
     mean = (round(f.get("processing_millidays", 0) / resolved / 1000, 2) if resolved else None)
     return {
         "received": {"total": total, "carried_over": carried, "new": new,
+                     "transferred_in": moved_in,
                      "online": f.get("received_online", 0),
                      "direct": f.get("received_direct", 0),
                      "postal": f.get("received_postal", 0)},
         "resolved": {"total": resolved, "early": early, "on_time": on_time, "late": late},
         "ended_otherwise": {k: f.get(k, 0) for k in ("refused", "withdrawn", "stopped")},
         "refused_at_receipt": f.get("refused_at_receipt", 0),
+        "transferred_out": moved_out,
         "pending": {"total": pending, "within_deadline": within, "overdue": overdue},
         "rates": {
             "on_time": rate(early + on_time, resolved),
             "late": rate(late, resolved),
-            "resolved": rate(resolved, total),
-            "pending": rate(pending, total),
-            "national_progress": rate(progress, total),
+            "resolved": rate(resolved, kept),
+            "pending": rate(pending, kept),
+            "national_progress": rate(progress, kept),
             "online": rate(f.get("received_online", 0), new),
             "postal_return": rate(f.get("returned_postal", 0), returned),
             "apology_coverage": rate(covered, late_all),

@@ -12,11 +12,17 @@ By = Literal["handling", "receiving"]
 
 
 class Received(BaseModel):
-    """Tổng số nhận giải quyết = từ kỳ trước chuyển sang + mới tiếp nhận."""
+    """Tổng số nhận giải quyết = từ kỳ trước chuyển sang + mới tiếp nhận + nhận liên thông.
+
+    By handling unit, each day counts for the unit holding the dossier at that day's end."""
 
     total: int
-    carried_over: int = Field(description="Received before the period, not finished at its start")
-    new: int = Field(description="Received in the period (mới tiếp nhận)")
+    carried_over: int = Field(description="Received before the period, not finished at its "
+                                          "start, and held by the unit then")
+    new: int = Field(description="Received in the period (mới tiếp nhận) by the unit holding "
+                                 "it at the end of the receipt day")
+    transferred_in: int = Field(description="Handed to the unit from outside it in the period "
+                                            "while open (nhận liên thông); 0 by receiving unit")
     online: int
     direct: int
     postal: int
@@ -55,15 +61,15 @@ class Rates(BaseModel):
 
     on_time: float | None = Field(description="(early + on time) / resolved")
     late: float | None = Field(description="late / resolved")
-    resolved: float | None = Field(description="resolved / total received")
-    pending: float | None = Field(description="pending / total received")
+    resolved: float | None = Field(description="resolved / (total received - transferred out)")
+    pending: float | None = Field(description="pending / (total received - transferred out)")
     national_progress: float | None = Field(
         description="Quyết định 766/QĐ-TTg, indicator 2.1 'tiến độ giải quyết': (dossiers "
                     "that ended in the period by their appointment (resolved early or on "
                     "time, refused after appraisal, withdrawn or stopped no later than the "
-                    "appointment) + pending within the deadline at the period's end) / total "
-                    "received; a dossier with more than one supplement request is never in "
-                    "the numerator. See docs/figures.md")
+                    "appointment) + pending within the deadline at the period's end) / (total "
+                    "received - transferred out); a dossier with more than one supplement "
+                    "request is never in the numerator. See docs/figures.md")
     online: float | None = Field(description="received online / newly received")
     postal_return: float | None = Field(description="returned by post / returned")
     apology_coverage: float | None = Field(
@@ -114,6 +120,10 @@ class Figures(BaseModel):
                     "(processing started, transfer, supplement or financial-obligation "
                     "request); never accepted, so in no received total and no denominator "
                     "(docs/figures.md)")
+    transferred_out: int = Field(
+        description="Handed on while open to a unit outside this one in the period (chuyển "
+                    "liên thông); total received = resolved + ended otherwise + transferred "
+                    "out + pending. 0 by receiving unit")
     pending: Pending
     rates: Rates
     processing_working_days: ProcessingDays

@@ -78,17 +78,24 @@ def rebuild(session: Session) -> int:
 
 
 def refile(session: Session, paths_then: dict[str, str]) -> int:
-    """After units moved in the tree, move their dossiers' figures to the new ancestors."""
+    """After units moved in the tree, move their dossiers' figures to the new ancestors: the
+    dossiers they receive or handle, and those they held before a transfer."""
     moved = list(paths_then)
+    t = projection.timeline.c
+    handed_on = select(t.dossier_id).where(
+        t.type == "transferred", t.flags["from_unit"].as_string().in_(moved))
     records = [record_of(d) for d in session.scalars(select(Dossier).where(
-        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)))]
-    counted = projection.counted_events(
-        session, projection.timeline.c.dossier_id.in_([r.id for r in records]))
+        Dossier.handling_unit.in_(moved) | Dossier.receiving_unit.in_(moved)
+        | Dossier.id.in_(handed_on)))]
+    counted = projection.counted_events(session, t.dossier_id.in_([r.id for r in records]))
     paths = {code: path for code, path in session.execute(select(Unit.code, Unit.path))}
     before = {**paths, **paths_then}
+    touched = [r for r in records
+               if {r.state.handling_unit, r.receiving_unit,
+                   *projection.past_holders(counted.get(r.id, ()))} & set(moved)]
     apply_all(session, ((contribution(r, counted.get(r.id, ()), before),
-                         contribution(r, counted.get(r.id, ()), paths)) for r in records))
-    return len(records)
+                         contribution(r, counted.get(r.id, ()), paths)) for r in touched))
+    return len(touched)
 
 
 # ---- read side -----------------------------------------------------------------------------
@@ -126,7 +133,7 @@ def own_rows(session: Session, units: Iterable[Unit]) -> Signed:
 def fetch(
     session: Session, *, signed: Signed, by: str, procedures: Sequence[str] | None,
     start: date, end: date, judged: date, group: str | None = None,
-    group_of: dict[str, str] | None = None,
+    group_of: dict[str, str] | None = None, own: Sequence[str] = (),
 ) -> dict[str, Sums]:
     """Sums for one period, per group: a unit (group="unit") or a procedure, or one total.
 
@@ -134,7 +141,9 @@ def fetch(
     period's end) from whole months in the monthly table and the days of a partial month in
     the daily table; flows are the difference of the sums at the end and on the eve. So a
     year reads twelve monthly rows per unit, not 365 daily ones. `procedures` None means
-    every procedure's own rows (for grouping by procedure or field).
+    every procedure's own rows (for grouping by procedure or field). `own`: units (among
+    those added) whose correction rows are added too, for their own dossiers by handling unit
+    (see rules.Contribution).
     """
     sign: dict[str, int] = {}
     for s, u in signed:
@@ -151,10 +160,15 @@ def fetch(
         raw = unit if group == "unit" else procedure if group == "procedure" else ""
         return (group_of or {}).get(raw, raw)
 
+    corrected = [u for u in own if sign.get(u, 0) > 0] if by == "handling" else []
+
     def where(t: Table) -> ColumnElement[bool]:
         chosen = (t.c.procedure != ALL if procedures is None
                   else t.c.procedure.in_(procedures))
-        return and_(t.c.unit.in_(units), t.c.role.in_(roles), chosen)
+        rows = and_(t.c.unit.in_(units), t.c.role.in_(roles))
+        if corrected:
+            rows = or_(rows, and_(t.c.unit.in_(corrected), t.c.role == "c"))
+        return and_(rows, chosen)
 
     dialect = session.get_bind().dialect.name
     params: dict[str, Any] = {}
@@ -170,7 +184,10 @@ def fetch(
 
     chosen = (f"procedure <> {bind('all', ALL)}" if procedures is None
               else f"procedure IN ({listed('p', procedures)})")
-    scope = f"unit IN ({listed('u', units)}) AND role IN ({listed('r', roles)}) AND {chosen}"
+    rows = f"unit IN ({listed('u', units)}) AND role IN ({listed('r', roles)})"
+    if corrected:
+        rows = f"(({rows}) OR (unit IN ({listed('o', corrected)}) AND role = {bind('c', 'c')}))"
+    scope = f"{rows} AND {chosen}"
 
     def add(table: str, conditions: list[tuple[str, str]], extra: str) -> None:
         # Plain SQL built per call: with ~100 conditional sums, building and cache-keying a
@@ -240,13 +257,19 @@ def _signed(session: Session, base: list[Unit], include_descendants: bool) -> Si
     return ([(1, u.code) for u in base] if include_descendants else own_rows(session, base))
 
 
+def _own(base: list[Unit], include_descendants: bool) -> list[str]:
+    """The units whose own dossiers are asked for: their correction rows are read too."""
+    return [] if include_descendants else [u.code for u in base]
+
+
 def figures_for(
     session: Session, *, base: list[Unit], include_descendants: bool, by: str,
     procedures: Sequence[str] | None, start: date, end: date, today: date,
 ) -> dict[str, Any]:
     """The figures of the given units (subtrees, or own dossiers only) for one period."""
     sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
-                 procedures=procedures, start=start, end=end, judged=judged_day(end, today))
+                 procedures=procedures, start=start, end=end, judged=judged_day(end, today),
+                 own=_own(base, include_descendants))
     return checked_figures(sums.get("", EMPTY), [u.code for u in base], start, end)
 
 
@@ -287,8 +310,11 @@ def grouped(
         # One read for the children and the base units: the base's own dossiers (decided by
         # the unit itself, not by any child) are its subtree minus its children's subtrees.
         codes = {c.code for c in children} | {u.code for u in base}
+        # The base units' correction rows make their own dossiers exact after transfers; the
+        # base units' sums are read only as that difference.
         sums = fetch(session, signed=[(1, code) for code in sorted(codes)], by=by,
-                     procedures=procedures, start=start, end=end, judged=judged, group="unit")
+                     procedures=procedures, start=start, end=end, judged=judged, group="unit",
+                     own=[u.code for u in base])
         out = [{"key": c.code, "name": c.name,
                 **checked_figures(sums.get(c.code, EMPTY), [c.code], start, end)}
                for c in children
@@ -310,7 +336,7 @@ def grouped(
         group_of, names = None, {p.code: p.name for p in catalogue}
     sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
                  procedures=procedures, start=start, end=end, judged=judged,
-                 group="procedure", group_of=group_of)
+                 group="procedure", group_of=group_of, own=_own(base, include_descendants))
     units = [u.code for u in base]
     return [{"key": k, "name": names.get(k), **checked_figures(v, units, start, end)}
             for k, v in sorted(sums.items())]

@@ -1,4 +1,4 @@
-"""A golden data set: ten dossiers at two communes in March and April 2026, with the figures
+"""A golden data set: eleven dossiers at two communes in March and April 2026, with the figures
 worked out by hand from docs/figures.md (5 working days: received Monday 2 March 09:00, due
 Monday 9 March 09:00)."""
 
@@ -31,6 +31,12 @@ DOSSIERS: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]]
         ("supplement_requested", "2026-03-12 09:00", {"reason": "Thiếu bản sao"}),
         ("supplement_received", "2026-03-12 15:00", {}),
         ("resolved", "2026-03-13 10:00", {})]),
+    # handed to the other commune on 20 March, overdue there from 23 March, handed back on
+    # 1 April and resolved late: pending at O at the end of March, whatever happened later
+    ("handed", C, "direct", "2026-03-16 09:00", [
+        ("transferred", "2026-03-20 09:00", {"to_unit": O}),
+        ("transferred", "2026-04-01 09:00", {"to_unit": C}),
+        ("resolved", "2026-04-02 10:00", {})]),
     # refused before any processing step: never received, counted apart
     ("refused_at_receipt", C, "direct", "2026-04-06 09:00", [
         ("refused", "2026-04-07 09:00", {"reason": "Không thuộc thẩm quyền"})]),
@@ -43,52 +49,63 @@ DOSSIERS: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]]
 # (unit, period) -> the fields of /stats/on-time that the hand calculation fixes
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     (C, "2026-03"): {
-        "received": {"total": 6, "carried_over": 0, "new": 6, "online": 2, "direct": 4,
-                     "postal": 0},
+        "received": {"total": 7, "carried_over": 0, "new": 7, "transferred_in": 0, "online": 2,
+                     "direct": 5, "postal": 0},
         "resolved": {"total": 3, "early": 1, "on_time": 1, "late": 1},
         "ended_otherwise": {"refused": 0, "withdrawn": 1, "stopped": 0},
         "refused_at_receipt": 0,
+        "transferred_out": 1,
         "pending": {"total": 2, "within_deadline": 2, "overdue": 0},
-        # progress: (early + on time + withdrawn before its appointment + 2 within) / 6
+        # shares of the 6 kept (7 received - 1 handed on); progress: (early + on time +
+        # withdrawn before its appointment + 2 within) / 6
         "rates": {"on_time": 66.67, "late": 33.33, "resolved": 50.0, "pending": 33.33,
-                  "national_progress": 83.33, "online": 33.33},
+                  "national_progress": 83.33, "online": 28.57},
     },
     (C, "2026-04"): {
-        "received": {"total": 3, "carried_over": 2, "new": 1, "online": 0, "direct": 1,
-                     "postal": 0},
-        "resolved": {"total": 1, "early": 1, "on_time": 0, "late": 0},
+        "received": {"total": 4, "carried_over": 2, "new": 1, "transferred_in": 1, "online": 0,
+                     "direct": 1, "postal": 0},
+        "resolved": {"total": 2, "early": 1, "on_time": 0, "late": 1},
         "ended_otherwise": {"refused": 1, "withdrawn": 0, "stopped": 0},
         "refused_at_receipt": 1,
+        "transferred_out": 0,
         "pending": {"total": 1, "within_deadline": 0, "overdue": 1},
-        # progress: (early + refused after appraisal before its appointment) / 3
-        "rates": {"on_time": 100.0, "late": 0.0, "resolved": 33.33, "pending": 33.33,
-                  "national_progress": 66.67, "online": 0.0},
+        # progress: (early + refused after appraisal before its appointment) / 4
+        "rates": {"on_time": 50.0, "late": 50.0, "resolved": 50.0, "pending": 25.0,
+                  "national_progress": 50.0, "online": 0.0},
     },
     (O, "2026-03"): {
-        "received": {"total": 2, "carried_over": 0, "new": 2, "online": 0, "direct": 2,
-                     "postal": 0},
+        "received": {"total": 3, "carried_over": 0, "new": 2, "transferred_in": 1, "online": 0,
+                     "direct": 2, "postal": 0},
         "resolved": {"total": 1, "early": 1, "on_time": 0, "late": 0},
         "ended_otherwise": {"refused": 0, "withdrawn": 0, "stopped": 1},
-        "pending": {"total": 0, "within_deadline": 0, "overdue": 0},
-        "rates": {"on_time": 100.0, "resolved": 50.0, "national_progress": 0.0},
+        "transferred_out": 0,
+        "pending": {"total": 1, "within_deadline": 0, "overdue": 1},
+        "rates": {"on_time": 100.0, "resolved": 33.33, "national_progress": 0.0},
         "supplements": {"requested": 2, "dossiers_with_more_than_one": 1},
     },
+    (O, "2026-04"): {
+        "received": {"total": 1, "carried_over": 1, "new": 0, "transferred_in": 0},
+        "transferred_out": 1,
+        "pending": {"total": 0, "within_deadline": 0, "overdue": 0},
+        "rates": {"resolved": None, "pending": None, "national_progress": None},
+    },
     (PROVINCE, "2026-Q1"): {
-        "received": {"total": 8, "carried_over": 0, "new": 8, "online": 2, "direct": 6,
-                     "postal": 0},
+        "received": {"total": 9, "carried_over": 0, "new": 9, "transferred_in": 0, "online": 2,
+                     "direct": 7, "postal": 0},
         "resolved": {"total": 4, "early": 2, "on_time": 1, "late": 1},
         "ended_otherwise": {"refused": 0, "withdrawn": 1, "stopped": 1},
-        "pending": {"total": 2, "within_deadline": 2, "overdue": 0},
-        "rates": {"on_time": 75.0, "late": 25.0, "resolved": 50.0, "pending": 25.0,
-                  "national_progress": 62.5},
+        "transferred_out": 0,  # a transfer between two of its communes is none of its own
+        "pending": {"total": 3, "within_deadline": 2, "overdue": 1},
+        "rates": {"on_time": 75.0, "late": 25.0, "resolved": 44.44, "pending": 33.33,
+                  "national_progress": 55.56},
     },
     (PROVINCE, "2026-Q2"): {
-        "received": {"total": 3, "carried_over": 2, "new": 1, "online": 0, "direct": 1,
+        "received": {"total": 4, "carried_over": 3, "new": 1, "online": 0, "direct": 1,
                      "postal": 0},
-        "resolved": {"total": 1, "early": 1, "on_time": 0, "late": 0},
+        "resolved": {"total": 2, "early": 1, "on_time": 0, "late": 1},
         "ended_otherwise": {"refused": 1, "withdrawn": 0, "stopped": 0},
         "pending": {"total": 1, "within_deadline": 0, "overdue": 1},
         "refused_at_receipt": 1,
-        "rates": {"national_progress": 66.67},
+        "rates": {"national_progress": 50.0},
     },
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -32,24 +32,53 @@ class Query:
     procedures: set[str] | None = None
 
 
+def holder_on(d: dict[str, Any]) -> Any:
+    """The unit holding a dossier at the end of a day, from its receipt and its transfers'
+    destinations (the last transfer of a day counts)."""
+    timeline = d["timeline"]
+    first = next((e["details"]["handling_unit"] for e in timeline if e["type"] == "received"),
+                 None) or d["handling_unit"]
+    moves = [(day(e["at"]), e["details"]["to_unit"]) for e in timeline
+             if e["type"] == "transferred"]
+
+    def on(x: date) -> str:
+        unit = first
+        for moved, to in moves:
+            if moved is not None and moved <= x:
+                unit = to
+        return str(unit)
+    return on
+
+
+def _owner(d: dict[str, Any], q: Query) -> Any:
+    """Whether the query's units held the dossier at the end of a day."""
+    holder = holder_on(d)
+
+    def owns(x: date) -> bool:
+        unit = holder(x) if q.by == "handling" else d["receiving_unit"]
+        return bool(unit in q.units)
+    return owns
+
+
 def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
-    """Classify each dossier (GET /dossiers/{code} bodies with timelines) for the query."""
+    """Classify each dossier (GET /dossiers/{code} bodies with timelines) for the query: by
+    handling unit, each day counts for the unit holding the dossier at that day's end."""
     c: dict[str, int] = dict.fromkeys(
         ["carried", "new", "online", "direct", "postal", "early", "on_time", "late", "refused",
          "withdrawn", "stopped", "pending", "overdue", "late_apology", "late_timely",
          "returned", "returned_postal", "rated", "satisfied", "supplements", "multi",
          "apologies", "tardy", "second", "ended_by_appointment", "multi_within",
-         "refused_at_receipt", "obligations"], 0)
+         "refused_at_receipt", "obligations", "moved_in", "moved_out"], 0)
     processing: list[float] = []
     for d in dossiers:
-        unit = d["handling_unit"] if q.by == "handling" else d["receiving_unit"]
-        if unit not in q.units or (q.procedures and d["procedure"] not in q.procedures):
+        if q.procedures and d["procedure"] not in q.procedures:
             continue
         received, finished = day(d["received_at"]), day(d["finished_at"])
         assert received is not None
+        owns = _owner(d, q)
 
-        def in_p(x: date | None) -> bool:
-            return x is not None and q.start <= x <= q.end
+        def in_p(x: date | None, owns: Any = owns) -> bool:
+            return x is not None and q.start <= x <= q.end and bool(owns(x))
 
         timeline = d["timeline"]
         if d["status"] == "refused" and not any(
@@ -61,8 +90,18 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
             continue
         apologies = [e for e in timeline if e["type"] == "apology_issued"]
         supplements = [e for e in timeline if e["type"] == "supplement_requested"]
-        if received < q.start and (finished is None or finished >= q.start):
+        if received < q.start and (finished is None or finished >= q.start) and owns(
+                q.start - timedelta(days=1)):
             c["carried"] += 1
+        # a day on which the holder changed moves the dossier into or out of these units
+        moved = sorted({x for x in (day(e["at"]) for e in timeline if e["type"] == "transferred")
+                        if x is not None and x > received})
+        for x in moved:
+            if q.start <= x <= q.end and owns(x) != owns(x - timedelta(days=1)):
+                c["moved_in" if owns(x) else "moved_out"] += 1
+        # the first day of the run of days these units held it up to the period's end
+        entered = max([x for x in moved if x <= q.end and owns(x)
+                       and not owns(x - timedelta(days=1))], default=received)
         if in_p(received):
             c["new"] += 1
             c[d["channel"]] += 1
@@ -82,13 +121,14 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
                     c["late_timely"] += not apologies[0]["flags"]["tardy"]
             else:
                 c[d["status"]] += 1
-        pending = received <= q.end and (finished is None or finished > q.end)
+        pending = received <= q.end and (finished is None or finished > q.end) and owns(q.end)
         if pending:
             c["pending"] += 1
             paused_by_end = d["paused"] and day(_last_pause(d)) <= q.end  # type: ignore[operator]
             due = day(d["due_at"])
             assert due is not None
-            overdue = not paused_by_end and due <= q.judged
+            # judged at the judged day's end, and only where the dossier was then held
+            overdue = not paused_by_end and due <= q.judged and entered <= q.judged
             if multi:
                 second = day(supplements[1]["at"])
                 assert second is not None
@@ -114,29 +154,32 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
                 c["apologies"] += 1
                 c["tardy"] += e["flags"]["tardy"]
                 c["second"] += e["flags"]["second"]
-    total = c["carried"] + c["new"]
+    total = c["carried"] + c["new"] + c["moved_in"]
+    kept = total - c["moved_out"]  # the shares are of what the unit did not hand on
     resolved = c["early"] + c["on_time"] + c["late"]
     within = c["pending"] - c["overdue"]
     late_all = c["late"] + c["overdue"]
     quarters = sorted(math.ceil(m / 250) / 4 for m in processing)
     return {
         "received": {"total": total, "carried_over": c["carried"], "new": c["new"],
+                     "transferred_in": c["moved_in"],
                      "online": c["online"], "direct": c["direct"], "postal": c["postal"]},
         "resolved": {"total": resolved, "early": c["early"], "on_time": c["on_time"],
                      "late": c["late"]},
         "ended_otherwise": {"refused": c["refused"], "withdrawn": c["withdrawn"],
                             "stopped": c["stopped"]},
         "refused_at_receipt": c["refused_at_receipt"],
+        "transferred_out": c["moved_out"],
         "pending": {"total": c["pending"], "within_deadline": within, "overdue": c["overdue"]},
         "rates": {
             "on_time": pct(c["early"] + c["on_time"], resolved),
             "late": pct(c["late"], resolved),
-            "resolved": pct(resolved, total),
-            "pending": pct(c["pending"], total),
+            "resolved": pct(resolved, kept),
+            "pending": pct(c["pending"], kept),
             # QĐ 766 indicator 2.1: ended by the appointment + pending within the deadline,
             # never a dossier with more than one supplement request.
             "national_progress": pct(c["ended_by_appointment"] + within - c["multi_within"],
-                                     total),
+                                     kept),
             "online": pct(c["online"], c["new"]),
             "postal_return": pct(c["returned_postal"], c["returned"]),
             "apology_coverage": pct(c["late_apology"], late_all),

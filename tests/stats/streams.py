@@ -72,14 +72,17 @@ def plan(
         status: str | None = "received"
         at, handler = start, unit
         while status is not None and len(events) < 7:
-            choice = rng.choice(NEXT[status])
+            # a dossier handed on is often handed back, across a month's end or not
+            back = status == "processing" and handler != unit and rng.random() < 0.3
+            choice = "transferred" if back else rng.choice(NEXT[status])
             if choice is None:
                 break
             at += timedelta(hours=rng.choice([1, 3, 20, 26, 50, 75, 140, 200]))
             event: dict[str, Any] = {"id": f"e{i}-{len(events)}", "type": choice,
                                      "at": at.isoformat()}
             if choice == "transferred":
-                handler = rng.choice([u for u in (AGENCY, C2) if u != handler])
+                handler = unit if back else rng.choice(
+                    [u for u in (C1, C2, AGENCY) if u != handler])
                 event["to_unit"] = handler
             elif choice in ("supplement_requested", "refused", "stopped", "apology_issued"):
                 event["reason"] = "Lý do"

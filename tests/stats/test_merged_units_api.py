@@ -34,7 +34,8 @@ def get(api: Api, path: str, **params: Any) -> Any:
 def test_a_successors_report_includes_a_merged_units_carried_over_dossier(api: Api) -> None:
     reform(api)
     total = get(api, "/api/v1/reports/ii06a", unit=NEW)["total"]
-    assert total["received"] == {"total": 1, "online": 0, "carried_over": 1, "counter_postal": 0}
+    assert total["received"] == {"total": 1, "online": 0, "carried_over": 1, "counter_postal": 0,
+                                 "transferred_in": 0}
     assert total["pending"]["total"] == 1
     alone = get(api, "/api/v1/reports/ii06a", unit=NEW, include_merged=False)["total"]
     assert alone["received"]["total"] == 0

@@ -37,4 +37,9 @@ def test_a_group_of_changes_counts_each_dossier_once_from_first_to_last() -> Non
                                            second.flags)]}
     # The write path and a rebuild (the stored dossier with its stored events) agree.
     assert together == projection.project([stored], Prepared(counted, PATHS))
-    assert ("h", "C2", "1.1", start.after.state.received_at.date()) in together
+    # Attribution by day: the receipt day stays with C1, which held the dossier then; C2
+    # holds it from the transfer's day.
+    received_day = start.after.state.received_at.date()
+    assert together[("b", "C1", "1.1", received_day)]["received_direct"] == 1
+    assert ("h", "C2", "1.1", received_day) not in together
+    assert together[("h", "C2", "1.1", second.after.state.last_event_at.date())]

@@ -26,7 +26,7 @@ SAMPLE = Sums(
            "late_apology": 8, "late_apology_timely": 6, "processing_millidays": 200_000,
            "rated": 12, "satisfied": 9, "supplements": 14, "multi_supplement": 4,
            "financial_obligations": 15, "apologies": 16, "apologies_tardy": 3,
-           "apologies_second": 1},
+           "apologies_second": 1, "transferred_in": 43, "transferred_out": 47},
     before={"opened": 101},
     through_end={"opened": 53, "overdue_stop": 5, "multi_open_start": 9, "multi_open_stop": 4,
                  "multi_overdue_stop": 1, "overdue_apology_stop": 2,
@@ -39,11 +39,12 @@ SAMPLE = Sums(
 
 def test_figures_of_nothing_are_zeros_and_no_rates() -> None:
     assert rules.figures(EMPTY) == {
-        "received": {"total": 0, "carried_over": 0, "new": 0, "online": 0, "direct": 0,
-                     "postal": 0},
+        "received": {"total": 0, "carried_over": 0, "new": 0, "transferred_in": 0, "online": 0,
+                     "direct": 0, "postal": 0},
         "resolved": {"total": 0, "early": 0, "on_time": 0, "late": 0},
         "ended_otherwise": {"refused": 0, "withdrawn": 0, "stopped": 0},
         "refused_at_receipt": 0,
+        "transferred_out": 0,
         "pending": {"total": 0, "within_deadline": 0, "overdue": 0},
         "rates": {k: None for k in ("on_time", "late", "resolved", "pending",
                                     "national_progress", "online", "postal_return",
@@ -56,21 +57,24 @@ def test_figures_of_nothing_are_zeros_and_no_rates() -> None:
 
 
 def test_figures_read_every_measure_from_its_own_place() -> None:
-    # new 11+13+17 = 41, total 101+41 = 142, resolved 19+23+29 = 71, pending 53,
+    # new 11+13+17 = 41, total 101+41+43 transferred in = 185, kept 185-47 transferred out =
+    # 138 (the denominator of the resolved and pending shares and of progress),
+    # resolved 19+23+29 = 71, pending 53,
     # overdue 20-5 = 15 (judged starts minus stops by the end), within 38;
     # progress = ended by the appointment 31 + within 38 - pending with 2+ requests still
     # within (9-4 open, of them 3-1 overdue) = 31 + 38 - 3 = 66;
     # late 29 + overdue 15 = 44, covered 8 + (12-2) = 18, timely 6 + (7-1) = 12;
     # p90 of 10 times: rank 9 falls in bucket 20 (quarter days) = 5 working days.
     assert rules.figures(SAMPLE) == {
-        "received": {"total": 142, "carried_over": 101, "new": 41, "online": 13,
-                     "direct": 11, "postal": 17},
+        "received": {"total": 185, "carried_over": 101, "new": 41, "transferred_in": 43,
+                     "online": 13, "direct": 11, "postal": 17},
         "resolved": {"total": 71, "early": 19, "on_time": 23, "late": 29},
         "ended_otherwise": {"refused": 2, "withdrawn": 3, "stopped": 5},
         "refused_at_receipt": 7,
+        "transferred_out": 47,
         "pending": {"total": 53, "within_deadline": 38, "overdue": 15},
-        "rates": {"on_time": 59.15, "late": 40.85, "resolved": 50.0, "pending": 37.32,
-                  "national_progress": 46.48, "online": 31.71, "postal_return": 52.56,
+        "rates": {"on_time": 59.15, "late": 40.85, "resolved": 51.45, "pending": 38.41,
+                  "national_progress": 47.83, "online": 31.71, "postal_return": 52.56,
                   "apology_coverage": 40.91, "apology_timely": 27.27, "satisfaction": 75.0},
         "processing_working_days": {"mean": 2.82, "p90": 5.0},
         "supplements": {"requested": 14, "dossiers_with_more_than_one": 4},
@@ -272,8 +276,10 @@ def test_merged_chain_follows_mergers_of_mergers_outside_the_subtree() -> None:
 
 def test_delta_writes_each_unit_role_under_its_procedure_and_all() -> None:
     day = date(2026, 3, 2)
-    old = Contribution({"P": "b", "A": "h"}, "X", {(day, "opened"): 1})
-    new = Contribution({"P": "b", "B": "h"}, "X", {(day, "opened"): 1, (day, "refused"): 3})
+    cells = {(day, "opened"): 1}
+    old = Contribution("X", {("b", "P"): cells, ("h", "A"): cells})
+    more = {(day, "opened"): 1, (day, "refused"): 3}
+    new = Contribution("X", {("b", "P"): more, ("h", "B"): more})
     assert rules.delta(old, new) == {
         ("b", "P", "X", day): {"refused": 3}, ("b", "P", "*", day): {"refused": 3},
         ("h", "A", "X", day): {"opened": -1}, ("h", "A", "*", day): {"opened": -1},

@@ -66,15 +66,16 @@ def test_xlsx_has_two_level_merged_headers_and_numbers(filled: Api, tmp_path: Pa
     assert ws["A3"].value.startswith("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")
     assert "Từ ngày 01/01/2026 đến ngày 30/06/2026" in ws["A4"].value
     merged = {str(m) for m in ws.merged_cells.ranges}
-    assert {"A6:A7", "B6:B7", "C6:F6", "G6:J6", "K6:M6"} <= merged
-    assert [ws.cell(7, c).value for c in range(7, 11)] == [
+    assert {"A6:A7", "B6:B7", "C6:G6", "H6:K6", "L6:N6"} <= merged
+    assert ws.cell(7, 7).value == "Nhận liên thông"
+    assert [ws.cell(7, c).value for c in range(8, 12)] == [
         "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn"]
     last = next(r for r in range(9, ws.max_row + 1) if ws.cell(r, 2).value == "Tổng cộng")
     body = report(filled).json()
     assert ws.cell(last, 3).value == body["total"]["received"]["total"]
     assert isinstance(ws.cell(last, 3).value, int)
     data_rows = range(9, last)
-    assert sum(ws.cell(r, 7).value for r in data_rows) == ws.cell(last, 7).value
+    assert sum(ws.cell(r, 8).value for r in data_rows) == ws.cell(last, 8).value
     if shutil.which("soffice") and shutil.which("pdftoppm"):
         xlsx = tmp_path / "report.xlsx"
         xlsx.write_bytes(r.content)

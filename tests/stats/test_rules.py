@@ -9,13 +9,14 @@ import pytest
 
 from app.core.problems import Unprocessable
 from app.stats import rules
-from app.stats.rules import Contribution, EventFact, Facts, Sums
+from app.stats.rules import EventFact, Facts, Sums
 from tests.factories import vn
 
 
 def facts(**kw: object) -> Facts:
     base: dict[str, object] = dict(
-        procedure="P", channel="online", status="received", received_at=vn("2026-03-02 08:00"),
+        procedure="P", handling_unit="C", channel="online", status="received",
+        received_at=vn("2026-03-02 08:00"),
         due_at=vn("2026-03-06 17:00"), paused_at=None, finished_at=None, timeliness=None,
         processing_millidays=None, returned_at=None, return_method=None, rating=None, events=())
     base.update(kw)
@@ -70,25 +71,27 @@ def test_late_with_a_timely_apology() -> None:
     assert c[(date(2026, 3, 4), "apologies")] == 1
 
 
-def test_unit_roles_share_common_ancestors() -> None:
-    assert rules.unit_roles("/P/C/", "/P/C/") == {"P": "b", "C": "b"}
-    assert rules.unit_roles("/P/A/", "/P/C/") == {"P": "b", "A": "h", "C": "r"}
+def test_rows_share_common_ancestors() -> None:
+    same = rules.contribution(facts(), "/P/C/", {"C": "/P/C/"})
+    assert set(same.rows) == {("b", "P"), ("b", "C")}
+    apart = rules.contribution(facts(handling_unit="A"), "/P/C/", {"A": "/P/A/"})
+    assert set(apart.rows) == {("b", "P"), ("h", "A"), ("r", "C")}
+    assert apart.rows[("h", "A")] == apart.rows[("r", "C")] == rules.cells(facts())
 
 
-def test_delta_of_a_transfer_moves_the_cells() -> None:
-    cells = {(date(2026, 3, 2), "opened"): 1}
-    old = Contribution({"P": "b", "C": "b"}, "X", cells)
-    new = Contribution({"P": "b", "A": "h", "C": "r"}, "X", cells)
+def test_delta_of_a_tree_change_moves_the_cells() -> None:
+    f = facts()
+    old = rules.contribution(f, "/P/C/", {"C": "/P/C/"})
+    new = rules.contribution(f, "/Q/C/", {"C": "/Q/C/"})
     d = rules.delta(old, new)
     day = date(2026, 3, 2)
-    assert d[("h", "A", "X", day)] == {"opened": 1}
-    assert d[("r", "C", "*", day)] == {"opened": 1}
-    assert d[("b", "C", "X", day)] == {"opened": -1}
-    assert ("b", "P", "X", day) not in d
+    assert d[("b", "Q", "P", day)]["opened"] == 1
+    assert d[("b", "P", "*", day)]["opened"] == -1
+    assert ("b", "C", "P", day) not in d
 
 
 def test_delta_of_nothing_is_empty() -> None:
-    c = Contribution({"P": "b"}, "X", {(date(2026, 3, 2), "opened"): 1})
+    c = rules.contribution(facts(), "/P/C/", {"C": "/P/C/"})
     assert rules.delta(c, c) == {}
 
 

@@ -45,8 +45,8 @@ def test_worked_example(api: Api) -> None:
 
     r = api.client.get("/api/v1/stats/on-time", params={"unit": PROVINCE, "period": "2026-Q2"})
     body = r.json()
-    assert body["received"] == {"total": 1200, "carried_over": 200, "new": 1000, "online": 0,
-                                "direct": 1000, "postal": 0}
+    assert body["received"] == {"total": 1200, "carried_over": 200, "new": 1000,
+                                "transferred_in": 0, "online": 0, "direct": 1000, "postal": 0}
     assert body["resolved"] == {"total": 1050, "early": 900, "on_time": 60, "late": 90}
     assert body["ended_otherwise"] == {"refused": 0, "withdrawn": 20, "stopped": 0}
     assert body["pending"] == {"total": 130, "within_deadline": 100, "overdue": 30}

@@ -179,7 +179,8 @@ function kpis(f) {
   const tone = r.on_time === null ? "" : charts.rateColour(r.on_time);
   $("kpis").replaceChildren(
     kpi("received", f.received.total, integer(f.received.total),
-        t("s_received", { new: integer(f.received.new), carried: integer(f.received.carried_over) })),
+        t("s_received", { new: integer(f.received.new), carried: integer(f.received.carried_over),
+                          moved: integer(f.received.transferred_in) })),
     kpi("resolved", f.resolved.total, integer(f.resolved.total),
         t("s_resolved", { early: integer(f.resolved.early), on_time: integer(f.resolved.on_time) })),
     kpi("on_time", r.on_time, percent(r.on_time),
