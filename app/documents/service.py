@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.schemas import ProcessingTimeIn
 from app.core.problems import Conflict
+from app.dossiers.models import Dossier
 from app.dossiers.schemas import DossierOut, TimelineEvent
 from app.dossiers.service import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
+from app.public.rules import show_secret
 
 from .context import (
     ApologyContext,
@@ -90,7 +93,9 @@ def build_context(
                 # since; later appointments are on the documents that set them.
                 appointment_at=receipt_appointment(session, d.code) or d.due_at,
                 return_method="postal" if postal else "counter",
-                return_address=postal.recipient_address if postal else None)
+                return_address=postal.recipient_address if postal else None,
+                lookup_secret=show_secret(session.scalar(
+                    select(Dossier.lookup_secret).where(Dossier.code == d.code)) or ""))
         case "supplement":
             event = _latest(d, kind, "supplement_requested")
             return SupplementContext(
