@@ -8,12 +8,25 @@ from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
 from app.core.bodies import Strict
 from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
-from app.postal.schemas import DeliveryIn
+from app.postal.schemas import DeliveryFailureReason, DeliveryIn
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
 UnitCode = Annotated[str, Field(min_length=1, max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
+# Reason codes, one fixed list per event type (app.dossiers.rules.REASON_CODES has the labels;
+# a test keeps the two equal). Omitted, the code is "other".
+SupplementReason = Literal["missing_document", "invalid_document", "incorrect_information",
+                           "expired_document", "other"]
+RefusalReason = Literal["not_competent", "ineligible", "incomplete_after_supplement",
+                        "forged_document", "duplicate", "other"]
+StopReason = Literal["dispute", "authority_request", "supplement_overdue",
+                     "applicant_unreachable", "other"]
+WithdrawalReason = Literal["applicant_request", "no_longer_needed", "resubmitted", "other"]
+ApologyReason = Literal["workload", "inter_agency_delay", "verification_needed",
+                        "system_failure", "officer_error", "other"]
+REASON_CODE_DOC = ("Reason code (mã lý do) from this event's fixed list, shown to every key "
+                   "(dashboards see it instead of the free-text reason); omitted: other.")
 
 
 class ApplicantIn(Strict):
@@ -89,6 +102,7 @@ class SupplementRequested(_EventBase):
 
     type: Literal["supplement_requested"]
     reason: Text
+    reason_code: SupplementReason = Field(default="other", description=REASON_CODE_DOC)
     documents: list[Text] = Field(default=[], max_length=50)
 
 
@@ -111,6 +125,7 @@ class Refused(_EventBase):
 
     type: Literal["refused"]
     reason: Text
+    reason_code: RefusalReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class Stopped(_EventBase):
@@ -118,6 +133,7 @@ class Stopped(_EventBase):
 
     type: Literal["stopped"]
     reason: Text
+    reason_code: StopReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class Withdrawn(_EventBase):
@@ -125,6 +141,7 @@ class Withdrawn(_EventBase):
 
     type: Literal["withdrawn"]
     reason: str | None = Field(default=None, max_length=1000)
+    reason_code: WithdrawalReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class ApologyIssued(_EventBase):
@@ -132,6 +149,7 @@ class ApologyIssued(_EventBase):
 
     type: Literal["apology_issued"]
     reason: Text
+    reason_code: ApologyReason = Field(default="other", description=REASON_CODE_DOC)
     new_due_at: Instant
 
 
@@ -162,6 +180,7 @@ class DeliveryFailed(_EventBase):
 
     type: Literal["delivery_failed"]
     reason: Text
+    reason_code: DeliveryFailureReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 EventIn = Annotated[

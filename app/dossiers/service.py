@@ -582,9 +582,7 @@ def _apply(
             returns[dossier.id] = sent
     if event.type in stats.STAT_EVENTS:
         t.counted = [*t.counted, EventFact(event.type, event.at, flags)]
-    # The delivery address is personal data: it lives on the postal return, not the timeline.
-    details = jsonable({k: v for k, v in payload.items()
-                        if k not in ("id", "type", "at", "delivery")})
+    details = jsonable(rules.event_details(event.type, payload))
     response = {
         "event": TimelineEvent(id=event.id, type=event.type, at=event.at, recorded_at=now,
                                details=details, flags=flags).model_dump(mode="json"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from app.core.bodies import Strict
@@ -9,6 +11,11 @@ from app.core.timefmt import Instant, LocalDatetime
 
 Waybill = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$",
                 description="The post's tracking number (số hiệu bưu gửi).")
+
+
+# The reason codes of a failed delivery (the labels are in app.dossiers.rules.REASON_CODES).
+DeliveryFailureReason = Literal["address_not_found", "recipient_absent", "recipient_refused",
+                                "other"]
 
 
 class DeliveryIn(Strict):
@@ -39,6 +46,9 @@ class DeliveryFailedIn(Strict):
 
     at: Instant
     reason: str = Field(min_length=1, max_length=1000)
+    reason_code: DeliveryFailureReason = Field(
+        default="other", description="Reason code (mã lý do) from the fixed list, shown to "
+        "every key (dashboards see it instead of the free-text reason); omitted: other.")
 
 
 class Recipient(BaseModel):
