@@ -14,7 +14,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./motcua.db"
     database_read_url: str | None = None
-    admin_api_key: SecretStr | None = None
+    # At most the X-API-Key header's bound (app.auth.rules.KEY_HEADER_LENGTH).
+    admin_api_key: SecretStr | None = Field(default=None, max_length=512)
     migrate_on_start: bool = True
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
 from app.core.deps import FreshSession, Now
+from app.core.params import DossierPath
 
 from . import render_html, render_pdf
 from .context import DocumentKind
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api/v1/dossiers", tags=["documents (biểu mẫu)"])
                409: {"description": "The form does not apply to the dossier yet"}},
 )
 def document(
-    code: str, kind: DocumentKind, session: FreshSession, who: Counter, now: Now,
+    code: DossierPath, kind: DocumentKind, session: FreshSession, who: Counter, now: Now,
     format: Literal["html", "pdf"] = "html",
 ) -> Response:
     """Receipt slip, supplement request, refusal, apology or process control sheet."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, Writer, WriteSession
+from app.core.params import DossierPath, UnitQuery
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
@@ -81,7 +82,7 @@ def receive_batch(
 @router.get("/dossiers", summary="List and filter dossiers", response_model=DossierPage)
 def list_dossiers(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     include_descendants: bool = True,
     status: Annotated[list[Status] | None, Query()] = None,
     channel: Channel | None = None,
@@ -104,7 +105,7 @@ def list_dossiers(
 
 @router.get("/dossiers/{code}", summary="Read a dossier with its timeline",
             response_model=DossierOut)
-def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> DossierOut:
+def get_dossier(code: DossierPath, session: FreshSession, who: Reader, now: Now) -> DossierOut:
     """One dossier with status, appointments, timeliness and its timeline."""
     # From the primary: a counter reads back the dossier it just wrote to decide its next
     # event (or whether a timed-out post landed); a point lookup costs the primary little.
@@ -113,7 +114,7 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",
              status_code=201, response_model=EventOut)
-async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
+async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
     outcome = await writer.submit(service.EVENT, (service.caller_of(who, now), code, event))

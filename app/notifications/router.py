@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth.dependencies import Admin, Reader
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
+from app.core.params import UnitQuery
 from app.dossiers.schemas import DossierOut
 from app.dossiers.service import dossier_out
 from app.notifications import service
@@ -53,7 +54,7 @@ def list_deliveries(
 
 @queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut])
 def overdue(
-    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
+    session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DossierOut]:
     """Open dossiers past their appointment (quá hạn), soonest due first."""
@@ -63,7 +64,7 @@ def overdue(
 
 @queues_router.get("/due-soon", summary="List dossiers due soon", response_model=list[DossierOut])
 def due_soon(
-    session: ReadSession, who: Reader, now: Now, unit: str | None = None,
+    session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
     within_working_days: Annotated[int, Query(ge=1, le=10)] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DossierOut]:

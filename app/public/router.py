@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.core.deps import Now, ReadSession
 from app.core.errors import problem_response
+from app.core.params import DossierPath
 from app.core.problems import NotFound
 from app.public import rules, service
 from app.public.schemas import PublicDossierOut
@@ -17,13 +18,14 @@ from app.public.schemas import PublicDossierOut
 router = APIRouter(prefix="/api/v1/public", tags=["public lookup (tra cứu hồ sơ)"])
 # The header is the way: a query string lands in access logs and proxies' logs.
 Last4 = Annotated[str | None, Query(
-    pattern=r"^[0-9]{4}$", deprecated=True,
+    min_length=4, max_length=4, pattern=r"^[0-9]{4}$", deprecated=True,
     description="Last 4 digits of the phone on the slip; prefer the X-Phone-Last4 header, "
                 "as a query string is written to access logs.")]
 Last4Header = Annotated[str | None, Header(
-    pattern=r"^[0-9]{4}$", description="Last 4 digits of the phone on the slip.")]
+    min_length=4, max_length=4, pattern=r"^[0-9]{4}$",
+    description="Last 4 digits of the phone on the slip.")]
 SecretHeader = Annotated[str | None, Header(
-    pattern=r"^[0-9A-Za-z]{5}[- ]?[0-9A-Za-z]{5}$",
+    max_length=11, pattern=r"^[0-9A-Za-z]{5}[- ]?[0-9A-Za-z]{5}$",
     description="The lookup code printed on the receipt slip (mã tra cứu), e.g. `7K2QX-M9D4R`. "
                 "Preferred: a wrong one never holds back the dossier's owner.")]
 
@@ -54,7 +56,7 @@ def client_of(request: Request) -> str:
             responses={404: {"description": "Unknown code or wrong phone digits (one answer)"},
                        429: {"description": "Too many failed lookups"}})
 def lookup(
-    code: str, request: Request, session: ReadSession, now: Now,
+    code: DossierPath, request: Request, session: ReadSession, now: Now,
     phone_last4: Last4 = None, x_phone_last4: Last4Header = None,
     x_lookup_secret: SecretHeader = None,
 ) -> PublicDossierOut | JSONResponse:

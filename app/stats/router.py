@@ -13,6 +13,7 @@ from app.catalog.models import Unit
 from app.catalog.schemas import Level
 from app.catalog.service import covered_unit
 from app.core.deps import Now, ReadSession
+from app.core.params import FieldQuery, ProcedureQuery, UnitQuery
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
@@ -45,14 +46,14 @@ def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
             response_model=OnTime | OnTimeGrouped)
 def on_time(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     include_descendants: bool = True,
     by: By = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
-    procedure: str | None = None,
-    field: Annotated[str | None, Query(description="Field (lĩnh vực) code")] = None,
+    procedure: ProcedureQuery = None,
+    field: FieldQuery = None,
     group_by: GroupBy | None = None,
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform)")] = False,
@@ -84,7 +85,7 @@ def on_time(
 def ranking(
     session: ReadSession, who: Reader, now: Now,
     level: Level = "commune",
-    unit: str | None = None,
+    unit: UnitQuery = None,
     by: By = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
@@ -109,7 +110,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def report_ii06a(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
