@@ -17,7 +17,8 @@ USER motcua
 ENV DATABASE_URL=sqlite:////var/lib/motcua/motcua.db
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/ready')"
-# Timeouts as app/core/serving.py sets them for `python -m app serve`.
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", \
+# Timeouts as app/core/serving.py sets them for `python -m app serve`; the app reads
+# X-Forwarded-For itself, from TRUSTED_PROXIES only.
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", \
      "--timeout-keep-alive", "5", \
      "--timeout-graceful-shutdown", "30"]

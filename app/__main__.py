@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
                 log_config=log_config(settings.log_format), access_log=False,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+                # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+                proxy_headers=False)
     return 0
 
 

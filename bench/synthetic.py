@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import VN_TZ
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier
+from app.dossiers.rules import new_lookup_secret
 from app.stats import rules as stat_rules
 from app.stats.rules import EventFact, Facts
 from app.stats.service import write
@@ -121,11 +122,14 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 
     raw = session.connection().connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)
+    # The lookup code is drawn by a Python default, which COPY does not run: draw it here.
+    columns = (*DOSSIER_COLUMNS, "lookup_secret")
     with raw.cursor() as cur, cur.copy(
-        f"COPY dossiers ({', '.join(DOSSIER_COLUMNS)}) FROM STDIN"  # names from the table itself
+        f"COPY dossiers ({', '.join(columns)}) FROM STDIN"  # names from the table itself
     ) as copy:
         for row in rows:
-            copy.write_row([row.get(c, _DEFAULTS[c]) for c in DOSSIER_COLUMNS])
+            copy.write_row([*(row.get(c, _DEFAULTS[c]) for c in DOSSIER_COLUMNS),
+                            new_lookup_secret()])
 
 
 def load(engine: Engine, n: int, seed: int = 1) -> Loaded:

@@ -41,7 +41,8 @@ class AuditPage(BaseModel):
 @router.get("/audit", summary="Read the audit trail", response_model=AuditPage)
 def audit(
     session: ReadSession, _who: Admin,
-    entity: str | None = None, entity_id: str | None = None,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[str | None, Query(max_length=80)] = None,
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:

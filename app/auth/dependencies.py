@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from app.auth.rules import Principal, Role, same_bytes
+from app.auth.rules import KEY_HEADER_LENGTH, Principal, Role, same_bytes
 from app.auth.service import Credential, admit, look_up
 from app.core.db import Database
 from app.core.deps import AppSettings, Now, get_db
 from app.core.observability import identify_key
 from app.core.problems import Unauthorized
 
-KeyHeader = Annotated[str | None, Header(description="API key (khóa truy cập)")]
+KeyHeader = Annotated[str | None, Header(max_length=KEY_HEADER_LENGTH,
+                                         description="API key (khóa truy cập)")]
 ADMIN_BOOTSTRAP = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
 
 

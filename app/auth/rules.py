@@ -11,6 +11,9 @@ from typing import Literal
 Role = Literal["admin", "counter", "dashboard", "postal"]
 ROLES: tuple[Role, ...] = ("admin", "counter", "dashboard", "postal")
 KEY_PREFIX = "mc"
+# The longest X-API-Key header read (issued keys are about 65 characters; ADMIN_API_KEY is
+# held to the same bound): a longer one is a 422 before any lookup.
+KEY_HEADER_LENGTH = 512
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn,
 from app.catalog.service import get_unit
 from app.core.changes import publish
 from app.core.deps import Now, ReadSession, WriteSession
+from app.core.params import CODE_LENGTH
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
 from app.worktime.rules import ProcessingTime, add_working_time, next_opening
@@ -30,7 +31,8 @@ OverrideUnit = Annotated[str, Query(min_length=1, max_length=40, description=(
 @router.get("/due", summary="Compute a due date in working time", response_model=DueOut)
 def due(
     session: ReadSession, _who: Reader,
-    unit: str, start: Instant,
+    unit: Annotated[str, Query(min_length=1, max_length=CODE_LENGTH, description="Unit code")],
+    start: Instant,
     working_days: Annotated[int | None, Query(ge=1, le=365)] = None,
     working_hours: Annotated[int | None, Query(ge=1, le=2000)] = None,
 ) -> DueOut:

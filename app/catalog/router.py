@@ -24,6 +24,7 @@ from app.catalog.schemas import (
 )
 from app.core.cursor import BY_CODE, CursorQuery, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
+from app.core.params import FieldQuery, ProcedurePath, UnitPath, UnitQuery
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000)]
@@ -38,7 +39,7 @@ def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> Un
 @router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList)
 def list_units(
     session: ReadSession, _who: Reader,
-    parent: str | None = None, under: str | None = None, level: Level | None = None,
+    parent: UnitQuery = None, under: UnitQuery = None, level: Level | None = None,
     cursor: CursorQuery = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""
@@ -50,21 +51,21 @@ def list_units(
 
 
 @router.get("/units/{code}", summary="Read a unit", response_model=UnitOut)
-def get_unit(code: str, session: ReadSession, _who: Reader) -> UnitOut:
+def get_unit(code: UnitPath, session: ReadSession, _who: Reader) -> UnitOut:
     """One unit."""
     return service.unit_out(service.get_unit(session, code))
 
 
 @router.patch("/units/{code}", summary="Change a unit", response_model=UnitOut)
 def update_unit(
-    code: str, patch: UnitPatch, session: TreeSession, who: Admin, now: Now
+    code: UnitPath, patch: UnitPatch, session: TreeSession, who: Admin, now: Now
 ) -> UnitOut:
     """Change a unit: rename, move, close (valid_to) or record a merger (merged_into)."""
     return service.unit_out(service.update_unit(session, who, code, patch, now))
 
 
 @router.delete("/units/{code}", summary="Delete a unit", status_code=204)
-def delete_unit(code: str, session: WriteSession, who: Admin, now: Now) -> Response:
+def delete_unit(code: UnitPath, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete an unused unit."""
     service.delete_unit(session, who, code, now)
     return Response(status_code=204)
@@ -83,7 +84,7 @@ def create_procedure(
             response_model=ProcedureList)
 def list_procedures(
     session: ReadSession, _who: Reader, now: Now,
-    field: str | None = None, cursor: CursorQuery = None, limit: Limit = 500,
+    field: FieldQuery = None, cursor: CursorQuery = None, limit: Limit = 500,
 ) -> ProcedureList:
     """Procedures ordered by code, optionally of one field (lĩnh vực)."""
     items = service.list_procedures(session, field_code=field, limit=limit,
@@ -93,14 +94,16 @@ def list_procedures(
 
 
 @router.get("/procedures/{code}", summary="Read a procedure", response_model=ProcedureOut)
-def get_procedure(code: str, session: ReadSession, _who: Reader, now: Now) -> ProcedureOut:
+def get_procedure(
+    code: ProcedurePath, session: ReadSession, _who: Reader, now: Now
+) -> ProcedureOut:
     """One procedure, with the times of the version in force today."""
     return service.procedure_view(session, service.get_procedure(session, code), now)
 
 
 @router.patch("/procedures/{code}", summary="Change a procedure", response_model=ProcedureOut)
 def update_procedure(
-    code: str, patch: ProcedurePatch, session: WriteSession, who: Admin, now: Now
+    code: ProcedurePath, patch: ProcedurePatch, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
     """Change a procedure; dossiers already received keep their appointment."""
     return service.procedure_view(session, service.update_procedure(session, who, code, patch, now),
@@ -111,7 +114,7 @@ def update_procedure(
              summary="Add a version of a procedure's processing rules",
              response_model=ProcedureVersionOut)
 def add_procedure_version(
-    code: str, body: ProcedureVersionIn, session: WriteSession, who: Admin, now: Now
+    code: ProcedurePath, body: ProcedureVersionIn, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureVersionOut:
     """Add processing rules in force from a date (ngày hiệu lực); received dossiers keep theirs."""
     return service.version_out(service.add_version(session, who, code, body, now))
@@ -121,14 +124,14 @@ def add_procedure_version(
             summary="List the versions of a procedure's processing rules",
             response_model=ProcedureVersionList)
 def list_procedure_versions(
-    code: str, session: ReadSession, _who: Reader
+    code: ProcedurePath, session: ReadSession, _who: Reader
 ) -> ProcedureVersionList:
     """Every version of a procedure's processing rules, oldest first."""
     return ProcedureVersionList(items=service.list_versions(session, code))
 
 
 @router.delete("/procedures/{code}", summary="Delete a procedure", status_code=204)
-def delete_procedure(code: str, session: WriteSession, who: Admin, now: Now) -> Response:
+def delete_procedure(code: ProcedurePath, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete a procedure no dossier uses."""
     service.delete_procedure(session, who, code, now)
     return Response(status_code=204)

@@ -1,8 +1,9 @@
 """Settings, read once from the environment (and a .env file if present)."""
 
+import ipaddress
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,7 +14,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./motcua.db"
     database_read_url: str | None = None
-    admin_api_key: SecretStr | None = None
+    # At most the X-API-Key header's bound (app.auth.rules.KEY_HEADER_LENGTH).
+    admin_api_key: SecretStr | None = Field(default=None, max_length=512)
     migrate_on_start: bool = True
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
@@ -52,11 +54,21 @@ class Settings(BaseSettings):
     # IP and per dossier code. In-process buckets: behind several processes, share a store.
     public_lookup_burst: int = Field(default=10, ge=1)
     public_lookup_refill_per_minute: float = Field(default=2.0, gt=0)
+    # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client.
+    # Empty: the header is ignored and the connection's own address is the client.
+    trusted_proxies: list[str] = []
     # When set, GET /metrics requires "Authorization: Bearer <token>" (Prometheus'
     # `authorization` scrape option); unset, it is open like /health.
     metrics_token: SecretStr | None = None
     # "json": one JSON object per log line (request id, key id), for a log shipper; "text".
     log_format: str = Field(default="json", pattern="^(json|text)$")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the entry
+        return value
 
 
 @lru_cache

@@ -7,8 +7,8 @@
 uvicorn has no timeout for reading a request's headers (a client trickling a byte at a time
 keeps its connection), and with httptools installed it ignores h11's header-size limit. Bound
 both at the reverse proxy (nginx `client_header_timeout` and `client_body_timeout`, e.g. 10 s;
-`large_client_header_buffers 4 16k`), which also owns X-Forwarded-For: uvicorn trusts that
-header only from `forwarded_allow_ips` (default 127.0.0.1, i.e. a proxy on the same host).
+`large_client_header_buffers 4 16k`). uvicorn's own X-Forwarded-For handling is off: the app
+reads that header only from the proxies listed in `TRUSTED_PROXIES` (none by default).
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ Day = Annotated[
 
 ClockTime = Annotated[
     time, BeforeValidator(_clock),
-    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN,
+    WithJsonSchema({"type": "string", "maxLength": 8, "pattern": CLOCK_PATTERN,
                     "description": "Local wall-clock time HH:MM[:SS], without an offset."}),
 ]
 """A time of day on the unit's wall clock (JSON Schema's `time` format would need an offset)."""
@@ -111,8 +111,8 @@ Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
 
 PERIOD_PATTERN = r"^20\d{2}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
 Period = Annotated[
-    str, StringConstraints(pattern=PERIOD_PATTERN),
-    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN, "description": (
+    str, StringConstraints(max_length=7, pattern=PERIOD_PATTERN),
+    WithJsonSchema({"type": "string", "maxLength": 7, "pattern": PERIOD_PATTERN, "description": (
         "A year (2026), quarter (2026-Q3), half (2026-H1) or month (2026-09), "
         "from 2000 to 2099.")}),
 ]

@@ -58,6 +58,8 @@ class ReceiptContext:
     place: str | None = field(default=None, kw_only=True)
     parent_unit_name: str | None = field(default=None, kw_only=True)
     issuer_name: str | None = field(default=None, kw_only=True)
+    # The public lookup's code (mã tra cứu), as printed: `7K2QX-M9D4R`.
+    lookup_secret: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         """Validate and freeze the fields."""

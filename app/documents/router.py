@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
 from app.core.deps import FreshSession, Now, ReadSession
+from app.core.params import CODE_LENGTH, DossierPath
 from app.core.timefmt import Day, Period
 from app.stats.rules import resolve_period
 
@@ -29,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                409: {"description": "The form does not apply to the dossier yet"}},
 )
 def document(
-    code: Annotated[str, Path(description="Dossier code (mã hồ sơ)")],
+    code: DossierPath,
     kind: Annotated[DocumentKind, Path(
         description="receipt (Mẫu 01), supplement (02), refusal (03), apology (04), stop "
                     "(05) or control_sheet (06)")],
@@ -57,6 +58,7 @@ def document(
 def register(
     session: ReadSession, who: Counter, now: Now,
     unit: Annotated[str | None, Query(
+        max_length=CODE_LENGTH,
         description="The receiving unit whose register this is (default: the key's own); "
                     "the key must cover it")] = None,
     period: Annotated[Period | None, Query(

@@ -15,6 +15,7 @@ from app.catalog.service import covered_unit, unit_heading
 from app.core.clock import VN_TZ
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers.models import Dossier, DossierEvent
+from app.dossiers.rules import show_secret
 from app.dossiers.schemas import DossierOut, TimelineEvent
 from app.dossiers.views import get_dossier, receipt_appointment
 from app.postal.service import postal_return_of
@@ -109,7 +110,9 @@ def build_context(
                 # since; later appointments are on the documents that set them.
                 appointment_at=receipt_appointment(session, d.code) or d.due_at,
                 return_method="postal" if postal else "counter",
-                return_address=postal.recipient_address if postal else None)
+                return_address=postal.recipient_address if postal else None,
+                lookup_secret=show_secret(session.scalar(
+                    select(Dossier.lookup_secret).where(Dossier.code == d.code)) or ""))
         case "supplement":
             event = _latest(d, kind, "supplement_requested")
             return SupplementContext(

@@ -25,6 +25,7 @@ from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
 from app.core.group_commit import GroupCommit
 from app.core.problems import ProblemError, validation_problem
+from app.dossiers import rules
 from app.dossiers.decisions import (
     Answer,
     Applicant,
@@ -70,10 +71,9 @@ def event_command(code: str, event: EventIn) -> PostEvent:
     return PostEvent(
         dossier=code, id=event.id, type=event.type, at=event.at,
         fingerprint=fingerprint(payload),
-        # The delivery address is personal data: it lives on the postal return, not the
-        # timeline.
-        details=jsonable({k: v for k, v in payload.items()
-                          if k not in ("id", "type", "at", "delivery")}),
+        # The reason code stays out of the fingerprint: a retry sent across the upgrade that
+        # added it still replays.
+        details=jsonable(rules.event_details(event.type, payload)),
         to_unit=getattr(event, "to_unit", None), new_due_at=getattr(event, "new_due_at", None),
         method=getattr(event, "method", None), rating=getattr(event, "rating", None),
         waybill=getattr(event, "waybill", None), delivery=_delivery(getattr(event, "delivery",

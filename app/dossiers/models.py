@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, BigId
+from app.dossiers.rules import SECRET_LENGTH, new_lookup_secret
 
 STATUSES = (
     "received", "processing", "awaiting_supplement", "awaiting_financial_obligation",
@@ -40,6 +41,9 @@ class Dossier(Base):
     channel: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(32))
     client_ref: Mapped[str | None] = mapped_column(String(100))
+    # The lookup code printed on the receipt slip (mã tra cứu): the citizen's second factor
+    # that no stranger can guess, so the public lookup needs no per-dossier lock for it.
+    lookup_secret: Mapped[str] = mapped_column(String(SECRET_LENGTH), default=new_lookup_secret)
 
     applicant_kind: Mapped[str] = mapped_column(String(16))
     applicant_name: Mapped[str] = mapped_column(String(255))
@@ -90,8 +94,10 @@ class Dossier(Base):
     )
 
 
-# Every column of a dossier row but its generated id: what a bulk insert writes.
-DOSSIER_COLUMNS = tuple(c.name for c in Dossier.__table__.columns if c.name != "id")
+# Every column of a dossier row but its generated id and lookup code: what a bulk insert
+# writes (the column default draws each row's lookup code).
+DOSSIER_COLUMNS = tuple(c.name for c in Dossier.__table__.columns
+                        if c.name not in ("id", "lookup_secret"))
 
 
 class DossierEvent(Base):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
+from app.core.params import CODE_LENGTH, DossierPath
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
@@ -83,6 +84,7 @@ def receive_batch(
 def list_dossiers(
     session: ReadSession, who: Reader, now: Now,
     unit: Annotated[str | None, Query(
+        max_length=CODE_LENGTH,
         description="Dossiers received or handled by this unit (default: the key's own); the "
                     "key must cover it")] = None,
     include_descendants: Annotated[bool, Query(
@@ -115,7 +117,7 @@ def list_dossiers(
 
 @router.get("/dossiers/{code}", summary="Read a dossier with its timeline",
             response_model=DossierOut)
-def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> DossierOut:
+def get_dossier(code: DossierPath, session: FreshSession, who: Reader, now: Now) -> DossierOut:
     """One dossier with status, appointments, timeliness and its timeline."""
     # From the primary: a counter reads back the dossier it just wrote to decide its next
     # event (or whether a timed-out post landed); a point lookup costs the primary little.
@@ -124,7 +126,8 @@ def get_dossier(code: str, session: FreshSession, who: Reader, now: Now) -> Doss
 
 @router.get("/dossiers/{code}/deadline", summary="Explain a dossier's deadline",
             response_model=DeadlineOut)
-def explain_deadline(code: str, session: FreshSession, who: Reader, now: Now) -> DeadlineOut:
+def explain_deadline(code: DossierPath, session: FreshSession, who: Reader, now: Now
+                     ) -> DeadlineOut:
     """Why the dossier is due when it is: the rule and version, the clock's start, the working
     time counted day by day, the days skipped and why, each pause and what it moved."""
     return deadline.explain_deadline(session, who, code, now)
@@ -132,7 +135,7 @@ def explain_deadline(code: str, session: FreshSession, who: Reader, now: Now) ->
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",
              status_code=201, response_model=EventOut)
-async def post_event(code: str, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
+async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
     outcome = await writer.submit((intake.caller_of(who, now), intake.event_command(code, event)))

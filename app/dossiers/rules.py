@@ -5,6 +5,7 @@ No database, web framework or clock here: the caller passes the calendar and `no
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -40,6 +41,68 @@ EVENT_TYPES: tuple[EventType, ...] = (
     "resolved", "refused", "stopped", "withdrawn", "apology_issued", "returned",
     "return_by_post_requested", "delivered", "delivery_failed",
 )
+# Reason codes (mã lý do) per event type that carries a reason, with their Vietnamese labels:
+# what dashboards see and count, since a clerk's free-text reason may name people. "other"
+# (lý do khác) is the code of a reason the list does not name, and of one given without a code.
+REASON_OTHER = "other"
+REASON_CODES: dict[str, dict[str, str]] = {
+    "supplement_requested": {
+        "missing_document": "Thiếu thành phần hồ sơ",
+        "invalid_document": "Giấy tờ không hợp lệ",
+        "incorrect_information": "Thông tin kê khai chưa chính xác",
+        "expired_document": "Giấy tờ hết hiệu lực",
+        REASON_OTHER: "Lý do khác",
+    },
+    "refused": {
+        "not_competent": "Không thuộc thẩm quyền giải quyết",
+        "ineligible": "Không đủ điều kiện theo quy định",
+        "incomplete_after_supplement": "Không bổ sung, hoàn thiện hồ sơ theo yêu cầu",
+        "forged_document": "Giấy tờ giả mạo",
+        "duplicate": "Hồ sơ trùng lặp",
+        REASON_OTHER: "Lý do khác",
+    },
+    "stopped": {
+        "dispute": "Có tranh chấp, khiếu nại",
+        "authority_request": "Theo yêu cầu của cơ quan có thẩm quyền",
+        "supplement_overdue": "Quá hạn bổ sung hồ sơ",
+        "applicant_unreachable": "Không liên hệ được với người nộp hồ sơ",
+        REASON_OTHER: "Lý do khác",
+    },
+    "withdrawn": {
+        "applicant_request": "Theo đề nghị của người nộp hồ sơ",
+        "no_longer_needed": "Không còn nhu cầu giải quyết",
+        "resubmitted": "Nộp lại hồ sơ mới",
+        REASON_OTHER: "Lý do khác",
+    },
+    "apology_issued": {
+        "workload": "Số lượng hồ sơ tăng đột biến",
+        "inter_agency_delay": "Chậm phối hợp giữa các cơ quan",
+        "verification_needed": "Cần xác minh, thẩm định thêm",
+        "system_failure": "Sự cố hệ thống thông tin",
+        "officer_error": "Lỗi của cán bộ, công chức",
+        REASON_OTHER: "Lý do khác",
+    },
+    "delivery_failed": {
+        "address_not_found": "Không tìm thấy địa chỉ",
+        "recipient_absent": "Người nhận vắng mặt",
+        "recipient_refused": "Người nhận từ chối nhận",
+        REASON_OTHER: "Lý do khác",
+    },
+}
+"""The fixed list of reason codes of each event type with a reason; every list ends in
+"other"."""
+
+
+def event_details(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the timeline keeps of an event body: all but its id, type and instant (and the
+    delivery address, which is personal data and lives on the postal return), with the reason
+    code of an event that carries one ("other" when the body named none)."""
+    details = {k: v for k, v in payload.items() if k not in ("id", "type", "at", "delivery")}
+    if event_type in REASON_CODES:
+        details.setdefault("reason_code", REASON_OTHER)
+    return details
+
+
 OPEN: frozenset[str] = frozenset({
     "received", "processing", "awaiting_supplement", "awaiting_financial_obligation"})
 PauseKind = Literal["supplement", "financial_obligation"]
@@ -448,3 +511,19 @@ def recompute(
     except (Conflict, Unprocessable):
         return None
     return None if new == state else new
+
+
+# ---- the lookup code printed on the receipt slip --------------------------------------------
+
+# Crockford's base32 without I, L, O and U: nothing to misread on a printed slip.
+SECRET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (an alphabet)
+SECRET_LENGTH = 10  # 50 bits: out of reach of guessing, however many clients guess
+
+def new_lookup_secret() -> str:
+    """A dossier's lookup code (mã tra cứu), printed on its receipt slip: 10 random symbols."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+
+
+def show_secret(secret: str) -> str:
+    """The lookup code as printed, in two groups of five: `7K2QX-M9D4R`."""
+    return f"{secret[:5]}-{secret[5:]}"

@@ -15,6 +15,24 @@ Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
 UnitCode = Annotated[str, Field(min_length=1, max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
+# Reason codes, one fixed list per event type (app.dossiers.rules.REASON_CODES has the labels;
+# a test keeps the two equal). Omitted, the code is "other".
+SupplementReason = Literal["missing_document", "invalid_document", "incorrect_information",
+                           "expired_document", "other"]
+RefusalReason = Literal["not_competent", "ineligible", "incomplete_after_supplement",
+                        "forged_document", "duplicate", "other"]
+StopReason = Literal["dispute", "authority_request", "supplement_overdue",
+                     "applicant_unreachable", "other"]
+WithdrawalReason = Literal["applicant_request", "no_longer_needed", "resubmitted", "other"]
+ApologyReason = Literal["workload", "inter_agency_delay", "verification_needed",
+                        "system_failure", "officer_error", "other"]
+REASON_CODE_DOC = ("Reason code (mã lý do) from this event's fixed list, shown to every key "
+                   "(dashboards see it instead of the free-text reason); omitted: other.")
+
+
+# The reason codes of a failed delivery (the labels are in app.dossiers.rules.REASON_CODES).
+DeliveryFailureReason = Literal["address_not_found", "recipient_absent", "recipient_refused",
+                                "other"]
 
 
 class DeliveryIn(Strict):
@@ -100,6 +118,7 @@ class SupplementRequested(_EventBase):
 
     type: Literal["supplement_requested"]
     reason: Text
+    reason_code: SupplementReason = Field(default="other", description=REASON_CODE_DOC)
     documents: list[Text] = Field(default=[], max_length=50)
 
 
@@ -136,6 +155,7 @@ class Refused(_EventBase):
 
     type: Literal["refused"]
     reason: Text
+    reason_code: RefusalReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class Stopped(_EventBase):
@@ -143,6 +163,7 @@ class Stopped(_EventBase):
 
     type: Literal["stopped"]
     reason: Text
+    reason_code: StopReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class Withdrawn(_EventBase):
@@ -150,6 +171,7 @@ class Withdrawn(_EventBase):
 
     type: Literal["withdrawn"]
     reason: str | None = Field(default=None, max_length=1000)
+    reason_code: WithdrawalReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 class ApologyIssued(_EventBase):
@@ -157,6 +179,7 @@ class ApologyIssued(_EventBase):
 
     type: Literal["apology_issued"]
     reason: Text
+    reason_code: ApologyReason = Field(default="other", description=REASON_CODE_DOC)
     new_due_at: Instant
 
 
@@ -187,6 +210,7 @@ class DeliveryFailed(_EventBase):
 
     type: Literal["delivery_failed"]
     reason: Text
+    reason_code: DeliveryFailureReason = Field(default="other", description=REASON_CODE_DOC)
 
 
 EventIn = Annotated[

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth.dependencies import Admin, Reader
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
+from app.core.params import CODE_LENGTH
 from app.dossiers.schemas import DossierOut
 from app.dossiers.views import dossier_out
 from app.notifications import service
@@ -52,6 +53,7 @@ def list_deliveries(
 
 
 UnitQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH,
     description="Dossiers handled by this unit and the units below it (default: the key's "
                 "own); the key must cover it")]
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="At most this many, 1-500")]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, Field
+from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints
 
 from app.core.bodies import Strict
 from app.core.timefmt import LocalDatetime
@@ -16,7 +16,7 @@ EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon"
 class WebhookIn(Strict):
     """An integrator's endpoint to register."""
 
-    url: AnyHttpUrl
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]  # the column's length
     event_types: list[EventType] | None = Field(
         default=None, description="Event types to receive; all when omitted.")
     description: str | None = Field(default=None, max_length=255)

@@ -11,6 +11,7 @@ from app.auth.dependencies import require
 from app.auth.rules import Principal
 from app.core.cursor import CursorQuery
 from app.core.deps import FreshSession, Now, WriteSession
+from app.core.params import DossierPath
 from app.dossiers import intake
 from app.dossiers.intake import Caller, Writes
 from app.dossiers.router import created
@@ -50,7 +51,7 @@ def _report(session: WriteSession, who: Principal, code: str,
 
 @router.post("/returns/{code}/handed_over", summary="Report a result handed to the post",
              status_code=201, response_model=EventOut)
-def handed_over(code: str, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
+def handed_over(code: DossierPath, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
                 pipeline: Writes) -> JSONResponse:
     """The post took the result (the dossier's return time); idempotent per waybill."""
     return _report(session, who, code, body, now, pipeline)
@@ -58,7 +59,7 @@ def handed_over(code: str, body: HandedOverIn, session: WriteSession, who: Posta
 
 @router.post("/returns/{code}/delivered", summary="Report a postal delivery",
              status_code=201, response_model=EventOut)
-def delivered(code: str, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
+def delivered(code: DossierPath, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
               pipeline: Writes) -> JSONResponse:
     """The recipient got the result; idempotent."""
     return _report(session, who, code, body, now, pipeline)
@@ -66,7 +67,7 @@ def delivered(code: str, body: DeliveredIn, session: WriteSession, who: Postal, 
 
 @router.post("/returns/{code}/delivery_failed", summary="Report a failed postal delivery",
              status_code=201, response_model=EventOut)
-def delivery_failed(code: str, body: DeliveryFailedIn, session: WriteSession, who: Postal,
+def delivery_failed(code: DossierPath, body: DeliveryFailedIn, session: WriteSession, who: Postal,
                     now: Now, pipeline: Writes) -> JSONResponse:
     """Not delivered: the result goes back to the counter; idempotent."""
     return _report(session, who, code, body, now, pipeline)

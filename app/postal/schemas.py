@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.bodies import Strict
 from app.core.timefmt import Instant, LocalDatetime
+from app.dossiers.schemas import DeliveryFailureReason
 
 Waybill = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$",
                 description="The post's tracking number (số hiệu bưu gửi).")
@@ -29,6 +30,9 @@ class DeliveryFailedIn(Strict):
 
     at: Instant
     reason: str = Field(min_length=1, max_length=1000)
+    reason_code: DeliveryFailureReason = Field(
+        default="other", description="Reason code (mã lý do) from the fixed list, shown to "
+        "every key (dashboards see it instead of the free-text reason); omitted: other.")
 
 
 class Recipient(BaseModel):

@@ -59,7 +59,8 @@ def callback_event(
     if isinstance(body, DeliveredIn):
         return Delivered(id=f"postal:delivered:{row.waybill}", type="delivered", at=body.at)
     return DeliveryFailed(id=f"postal:delivery_failed:{row.waybill}", type="delivery_failed",
-                          at=body.at, reason=body.reason)
+                          at=body.at, reason=body.reason,
+                          **body.model_dump(include={"reason_code"}, exclude_unset=True))
 
 
 _FEED_POSITION: TypeAdapter[tuple[int, int]] = TypeAdapter(tuple[RowId, RowId])

@@ -10,18 +10,24 @@ from fastapi.responses import JSONResponse
 
 from app.core.deps import Now, ReadSession
 from app.core.errors import problem_response
+from app.core.params import DossierPath
 from app.core.problems import NotFound
-from app.public import service
+from app.public import rules, service
 from app.public.schemas import PublicDossierOut
 
 router = APIRouter(prefix="/api/v1/public", tags=["public lookup (tra cứu hồ sơ)"])
 # The header is the way: a query string lands in access logs and proxies' logs.
 Last4 = Annotated[str | None, Query(
-    pattern=r"^[0-9]{4}$", deprecated=True,
+    min_length=4, max_length=4, pattern=r"^[0-9]{4}$", deprecated=True,
     description="Last 4 digits of the phone on the slip; prefer the X-Phone-Last4 header, "
                 "as a query string is written to access logs.")]
 Last4Header = Annotated[str | None, Header(
-    pattern=r"^[0-9]{4}$", description="Last 4 digits of the phone on the slip.")]
+    min_length=4, max_length=4, pattern=r"^[0-9]{4}$",
+    description="Last 4 digits of the phone on the slip.")]
+SecretHeader = Annotated[str | None, Header(
+    max_length=11, pattern=r"^[0-9A-Za-z]{5}[- ]?[0-9A-Za-z]{5}$",
+    description="The lookup code printed on the receipt slip (mã tra cứu), e.g. `7K2QX-M9D4R`. "
+                "Preferred: a wrong one never holds back the dossier's owner.")]
 
 
 def limiter(request: Request) -> service.FailureLimiter:
@@ -35,24 +41,41 @@ def limiter(request: Request) -> service.FailureLimiter:
     return found
 
 
+def client_of(request: Request) -> str:
+    """The client's address: the connection's, or X-Forwarded-For's from a trusted proxy."""
+    state = request.app.state
+    if not hasattr(state, "trusted_proxies"):
+        state.trusted_proxies = rules.trusted_networks(state.settings.trusted_proxies)
+    peer = request.client.host if request.client else "-"
+    return rules.client_address(peer, request.headers.getlist("x-forwarded-for"),
+                                state.trusted_proxies)
+
+
 @router.get("/dossiers/{code}", summary="Look up a dossier (citizens, no key)",
             response_model=PublicDossierOut,
             responses={404: {"description": "Unknown code or wrong phone digits (one answer)"},
                        429: {"description": "Too many failed lookups"}})
 def lookup(
-    code: str, request: Request, session: ReadSession, now: Now,
+    code: DossierPath, request: Request, session: ReadSession, now: Now,
     phone_last4: Last4 = None, x_phone_last4: Last4Header = None,
+    x_lookup_secret: SecretHeader = None,
 ) -> PublicDossierOut | JSONResponse:
-    """A dossier's status for the applicant: send the last 4 digits of the phone on the slip
-    in the `X-Phone-Last4` header (`phone_last4` in the query still works, but lands in access
-    logs). No personal data is returned."""
-    digits = phone_last4 or x_phone_last4 or ""
-    # The client IP as the ASGI server sees it: behind a proxy, run uvicorn --proxy-headers.
-    keys = (f"ip:{request.client.host if request.client else '-'}", f"code:{code}")
+    """A dossier's status for the applicant, with one of two second factors from the receipt
+    slip: its lookup code in `X-Lookup-Secret`, or the last 4 digits of the phone in
+    `X-Phone-Last4` (`phone_last4` in the query still works, but lands in access logs).
+    No personal data is returned.
+
+    Failed lookups are limited per client address first, so one client cannot enumerate.
+    Phone digits (10,000 values) are also limited per code, which strangers can use up;
+    the lookup code (50 bits) is limited per client only, so its holder always gets through."""
+    client = f"ip:{client_of(request)}"
+    keys = (client,) if x_lookup_secret else (client, f"code:{code}")
     guard = limiter(request)
     guard.check(keys, time.monotonic())
     try:
-        return service.lookup(session, code, digits, now)
+        if x_lookup_secret:
+            return service.lookup_by_secret(session, code, x_lookup_secret, now)
+        return service.lookup(session, code, phone_last4 or x_phone_last4 or "", now)
     except NotFound as exc:
         guard.fail(keys, time.monotonic())
         # The instance leaves out the code, so the body is byte for byte the same whether

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from app.dossiers.rules import SECRET_LENGTH
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 STATUS_LABELS: dict[str, str] = {
     "received": "Đã tiếp nhận",
@@ -25,6 +31,50 @@ def phone_matches(phone: str | None, last4: str) -> bool:
     # Compare even when there is no phone, so timing does not tell the two cases apart.
     candidate = digits[-4:] if len(digits) >= 4 else "\0\0\0\0"
     return hmac.compare_digest(candidate.encode(), last4.encode())
+
+
+def secret_matches(stored: str | None, given: str) -> bool:
+    """True if `given` is the dossier's lookup code, as printed or typed (case, dashes and
+    spaces ignored; O read as 0, I and L as 1), compared in constant time."""
+    typed = re.sub(r"[\s-]", "", given).upper().translate(str.maketrans("OIL", "011"))
+    candidate = stored if stored is not None else "\0" * SECRET_LENGTH
+    return hmac.compare_digest(candidate.encode(), typed.encode()) and stored is not None
+
+
+def trusted_networks(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
+    """The trusted proxies setting (addresses or CIDR networks) parsed; ValueError if one is
+    neither."""
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(peer: str, forwarded_for: Sequence[str],
+                   trusted: Sequence[IPNetwork]) -> str:
+    """The address a request comes from, for the lookup limits.
+
+    `X-Forwarded-For` counts only when the connection itself comes from a trusted proxy; then
+    the list is read from the right (the addresses our own proxies appended) and the first
+    address that is not a trusted proxy is the client. Anything to its left was written by the
+    client and proves nothing. A list that is malformed there falls back to the last proxy.
+    """
+    here = _address(peer)
+    if here is None or not any(here in net for net in trusted):
+        return peer
+    hops = [h for value in forwarded_for for h in value.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return str(here)
+        if not any(address in net for net in trusted):
+            return str(address)
+        here = address
+    return str(here)
 
 
 @dataclass

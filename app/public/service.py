@@ -76,6 +76,20 @@ def lookup(session: Session, code: str, phone_last4: str, now: datetime) -> Publ
     matches = rules.phone_matches(dossier.applicant_phone if dossier else None, phone_last4)
     if dossier is None or not matches:
         raise NotFound(NO_MATCH, code="dossier_not_found")
+    return _public_view(session, dossier)
+
+
+def lookup_by_secret(session: Session, code: str, secret: str,
+                     now: datetime) -> PublicDossierOut:
+    """The public view, if the code exists and `secret` is its slip's lookup code."""
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if not rules.secret_matches(dossier.lookup_secret if dossier else None, secret):
+        raise NotFound(NO_MATCH, code="dossier_not_found")
+    assert dossier is not None  # a match needs a stored code
+    return _public_view(session, dossier)
+
+
+def _public_view(session: Session, dossier: Dossier) -> PublicDossierOut:
     postal = postal_return_of(session, dossier.code)
     return PublicDossierOut(
         code=dossier.code, status=dossier.status,

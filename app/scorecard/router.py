@@ -13,7 +13,7 @@ from app.core.deps import AppSettings, Now, ReadSession
 from app.scorecard import service
 from app.scorecard.schemas import AtRiskPage, ScorecardOut
 from app.stats import rules as stats_rules
-from app.stats.router import FromQuery, PeriodQuery, ToQuery, required_unit
+from app.stats.router import FromQuery, PeriodQuery, ToQuery, UnitQuery, required_unit
 
 router = APIRouter(prefix="/api/v1", tags=["scorecard (bộ chỉ số 766)"])
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["scorecard (bộ chỉ số 766)"])
             response_model=ScorecardOut)
 def scorecard(
     session: ReadSession, who: Reader, now: Now, settings: AppSettings,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
@@ -39,7 +39,7 @@ def scorecard(
             response_model=AtRiskPage)
 def at_risk(
     session: ReadSession, who: Reader, now: Now,
-    unit: str | None = None,
+    unit: UnitQuery = None,
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,

@@ -13,6 +13,7 @@ from app.catalog.models import Unit
 from app.catalog.schemas import Level
 from app.catalog.service import covered_unit, unit_heading
 from app.core.deps import Now, ReadSession
+from app.core.params import CODE_LENGTH
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
@@ -24,6 +25,7 @@ PeriodQuery = Annotated[Period | None, Query(description="2026, 2026-Q3, 2026-H1
 FromQuery = Annotated[Day | None, Query(alias="from", description="First day (local), inclusive")]
 ToQuery = Annotated[Day | None, Query(alias="to", description="Last day (local), inclusive")]
 UnitQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH,
     description="Unit code (default: the key's own); the key must cover it")]
 ByQuery = Annotated[By, Query(
     description="Count each dossier for the unit deciding it (handling) or the one that "
@@ -58,8 +60,9 @@ def on_time(
     from_: FromQuery = None,
     to: ToQuery = None,
     procedure: Annotated[str | None, Query(
-        description="Only this procedure (mã thủ tục)")] = None,
-    field: Annotated[str | None, Query(description="Field (lĩnh vực) code")] = None,
+        max_length=CODE_LENGTH, description="Only this procedure (mã thủ tục)")] = None,
+    field: Annotated[str | None, Query(
+        max_length=CODE_LENGTH, description="Field (lĩnh vực) code")] = None,
     group_by: Annotated[GroupBy | None, Query(
         description="Split the figures by month, quarter, field, procedure or child unit, "
                     "with the total beside")] = None,
@@ -96,6 +99,7 @@ def ranking(
         description="Rank the units of this level (commune, agency, district, province)")
     ] = "commune",
     unit: Annotated[str | None, Query(
+        max_length=CODE_LENGTH,
         description="Rank within this unit's subtree (default: the key's own; a national key "
                     "ranks every unit)")] = None,
     by: ByQuery = "handling",

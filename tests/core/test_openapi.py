@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -67,3 +68,87 @@ def test_openapi_matches_the_committed_snapshot(client: TestClient) -> None:
         SNAPSHOT.write_text(current, encoding="utf-8")
     assert current == SNAPSHOT.read_text(encoding="utf-8"), \
         "the OpenAPI document changed: review it, then run with UPDATE_OPENAPI=1"
+
+
+# Formats whose values have a bounded length by construction.
+BOUNDED_FORMATS = {"date", "date-time", "uuid", "binary"}
+
+
+def _unbounded_strings(spec: dict[str, Any]) -> list[str]:
+    """Every string parameter, and every string property of a request body, that states no
+    bound: neither maxLength nor an enum, const or bounded format."""
+    components = spec["components"]["schemas"]
+    seen: set[str] = set()
+    found: list[str] = []
+
+    def walk(schema: Any, where: str) -> None:
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                walk(components[name], name)
+            return
+        if schema.get("type") == "string" and not (
+                {"maxLength", "enum", "const"} & set(schema)
+                or schema.get("format") in BOUNDED_FORMATS):
+            found.append(where)
+        for key in ("anyOf", "oneOf", "allOf"):
+            for sub in schema.get(key, []):
+                walk(sub, where)
+        for name, sub in schema.get("properties", {}).items():
+            walk(sub, f"{where}.{name}")
+        walk(schema.get("items"), f"{where}[]")
+        walk(schema.get("additionalProperties"), f"{where}{{}}")
+        if "discriminator" in schema:
+            for ref in schema["discriminator"].get("mapping", {}).values():
+                walk({"$ref": ref}, where)
+
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []):
+                walk(p["schema"], f"{method.upper()} {path} {p['in']} {p['name']}")
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                walk(content["schema"], f"{method.upper()} {path} body")
+    assert len(seen) > 20  # the walk reached the request models
+    return found
+
+
+def test_every_string_input_states_its_bound(client: TestClient) -> None:
+    assert _unbounded_strings(client.get("/openapi.json").json()) == []
+
+
+def test_the_walk_finds_an_unbounded_string() -> None:
+    spec = json.loads(SNAPSHOT.read_text())
+    item = spec["paths"]["/api/v1/units"]["get"]
+    item["parameters"] = [*item["parameters"],
+                          {"in": "query", "name": "loose", "schema": {"type": "string"}}]
+    spec["components"]["schemas"]["UnitIn"]["properties"]["name"].pop("maxLength")
+    assert _unbounded_strings(spec) == ["GET /api/v1/units query loose", "UnitIn.name"]
+
+
+@pytest.mark.parametrize(("method", "url"), [
+    ("GET", "/api/v1/units/" + "U" * 41),
+    ("GET", "/api/v1/units?parent=" + "U" * 41),
+    ("GET", "/api/v1/procedures/" + "P" * 41),
+    ("GET", "/api/v1/procedures?field=" + "F" * 41),
+    ("GET", "/api/v1/dossiers/" + "D" * 65),
+    ("GET", "/api/v1/dossiers?unit=" + "U" * 41),
+    ("GET", "/api/v1/dossiers/overdue?unit=" + "U" * 41),
+    ("GET", "/api/v1/stats/on-time?unit=U&procedure=" + "P" * 41),
+    ("GET", "/api/v1/stats/on-time?unit=U&period=2026-Q1x"),
+    ("GET", "/api/v1/audit?entity_id=" + "E" * 81),
+    ("GET", "/api/v1/public/dossiers/" + "D" * 65),
+    ("POST", "/api/v1/postal/returns/" + "D" * 65 + "/delivered"),
+])
+def test_the_server_enforces_the_stated_bounds(client: TestClient, method: str,
+                                               url: str) -> None:
+    r = client.request(method, url, json={"at": "2026-03-02T08:00:00+07:00"})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_an_overlong_key_header_is_refused_before_any_lookup(client: TestClient) -> None:
+    r = client.get("/api/v1/units", headers={"X-API-Key": "k" * 513})
+    assert r.status_code == 422, r.text

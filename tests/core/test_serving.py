@@ -63,3 +63,5 @@ def test_the_image_serves_with_the_same_settings() -> None:
     cmd = " ".join(re.findall(r'"([^"]+)"', (REPO / "Dockerfile").read_text().split("CMD")[-1]))
     assert f"--timeout-keep-alive {KEEP_ALIVE_SECONDS}" in cmd
     assert f"--timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}" in cmd
+    # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+    assert "--no-proxy-headers" in cmd

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from app.dashboard.router import SECURITY_HEADERS
+from app.dashboard.router import SECURITY_HEADERS, STATIC
+from app.dossiers.rules import REASON_CODES
 from tests.factories import Api
 
 FILES = ["app.js", "api.js", "charts.js", "i18n.js", "period.js", "timeline.js", "style.css",
@@ -47,3 +50,11 @@ def test_files_outside_the_static_folder_are_not_served(api: Api) -> None:
 def test_api_responses_keep_their_own_headers(api: Api) -> None:
     r = api.client.get("/api/v1/units")
     assert "content-security-policy" not in r.headers
+
+
+def test_the_timeline_names_every_reason_code_as_the_rules_label_it() -> None:
+    source = (STATIC / "i18n.js").read_text()
+    shown = dict(re.findall(r'^\s*rc_(\w+): \["([^"]+)"', source, re.MULTILINE))
+    expected = {code: label for codes in REASON_CODES.values() for code, label in codes.items()}
+    assert shown == expected
+    assert "rc_${d.reason_code}" in (STATIC / "timeline.js").read_text()

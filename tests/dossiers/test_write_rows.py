@@ -30,6 +30,7 @@ TABLES = {
     "stat_histogram_month": "role, unit, procedure, month, bucket",
     "postal_returns": "id", "outbox_events": "id", "webhook_deliveries": "id",
 }
+RANDOM_COLUMNS = {"lookup_secret"}
 DELIVERY = {"name": "Trần Thị Bình", "address": "Số 5 Lý Thái Tổ", "phone": "0987654321",
             "cod_amount": 35000}
 
@@ -105,7 +106,10 @@ def _rows(engine: Engine) -> dict[str, list[list[Any]]]:
     with engine.connect() as conn:
         for table, order in TABLES.items():
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))
-            out[table] = [[_plain(v) for v in row] for row in rows]
+            # A dossier's lookup code is drawn at random: only its presence is compared.
+            drawn = {i for i, k in enumerate(rows.keys()) if k in RANDOM_COLUMNS}
+            out[table] = [[("<drawn>" if v is not None else None) if i in drawn else _plain(v)
+                           for i, v in enumerate(row)] for row in rows]
     return out
 
 

@@ -278,3 +278,17 @@ def test_a_damaged_ready_row_is_logged_and_left_out_not_a_500(
         page = feed(api, postal_key)
     assert [i["dossier_code"] for i in page["items"]] == [second]
     assert any("left out of the feed" in r.getMessage() for r in caplog.records)
+
+
+def test_the_post_reports_a_failure_with_a_reason_code(api: Api, postal_key: str) -> None:
+    code = by_post(api)
+    api.event(code, "resolved", "2026-03-05 10:00")
+    report(api, postal_key, code, "handed_over", waybill="EB3VN", at=iso("2026-03-05 15:00"))
+    bad = report(api, postal_key, code, "delivery_failed", at=iso("2026-03-07 10:00"),
+                 reason="Vắng", reason_code="holiday")
+    assert bad.status_code == 422 and "'recipient_absent'" in bad.text
+    r = report(api, postal_key, code, "delivery_failed", at=iso("2026-03-07 10:00"),
+               reason="Vắng nhà", reason_code="recipient_absent")
+    assert r.status_code == 201, r.text
+    details = api.dossier(code)["timeline"][-1]["details"]
+    assert details == {"reason": "Vắng nhà", "reason_code": "recipient_absent"}

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.public.rules import client_address, trusted_networks
+from tests.conftest import ADMIN_KEY
 from tests.factories import Api, iso
 
 URL = "/api/v1/public/dossiers/"
@@ -11,6 +18,28 @@ APPLICANT = ["Nguyễn Văn An", "001090012345", "0912345678", "Số 1 Tràng Ti
 PUBLIC_FIELDS = {"code", "status", "status_label", "procedure", "receiving_unit",
                  "handling_unit", "received_at", "due_at", "rescheduled_due_at",
                  "result_ready", "returned_at", "return_method", "postal"}
+
+PROXY = "10.0.0.1"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The test app, behind one trusted reverse proxy."""
+    return Settings(database_url=database_url, admin_api_key=ADMIN_KEY, migrate_on_start=False,
+                    webhook_sender_enabled=False, trusted_proxies=[PROXY])
+
+
+def client_at(api: Api, host: str) -> TestClient:
+    """A keyless client of the same app whose connection comes from `host`."""
+    return TestClient(api.client.app, client=(host, 40000), raise_server_exceptions=False)
+
+
+def slip_code(api: Api, code: str) -> str:
+    """The lookup code printed on the dossier's receipt slip."""
+    html = api.client.get(f"/api/v1/dossiers/{code}/documents/receipt").text
+    found = re.search(r"mã tra cứu\s*<b>([0-9A-Z]{5}-[0-9A-Z]{5})</b>", html)
+    assert found, html
+    return found.group(1)
 
 
 def leaves(value: Any) -> list[str]:
@@ -78,3 +107,93 @@ def test_failed_lookups_are_rate_limited(api: Api) -> None:
     assert int(blocked.headers["Retry-After"]) > 0
     # The same client is held back on other codes too (per IP).
     assert public.get(URL + "other", headers={"X-Phone-Last4": "5678"}).status_code == 429
+
+
+def test_a_stranger_guessing_cannot_lock_out_the_owner_of_the_slip(api: Api) -> None:
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    secret = slip_code(api, code)
+    # Strangers from many addresses spend every failure they have on this code, with phone
+    # digits and with made-up lookup codes.
+    for n in range(30):
+        stranger = client_at(api, f"198.51.100.{n}")
+        answers = {stranger.get(URL + code, headers={"X-Phone-Last4": f"{n:04d}"}).status_code
+                   for _ in range(3)}
+        answers |= {stranger.get(URL + code, headers={"X-Lookup-Secret": "ZZZZZ-ZZZZZ"})
+                    .status_code for _ in range(11)}
+        assert answers == {404, 429}
+    # The phone digits are now held back for everyone on this code ...
+    owner = client_at(api, "203.0.113.9")
+    assert owner.get(URL + code, headers={"X-Phone-Last4": "5678"}).status_code == 429
+    # ... but the slip's lookup code gets its owner through, as printed or as typed.
+    for typed in (secret, secret.replace("-", "").lower(), secret.replace("-", " ")):
+        r = owner.get(URL + code, headers={"X-Lookup-Secret": typed})
+        assert r.status_code == 200, (typed, r.text)
+        assert r.json()["code"] == code
+
+
+def test_a_wrong_lookup_code_answers_exactly_like_an_unknown_dossier(api: Api) -> None:
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    secret = slip_code(api, code)
+    guest = client_at(api, "203.0.113.9")
+    wrong = guest.get(URL + code, headers={"X-Lookup-Secret": "00000-00000"})
+    unknown = guest.get(URL + "000.00.20.H12-260302-9999", headers={"X-Lookup-Secret": secret})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.content == unknown.content
+    malformed = guest.get(URL + code, headers={"X-Lookup-Secret": "x" * 40})
+    assert malformed.status_code == 422
+
+
+def test_one_client_enumerating_codes_is_throttled(api: Api) -> None:
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    secret = slip_code(api, code)
+    scanner = client_at(api, "198.51.100.77")
+    prefix = code.rsplit("-", 1)[0]
+    answers = [scanner.get(f"{URL}{prefix}-{n:04d}", headers={"X-Lookup-Secret": secret})
+               .status_code for n in range(2, 14)]
+    assert answers[:10] == [404] * 10 and set(answers[10:]) == {429}
+    blocked = scanner.get(URL + code, headers={"X-Lookup-Secret": secret})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    # Another client is not held back by the scanner.
+    assert client_at(api, "203.0.113.9").get(
+        URL + code, headers={"X-Lookup-Secret": secret}).status_code == 200
+
+
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(api: Api) -> None:
+    api.province()
+    code = str(api.receive("2026-03-02 08:00")["code"])
+    secret = slip_code(api, code)
+    spoofer = client_at(api, "198.51.100.77")
+    answers = [spoofer.get(URL + code, headers={"X-Lookup-Secret": "ZZZZZ-ZZZZZ",
+                                                "X-Forwarded-For": f"192.0.2.{n}"}).status_code
+               for n in range(11)]
+    assert answers == [404] * 10 + [429]
+    # Through the trusted proxy, only the address it appended counts, not one the client wrote.
+    behind = client_at(api, PROXY)
+    for n in range(11):
+        r = behind.get(URL + code, headers={"X-Lookup-Secret": "ZZZZZ-ZZZZZ",
+                                            "X-Forwarded-For": f"192.0.2.{n}, 198.51.100.8"})
+    assert r.status_code == 429
+    # Other citizens behind the same proxy are told apart by the address the proxy saw.
+    r = behind.get(URL + code, headers={"X-Lookup-Secret": secret,
+                                        "X-Forwarded-For": "203.0.113.50"})
+    assert r.status_code == 200, r.text
+
+
+def test_client_address_reads_forwarded_for_only_from_trusted_proxies() -> None:
+    trusted = trusted_networks(["10.0.0.0/8", "2001:db8::1"])
+    assert client_address("198.51.100.1", ["203.0.113.5"], trusted) == "198.51.100.1"
+    assert client_address("10.0.0.1", [], trusted) == "10.0.0.1"
+    assert client_address("10.0.0.1", ["203.0.113.5"], trusted) == "203.0.113.5"
+    # Read from the right: proxies of ours are skipped, the client's own claims are not read.
+    assert client_address("10.0.0.1", ["1.2.3.4, 203.0.113.5, 10.2.2.2"], trusted) \
+        == "203.0.113.5"
+    assert client_address("10.0.0.1", ["1.2.3.4", "203.0.113.5"], trusted) == "203.0.113.5"
+    assert client_address("2001:db8::1", ["2001:db8::99"], trusted) == "2001:db8::99"
+    # A garbled hop: the last proxy that wrote a readable address stands for the client.
+    assert client_address("10.0.0.1", ["garbage, 10.3.3.3"], trusted) == "10.3.3.3"
+    assert client_address("testclient", ["203.0.113.5"], trusted) == "testclient"
+    with pytest.raises(ValueError):
+        trusted_networks(["not-an-address"])

@@ -18,6 +18,7 @@ function details(e, names) {
   const d = e.details || {};
   const parts = [];
   if (d.to_unit) parts.push(`${t("d_to_unit")} ${names.unitName(d.to_unit)}`);
+  if (d.reason_code) parts.push(t(`rc_${d.reason_code}`));
   if (d.reason) parts.push(d.reason);
   if (d.documents?.length) parts.push(d.documents.join(", "));
   if (d.new_due_at) parts.push(`${t("d_new_due_at")} ${dateTime(d.new_due_at)}`);
