@@ -21,7 +21,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from app.core.clock import VN_TZ
+# Re-exported: the statistics name an instant's day as every rule does.
+from app.core.clock import local_day as local_day
 from app.core.problems import InvalidParam, Unprocessable
 
 ALL = "*"  # the procedure key of the all-procedures rows
@@ -82,11 +83,6 @@ class Facts:
     return_method: str | None
     rating: int | None
     events: tuple[EventFact, ...]
-
-
-def local_day(at: datetime) -> date:
-    """The Vietnamese calendar day of an instant."""
-    return at.astimezone(VN_TZ).date()
 
 
 Stint = tuple[date, date | None]  # [first day, first day after) a unit set held a dossier

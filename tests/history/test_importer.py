@@ -197,7 +197,8 @@ def figures(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         for table in (stat_day, stat_month, stat_histogram, stat_histogram_month):
             out[table.name] = sorted(tuple(map(str, r)) for r in conn.execute(select(table)))
-        columns = [c for c in Dossier.__table__.columns if c.name not in ("id", "updated_at", "lookup_secret")]
+        columns = [c for c in Dossier.__table__.columns
+                   if c.name not in ("id", "updated_at", "lookup_secret")]
         out["dossiers"] = sorted(tuple(map(str, r)) for r in conn.execute(select(*columns)))
         out["events"] = sorted(tuple(map(str, r)) for r in conn.execute(text(
             "SELECT d.code, e.client_id, e.type, e.at, e.flags FROM dossier_events e "
