@@ -1,1 +1,2 @@
-"""Benchmarks of the dossier service (issue 6): `python -m bench --help`."""
+"""Benchmarks of the dossier service, each beside a ceiling or peer measured in the same run:
+`python -m bench --help`."""
