@@ -85,7 +85,9 @@ def on_time(
                               "by": by, "procedures": procedures, "start": start, "end": end,
                               "today": today}
     # Grouping by field or procedure reads every procedure's rows; the total reads the "*" rows.
-    total = service.figures_for(session, **{**common, "procedures": procedures or [rules.ALL]})
+    # A field no procedure belongs to matches nothing: zeros, not every procedure's figures.
+    total = service.figures_for(session, **{
+        **common, "procedures": [rules.ALL] if procedures is None else procedures})
     if group_by is None:
         return {**scope, **total}
     groups = service.grouped(session, **common, group_by=group_by)

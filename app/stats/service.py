@@ -149,8 +149,8 @@ def fetch(
     for s, u in signed:
         sign[u] = sign.get(u, 0) + s
     units = [u for u, s in sign.items() if s]
-    if not units:
-        return {}
+    if not units or (procedures is not None and not procedures):
+        return {}  # nothing to sum: no unit left, or a filter no procedure matches
     roles = roles_for(by)
     points = {"before": start - timedelta(days=1), "judged": judged, "end": end}
     out: dict[str, dict[str, dict[Any, int]]] = defaultdict(

@@ -84,3 +84,17 @@ def test_a_new_app_reports_only_its_own_failed_checks(settings: Settings) -> Non
     check_failed("an earlier app's failure")
     with TestClient(create_app(settings)) as c:
         assert c.get("/health/ready").json() == {"status": "ready"}
+
+
+def test_a_field_no_procedure_belongs_to_gives_zeros_not_an_error(api: Api) -> None:
+    # An empty procedure list once reached PostgreSQL as `procedure IN ()`, a syntax error.
+    streams.catalogue(api)
+    streams.post(api, streams.plan(random.Random(3), 5))
+    for group_by in (None, "quarter", "procedure"):
+        params = {"unit": streams.PROVINCE, "period": "2026", "field": "NO-SUCH-FIELD",
+                  **({"group_by": group_by} if group_by else {})}
+        r = api.client.get("/api/v1/stats/on-time", params=params)
+        assert r.status_code == 200, r.text
+    r = api.client.get("/api/v1/stats/on-time", params={
+        "unit": streams.PROVINCE, "period": "2026", "field": "NO-SUCH-FIELD"})
+    assert r.json()["received"]["total"] == 0
