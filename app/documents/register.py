@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from app.catalog.headings import Heading
 from app.core.clock import VN_TZ
+from app.core.sheets import two_level_header
 
 from .rules import RegisterEntry, register_note
 
@@ -107,28 +108,12 @@ def to_xlsx(register: Register) -> bytes:
     ws.merge_cells(f"A{title + 1}:{last}{title + 1}")
     ws.cell(title + 1, 1, f"Từ ngày {register.start:%d/%m/%Y} đến ngày {register.end:%d/%m/%Y}")
     ws.cell(title + 1, 1).alignment = center
-    head, sub, numbers = title + 3, title + 4, title + 5
-    col = 1
-    while col <= width:
-        group = COLUMNS[col - 1][0]
-        if group is None:
-            ws.merge_cells(start_row=head, start_column=col, end_row=sub, end_column=col)
-            ws.cell(head, col, COLUMNS[col - 1][1])
-            col += 1
-            continue
-        span = sum(1 for c in COLUMNS if c[0] == group)
-        ws.merge_cells(start_row=head, start_column=col, end_row=head, end_column=col + span - 1)
-        ws.cell(head, col, group)
-        for j in range(span):
-            ws.cell(sub, col + j, COLUMNS[col - 1 + j][1])
-        col += span
+    head = title + 3
+    numbers = two_level_header(ws, head, [(group, name) for group, name, _ in COLUMNS],
+                               font=bold, alignment=center, border=box)
     for c in range(1, width + 1):
-        ws.cell(numbers, c, f"({c})")
-        for r in (head, sub, numbers):
-            cell = ws.cell(r, c)
-            cell.font, cell.alignment, cell.border = bold, center, box
         ws.column_dimensions[get_column_letter(c)].width = COLUMNS[c - 1][2]
-    ws.row_dimensions[sub].height = 45
+    ws.row_dimensions[head + 1].height = 45
     for line, entry in enumerate(register.entries, 1):
         for c, value in enumerate(row_values(line, entry, register.now), 1):
             cell = ws.cell(numbers + line, c, value)

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from app.core.sheets import two_level_header
+
 FORM = "Biểu số II.06a/VPCP/KSTT"
 TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
 
@@ -149,29 +151,9 @@ def to_xlsx(report: Report) -> bytes:
     ws["A3"].font, ws["A3"].alignment = Font(bold=True, size=13), center
     ws.merge_cells(f"A4:{last}4")
     ws["A4"], ws["A4"].alignment = f"Kỳ báo cáo: {_period(report)}", center
-    head, sub, numbers = 6, 7, 8
-    for col, text in ((1, "STT"), (2, _label(report.rows_by))):
-        ws.merge_cells(start_row=head, start_column=col, end_row=sub, end_column=col)
-        ws.cell(head, col, text)
-    col = 3
-    while col < 3 + len(COLUMNS):
-        top = COLUMNS[col - 3][0]
-        span = sum(1 for c in COLUMNS if c[0] == top) if top else 1
-        if top is None:
-            ws.merge_cells(start_row=head, start_column=col, end_row=sub, end_column=col)
-            ws.cell(head, col, COLUMNS[col - 3][1])
-        else:
-            ws.merge_cells(start_row=head, start_column=col, end_row=head,
-                           end_column=col + span - 1)
-            ws.cell(head, col, top)
-            for j in range(span):
-                ws.cell(sub, col + j, COLUMNS[col - 3 + j][1])
-        col += span
-    for c in range(1, width + 1):
-        ws.cell(numbers, c, f"({c})")
-        for r in (head, sub, numbers):
-            cell = ws.cell(r, c)
-            cell.font, cell.alignment, cell.border = bold, center, box
+    labels = [(None, "STT"), (None, _label(report.rows_by)),
+              *((top, name) for top, name, _ in COLUMNS)]
+    numbers = two_level_header(ws, 6, labels, font=bold, alignment=center, border=box)
     lines: list[tuple[int | str, dict[str, Any]]] = [
         *((i, r) for i, r in enumerate(report.rows, 1)), ("", report.total)]
     for line, (number, data) in enumerate(lines, numbers + 1):
@@ -191,7 +173,7 @@ def to_xlsx(report: Report) -> bytes:
     ws.column_dimensions["B"].width = 34
     for c in range(3, width + 1):
         ws.column_dimensions[get_column_letter(c)].width = 13
-    ws.row_dimensions[sub].height = 48
+    ws.row_dimensions[numbers - 1].height = 48  # the sub-header row
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
