@@ -19,40 +19,25 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from app.core.clock import VN_TZ, utcnow
+from app.core.clock import utcnow
 from app.core.db import Database
 from app.core.migrate import upgrade
-from app.demo.service import load_catalogue, plans
+from app.demo.service import history_rows, load_catalogue
 from app.history import importer
 from app.stats import service as stats
+from app.wiring import wire
 
 TARGET_DOSSIERS = 1_000_000
 TARGET_SECONDS = 600.0
 
 
-def _text(value: Any, naive: bool) -> Any:
-    if isinstance(value, datetime):
-        local = value.astimezone(VN_TZ)
-        return local.replace(tzinfo=None).isoformat() if naive else local.isoformat()
-    if isinstance(value, dict):
-        return {k: _text(v, naive) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_text(v, naive) for v in value]
-    return value
-
-
 def write_rows(path: Path, n: int, seed: int) -> None:
     """n history rows as JSONL, one dossier per line."""
     with path.open("w", encoding="utf-8") as f:
-        for index, (receipt, events) in enumerate(plans(n, seed, 1.5, utcnow())):
-            naive = index % 2 == 0
-            row = {"client_ref": f"CU-{index:07d}", **_text(receipt, naive),
-                   "events": [_text({k: v for k, v in e.items() if k != "id"}, naive)
-                              for e in events]}
+        for row in history_rows(n, seed, 1.5, utcnow()):
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -77,6 +62,7 @@ def _line(label: str, report: importer.Report, cpu: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Generate, import, print the figures."""
+    wire()  # the catalogue publishes its changes; the handlers must be subscribed
     parser = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)

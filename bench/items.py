@@ -22,6 +22,7 @@ from app.core.db import Database
 from app.core.migrate import upgrade
 from app.demo.service import load_catalogue, plans
 from app.dossiers.schemas import EVENT_ADAPTER, DossierIn
+from app.wiring import wire
 
 SKEW = timedelta(minutes=2)
 
@@ -86,6 +87,7 @@ def _write_path() -> tuple[Any, Any]:
 
 
 def main() -> None:
+    wire()  # the catalogue publishes its changes; the handlers must be subscribed
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)

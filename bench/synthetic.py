@@ -2,7 +2,7 @@
 
 Dossiers are generated with the same pure rules the service uses (working-time appointments,
 timeliness, statistic cells) and written with multi-row inserts; the aggregates are the sum
-of every dossier's cells, written by app.stats.service.write. The result is what receiving
+of every dossier's cells, written by app.stats.projection.write. The result is what receiving
 them one by one through the API would have left, minus the timelines.
 """
 
@@ -23,8 +23,8 @@ from app.core.clock import VN_TZ
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier
 from app.dossiers.rules import new_lookup_secret
 from app.stats import rules as stat_rules
+from app.stats.projection import write
 from app.stats.rules import EventFact, Facts
-from app.stats.service import write
 from app.worktime.rules import WorkingHours, add_working_time, build_calendar, timeliness
 
 PROVINCE = "BENCH.P"

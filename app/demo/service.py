@@ -8,6 +8,7 @@ import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -96,6 +97,28 @@ def plans(n: int, seed: int, years: float | None, now: datetime
     slots = rules.receipt_times(random.Random(seed), n, first, now, province.cal)
     for index, (at, in_hours) in enumerate(slots):
         yield rules.plan(province, index, seed, at, in_hours, now)
+
+
+def _exported(value: Any, naive: bool) -> Any:
+    if isinstance(value, datetime):
+        local = value.astimezone(VN_TZ)
+        # As a Vietnamese export writes them: wall-clock time, no offset (every other row).
+        return local.replace(tzinfo=None).isoformat() if naive else local.isoformat()
+    if isinstance(value, dict):
+        return {k: _exported(v, naive) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exported(v, naive) for v in value]
+    return value
+
+
+def history_rows(n: int, seed: int, years: float, now: datetime) -> Iterator[dict[str, Any]]:
+    """n demo dossiers as another one-stop system would export them for the history import
+    (docs/history-import.md): its own ids as client_ref, events without ids, JSON-ready."""
+    for index, (receipt, events) in enumerate(plans(n, seed, years, now)):
+        naive = index % 2 == 0
+        yield {"client_ref": f"CU-{index:07d}", **_exported(receipt, naive),
+               "events": [_exported({k: v for k, v in e.items() if k != "id"}, naive)
+                          for e in events]}
 
 
 def load(db: Database, *, n: int, seed: int, years: float | None, now: datetime,

@@ -4,13 +4,12 @@ export them (its own dossier ids as client_ref, events without ids)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.core.clock import VN_TZ, utcnow
+from app.core.clock import utcnow
 from app.core.db import Database
-from app.demo.service import load_catalogue, plans
+from app.demo.service import history_rows, load_catalogue
 
 
 def demo_catalogue(database_url: str) -> None:
@@ -23,27 +22,9 @@ def demo_catalogue(database_url: str) -> None:
         db.dispose()
 
 
-def _text(value: Any, naive: bool) -> Any:
-    if isinstance(value, datetime):
-        local = value.astimezone(VN_TZ)
-        # Half the rows as a Vietnamese export writes them: wall-clock time, no offset.
-        return local.replace(tzinfo=None).isoformat() if naive else local.isoformat()
-    if isinstance(value, dict):
-        return {k: _text(v, naive) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_text(v, naive) for v in value]
-    return value
-
-
 def demo_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """n rows with their timelines, JSON-ready, ending now."""
-    rows = []
-    for index, (receipt, events) in enumerate(plans(n, seed, 1.5, utcnow())):
-        naive = index % 2 == 0
-        rows.append({"client_ref": f"CU-{index:06d}", **_text(receipt, naive),
-                     "events": [_text({k: v for k, v in e.items() if k != "id"}, naive)
-                                for e in events]})
-    return rows
+    return list(history_rows(n, seed, 1.5, utcnow()))
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
