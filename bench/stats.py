@@ -19,7 +19,8 @@ from bench.harness import Context, Row, benchmark
 from bench.servers import ADMIN_KEY
 
 UNIT_QUARTER_MS = 5.0
-ALL_UNITS_SPEEDUP = 2.0
+ALL_UNITS_MS = 30.0
+ALL_UNITS_SPEEDUP = 10.0
 QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2")
 MONTHS = tuple(f"2025-{m:02d}" for m in range(1, 13))
 
@@ -84,9 +85,9 @@ def _duckdb_peer(
     return statistics.median(times), {(r[0], r[1]): int(r[2]) for r in rows}
 
 
-def _in_process(ctx: Context, units: list[str]) -> tuple[float, float]:
+def _in_process(ctx: Context, units: list[str]) -> tuple[float, float, float]:
     """The same unit x quarter figures timed inside one process: the query work alone,
-    without HTTP, key lookup and thread hand-offs."""
+    without HTTP, key lookup and thread hand-offs; and the median of every unit x month."""
     from sqlalchemy.orm import Session
 
     from app.catalog.models import Unit
@@ -104,8 +105,19 @@ def _in_process(ctx: Context, units: list[str]) -> tuple[float, float]:
                                         by="handling", procedures=["*"], start=start,
                                         end=end, today=date.today())
                     times.append((time.perf_counter() - t) * 1000)
+        province = session.get(Unit, synthetic.PROVINCE)
+        assert province is not None
+        start, end = parse_period("2025")
+        matrix = []
+        for _ in range(5):
+            t = time.perf_counter()
+            service.grouped(session, base=[province], include_descendants=True, by="handling",
+                            procedures=["*"], start=start, end=end, today=date.today(),
+                            group_by="unit", then_by="month")
+            matrix.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(0.99 * len(times)))]
+    return (statistics.median(times), times[min(len(times) - 1, int(0.99 * len(times)))],
+            statistics.median(matrix))
 
 
 @benchmark("stats")
@@ -135,17 +147,19 @@ def stats(ctx: Context) -> list[Row]:
         p50 = statistics.median(latencies)
         p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
         runs, ours = [], {}
-        for _ in range(3):
+        # The whole province's year, every unit x every month, as one request.
+        for _ in range(5):
             t = time.perf_counter()
-            for month in MONTHS:
-                r = client.get("/api/v1/stats/on-time", params={
-                    "unit": synthetic.PROVINCE, "period": month, "group_by": "unit"})
-                r.raise_for_status()
-                for g in r.json()["groups"]:
-                    ours[(g["key"], month)] = g["received"]["new"]
+            r = client.get("/api/v1/stats/on-time", params={
+                "unit": synthetic.PROVINCE, "period": "2025", "group_by": "unit",
+                "then_by": "month"})
+            r.raise_for_status()
             runs.append(time.perf_counter() - t)
+            for g in r.json()["groups"]:
+                for m in g["groups"]:
+                    ours[(g["key"], m["key"])] = m["received"]["new"]
     service_s = statistics.median(runs)
-    inner50, inner99 = _in_process(ctx, units)
+    inner50, inner99, matrix_ms = _in_process(ctx, units)
     peer_s, theirs = _duckdb_peer(ctx, loaded)
     agree = all(ours.get(k, 0) == v for k, v in theirs.items())
     if not agree:
@@ -160,8 +174,11 @@ def stats(ctx: Context) -> list[Row]:
         Row("stats: unit x quarter on-time, service layer in process: p50 / p99 (ms)",
             f"{inner50:.2f} / {inner99:.2f}", "", None, f"< {UNIT_QUARTER_MS:.0f} ms",
             inner99 < UNIT_QUARTER_MS),
-        Row(f"stats: all {len(synthetic.COMMUNES) + len(synthetic.AGENCIES)} units x 12 months "
-            f"(s; peer: DuckDB GROUP BY over the raw rows)", f"{service_s:.3f}",
-            f"{peer_s:.3f}", speedup, f">= {ALL_UNITS_SPEEDUP:.0f}x faster",
-            speedup >= ALL_UNITS_SPEEDUP and agree),
+        Row(f"stats: all {len(synthetic.COMMUNES) + len(synthetic.AGENCIES)} units x 12 months, "
+            f"one request (ms; peer: DuckDB GROUP BY over the raw rows)",
+            f"{service_s * 1000:.1f}", f"{peer_s * 1000:.1f}", speedup,
+            f"<= {ALL_UNITS_MS:.0f} ms and >= {ALL_UNITS_SPEEDUP:.0f}x faster",
+            speedup >= ALL_UNITS_SPEEDUP and service_s * 1000 <= ALL_UNITS_MS and agree),
+        Row("stats: all units x 12 months, service layer in process (ms)", f"{matrix_ms:.1f}",
+            "", None, "", None),
     ]

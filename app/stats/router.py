@@ -68,8 +68,18 @@ def on_time(
                     "with the total beside")] = None,
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform)")] = False,
+    then_by: Annotated[rules.Grouping | None, Query(
+        description="With group_by unit, field or procedure: split each group again by "
+                    "month, quarter or year, e.g. every child unit's figures for each month "
+                    "of a year in one answer")] = None,
 ) -> dict[str, Any]:
     """On-time figures of a unit for a period, as docs/figures.md defines them."""
+    if then_by is not None and group_by not in ("unit", "field", "procedure"):
+        raise Unprocessable(
+            "then_by splits the groups of group_by=unit, field or procedure.",
+            code="then_by_without_group_by",
+            invalid_params=[InvalidParam("then_by", "invalid",
+                                         "needs group_by=unit, field or procedure")])
     base = required_unit(session, who, unit)
     start, end = rules.resolve_period(period, from_, to)
     units = [base, *(service.merged_into(session, base) if include_merged else [])]
@@ -90,8 +100,9 @@ def on_time(
         **common, "procedures": [rules.ALL] if procedures is None else procedures})
     if group_by is None:
         return {**scope, **total}
-    groups = service.grouped(session, **common, group_by=group_by)
-    return {**scope, "group_by": group_by, "groups": groups, "total": total}
+    groups = service.grouped(session, **common, group_by=group_by, then_by=then_by)
+    return {**scope, "group_by": group_by, "then_by": then_by, "groups": groups,
+            "total": total}
 
 
 @router.get("/stats/ranking", summary="Rank units by on-time rate", response_model=Ranking)
@@ -149,9 +160,10 @@ def report_ii06a(
     units = [base, *(service.merged_into(session, base) if include_merged else [])]
     common: dict[str, Any] = {"base": units, "include_descendants": True, "by": by,
                               "start": start, "end": end, "today": today}
+    # The report shows no processing-time percentile: its histograms are not read.
     groups = service.grouped(session, **common, procedures=None if rows == "field"
-                             else [rules.ALL], group_by=rows)
-    total = service.figures_for(session, **common, procedures=[rules.ALL])
+                             else [rules.ALL], group_by=rows, histogram=False)
+    total = service.figures_for(session, **common, procedures=[rules.ALL], histogram=False)
     heading = unit_heading(session, base)
     data = report.Report(
         unit=base.code, unit_name=base.name, start=start, end=end, rows_by=rows,

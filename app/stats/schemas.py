@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.stats.rules import Grouping
+
 GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
 By = Literal["handling", "receiving"]
 
@@ -141,8 +143,17 @@ class GroupKey(BaseModel):
     to: date | None = None
 
 
+class Subgroup(Figures, GroupKey):
+    """The figures of one month, quarter or year inside a group (then_by)."""
+
+
 class Group(Figures, GroupKey):
     """The figures of one group, after its key."""
+
+    groups: list[Subgroup] | None = Field(
+        default=None,
+        description="With then_by: this group's figures for each month, quarter or year of "
+                    "the period (a units x months table in one answer); null without it")
 
 
 class Scope(BaseModel):
@@ -166,6 +177,8 @@ class OnTimeGrouped(Scope):
     """Figures per group, and the total over all groups."""
 
     group_by: GroupBy
+    then_by: Grouping | None = Field(
+        default=None, description="How each group is split again, if it is (see groups)")
     groups: list[Group]
     total: Figures
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.models import Procedure, Unit
 from app.core.observability import AGGREGATE_ANOMALIES, check_failed
@@ -130,114 +129,213 @@ def own_rows(session: Session, units: Iterable[Unit]) -> Signed:
     return [(1, u.code) for u in units] + [(-1, c) for c in children]
 
 
+Window = tuple[date, date, date]  # a period's first and last day, and the day overdue is judged
+
+
 def fetch(
     session: Session, *, signed: Signed, by: str, procedures: Sequence[str] | None,
     start: date, end: date, judged: date, group: str | None = None,
-    group_of: dict[str, str] | None = None, own: Sequence[str] = (),
+    group_of: dict[str, str] | None = None, own: Sequence[str] = (), histogram: bool = True,
 ) -> dict[str, Sums]:
-    """Sums for one period, per group: a unit (group="unit") or a procedure, or one total.
+    """Sums for one period, per group: a unit (group="unit") or a procedure, or one total."""
+    return fetch_many(session, signed=signed, by=by, procedures=procedures,
+                      windows=[(start, end, judged)], group=group, group_of=group_of,
+                      own=own, histogram=histogram)[0]
 
-    Every measure is summed up to three days (the eve of the period, the judged day and the
-    period's end) from whole months in the monthly table and the days of a partial month in
-    the daily table; flows are the difference of the sums at the end and on the eve. So a
-    year reads twelve monthly rows per unit, not 365 daily ones. `procedures` None means
-    every procedure's own rows (for grouping by procedure or field). `own`: units (among
-    those added) whose correction rows are added too, for their own dossiers by handling unit
-    (see rules.Contribution).
+
+def fetch_many(
+    session: Session, *, signed: Signed, by: str, procedures: Sequence[str] | None,
+    windows: Sequence[Window], group: str | None = None,
+    group_of: dict[str, str] | None = None, own: Sequence[str] = (), histogram: bool = True,
+) -> list[dict[str, Sums]]:
+    """Sums for several periods at once, per group, in the order of `windows`.
+
+    A period needs every measure summed up to three days (its eve, its judged day and its
+    end); flows are the difference of the sums at the end and on the eve. All the periods'
+    days are read together: whole months from the monthly table, grouped by month and summed
+    up in order, and the days of partial months from the daily table. So twelve months of
+    forty units are one read of a few thousand rows, not twelve. `procedures` None means every
+    procedure's own rows (for grouping by procedure or field). `own`: units (among those
+    added) whose correction rows are added too, for their own dossiers by handling unit (see
+    rules.Contribution). Without `histogram` the processing-time histograms are not read.
     """
     sign: dict[str, int] = {}
     for s, u in signed:
         sign[u] = sign.get(u, 0) + s
     units = [u for u, s in sign.items() if s]
     if not units or (procedures is not None and not procedures):
-        return {}  # nothing to sum: no unit left, or a filter no procedure matches
-    roles = roles_for(by)
-    points = {"before": start - timedelta(days=1), "judged": judged, "end": end}
-    out: dict[str, dict[str, dict[Any, int]]] = defaultdict(
-        lambda: {p: defaultdict(int) for p in (*points, "hist")})
+        return [{} for _ in windows]  # nothing to sum: no unit left, or no procedure matches
+    read = _Reader(session, units, roles_for(by), procedures,
+                   [u for u in own if sign.get(u, 0) > 0] if by == "handling" else [])
 
     def key_of(unit: str, procedure: str) -> str:
         raw = unit if group == "unit" else procedure if group == "procedure" else ""
         return (group_of or {}).get(raw, raw)
 
-    corrected = [u for u in own if sign.get(u, 0) > 0] if by == "handling" else []
+    points = sorted({p for start, end, judged in windows
+                     for p in (start - timedelta(days=1), judged, end)})
+    through = _through(read, points, key_of, sign)
+    histograms: list[dict[str, dict[int, int]]] = (
+        _histograms(read, windows, key_of, sign) if histogram else [{} for _ in windows])
+    zero = [0] * len(MEASURES)
+    out: list[dict[str, Sums]] = []
+    for (start, end, judged), hist in zip(windows, histograms, strict=True):
+        eve = start - timedelta(days=1)
+        sums = {}
+        for key, at in through.items():
+            before, last, seen = at.get(eve, zero), at.get(end, zero), at.get(judged, zero)
+            sums[key] = Sums(
+                flows={m: last[i] - before[i] for i, m in enumerate(FLOWS)},
+                before={m: before[i] for i, m in _RUNNING_AT},
+                through_end={m: last[i] for i, m in _RUNNING_AT},
+                through_judged={m: seen[i] for i, m in _RUNNING_AT},
+                histogram={b: c for b, c in hist.get(key, {}).items() if c})
+        for key, buckets in hist.items():
+            if key not in sums and any(buckets.values()):
+                sums[key] = Sums(flows={}, before={}, through_end={}, through_judged={},
+                                 histogram={b: c for b, c in buckets.items() if c})
+        out.append(sums)
+    return out
 
-    def where(t: Table) -> ColumnElement[bool]:
-        chosen = (t.c.procedure != ALL if procedures is None
-                  else t.c.procedure.in_(procedures))
-        rows = and_(t.c.unit.in_(units), t.c.role.in_(roles))
+
+_RUNNING_AT = [(len(FLOWS) + i, m) for i, m in enumerate(RUNNING)]
+
+
+class _Reader:
+    """Plain SQL over the aggregate tables for one scope (units, roles, procedures).
+
+    Built per call: with dozens of sums, building and cache-keying a SQLAlchemy expression
+    costs more than the query itself. Only fixed identifiers are interpolated; every value is
+    a bound parameter.
+    """
+
+    def __init__(self, session: Session, units: Sequence[str], roles: Sequence[str],
+                 procedures: Sequence[str] | None, corrected: Sequence[str]) -> None:
+        self.session = session
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.params: dict[str, Any] = {}
+        chosen = (f"procedure <> {self.bind(ALL)}" if procedures is None
+                  else f"procedure IN ({self.listed(procedures)})")
+        rows = f"unit IN ({self.listed(units)}) AND role IN ({self.listed(roles)})"
         if corrected:
-            rows = or_(rows, and_(t.c.unit.in_(corrected), t.c.role == "c"))
-        return and_(rows, chosen)
+            rows = f"(({rows}) OR (unit IN ({self.listed(corrected)}) AND role = {self.bind('c')}))"
+        self.scope = f"{rows} AND {chosen}"
 
-    dialect = session.get_bind().dialect.name
-    params: dict[str, Any] = {}
+    def bind(self, value: Any) -> str:
+        """A placeholder for `value`."""
+        name = f"v{len(self.params)}"
+        self.params[name] = self.stored(value)
+        return f":{name}" if self.sqlite else f"%({name})s"
 
-    def bind(name: str, value: Any) -> str:
-        # SQLite keeps dates as ISO text; psycopg binds date objects.
-        params[name] = value.isoformat() if dialect == "sqlite" and isinstance(value, date) \
-            else value
-        return f":{name}" if dialect == "sqlite" else f"%({name})s"
+    def stored(self, value: Any) -> Any:
+        """A value as the driver binds and returns it: SQLite keeps dates as ISO text (which
+        sorts like the dates), psycopg binds dates. Rows are compared in this form, unparsed."""
+        return value.isoformat() if self.sqlite and isinstance(value, date) else value
 
-    def listed(prefix: str, values: Sequence[str]) -> str:
-        return ", ".join(bind(f"{prefix}{i}", v) for i, v in enumerate(values))
+    def listed(self, values: Iterable[Any]) -> str:
+        return ", ".join(self.bind(v) for v in values)
 
-    chosen = (f"procedure <> {bind('all', ALL)}" if procedures is None
-              else f"procedure IN ({listed('p', procedures)})")
-    rows = f"unit IN ({listed('u', units)}) AND role IN ({listed('r', roles)})"
-    if corrected:
-        rows = f"(({rows}) OR (unit IN ({listed('o', corrected)}) AND role = {bind('c', 'c')}))"
-    scope = f"{rows} AND {chosen}"
+    def rows(self, table: str, keys: str, where: str, sums: str | None = None) -> list[Any]:
+        """(unit, procedure, *keys, *sums) of the scope's rows matching `where`, summed over
+        the roles; or, without sums, the stored rows themselves (`keys` naming the values)."""
+        sql = (f"SELECT unit, procedure, {keys}{f', {sums}' if sums else ''} "  # noqa: S608
+               f"FROM {table} WHERE {self.scope} AND ({where})"
+               f"{f' GROUP BY unit, procedure, {keys}' if sums else ''}")
+        return list(self.session.connection().exec_driver_sql(sql, self.params).fetchall())
 
-    def add(table: str, conditions: list[tuple[str, str]], extra: str) -> None:
-        # Plain SQL built per call: with ~100 conditional sums, building and cache-keying a
-        # SQLAlchemy expression costs more than the query itself.
-        sums = ", ".join(f"SUM(CASE WHEN {c} THEN {m} ELSE 0 END)"
-                         for _, c in conditions for m in MEASURES)
-        # Only fixed identifiers are interpolated; every value is a bound parameter.
-        sql = (f"SELECT unit, procedure, {sums} FROM {table} WHERE {scope} AND ({extra}) "  # noqa: S608
-               "GROUP BY unit, procedure")
-        for row in session.connection().exec_driver_sql(sql, params).fetchall():
-            bucket, s = out[key_of(row[0], row[1])], sign[row[0]]
-            values = row[2:]
-            for i, (point, _) in enumerate(conditions):
-                target = bucket[point]
-                for j, m in enumerate(MEASURES):
-                    target[m] += s * int(values[i * len(MEASURES) + j] or 0)
 
-    splits = {p: rules.prefix_split(d) for p, d in points.items()}
-    by_month = [(p, f"month < {bind(f'm_{p}', m)}") for p, (m, _) in splits.items()]
-    add("stat_month", by_month,
-        f"month < {bind('m_max', max(m for m, _ in splits.values()))}")
-    by_day = [(p, f"(day >= {bind(f'd_{p}', d)} AND day <= {bind(f'x_{p}', points[p])})")
-              for p, (_, d) in splits.items() if d is not None]
-    if by_day:
-        add("stat_day", by_day, " OR ".join(c for _, c in by_day))
-    months, day_ranges = rules.range_split(start, end)
-    hist_queries = []
+def _measure_sums(read: _Reader) -> str:
+    # PostgreSQL sums a BIGINT as NUMERIC; cast back so every value arrives as an int.
+    cast = "{}" if read.sqlite else "CAST({} AS BIGINT)"
+    return ", ".join(cast.format(f"SUM({m})") for m in MEASURES)
+
+
+def _through(
+    read: _Reader, points: Sequence[date], key_of: Callable[[str, str], str],
+    sign: dict[str, int],
+) -> dict[str, dict[date, list[int]]]:
+    """Every measure summed over all days up to each point, per group."""
+    splits = {p: rules.prefix_split(p) for p in points}
+    sums = _measure_sums(read)
+    # Whole months: each month's sums, added up in order and read off at each point's month.
+    monthly: dict[str, dict[Any, list[int]]] = defaultdict(dict)
+    last = max(m for m, _ in splits.values())
+    for row in read.rows("stat_month", "month", f"month < {read.bind(last)}", sums):
+        _accumulate(monthly[key_of(row[0], row[1])], row[2], sign[row[0]], row[3:])
+    out: dict[str, dict[date, list[int]]] = {}
+    cuts = sorted({m for m, _ in splits.values()})
+    for key, months in monthly.items():
+        running = [0] * len(MEASURES)
+        at_cut: dict[date, list[int]] = {}
+        pending = iter(sorted(months.items()))
+        item = next(pending, None)
+        for cut in cuts:
+            while item is not None and item[0] < read.stored(cut):
+                running = [a + b for a, b in zip(running, item[1], strict=True)]
+                item = next(pending, None)
+            at_cut[cut] = running
+        out[key] = {p: at_cut[m] for p, (m, _) in splits.items()}
+    # Partial months: the days from the month's first to the point.
+    ranges = {(d, p) for p, (_, d) in splits.items() if d is not None}
+    if ranges:
+        where = " OR ".join(f"(day >= {read.bind(a)} AND day <= {read.bind(b)})"
+                            for a, b in sorted(ranges))
+        daily: dict[str, dict[Any, list[int]]] = defaultdict(dict)
+        for row in read.rows("stat_day", "day", where, sums):
+            _accumulate(daily[key_of(row[0], row[1])], row[2], sign[row[0]], row[3:])
+        for key, days in daily.items():
+            at = out.setdefault(key, {p: [0] * len(MEASURES) for p in points})
+            for p, (_, first) in splits.items():
+                if first is None:
+                    continue
+                lo, hi, total = read.stored(first), read.stored(p), at[p]
+                for day, values in days.items():
+                    if lo <= day <= hi:
+                        total = [a + b for a, b in zip(total, values, strict=True)]
+                at[p] = total
+    return out
+
+
+def _accumulate(into: dict[Any, list[int]], at: Any, sign: int, values: Sequence[int]) -> None:
+    had = into.get(at)
+    signed = [sign * v for v in values] if sign != 1 else list(values)
+    into[at] = signed if had is None else [a + b for a, b in zip(had, signed, strict=True)]
+
+
+def _histograms(
+    read: _Reader, windows: Sequence[Window], key_of: Callable[[str, str], str],
+    sign: dict[str, int],
+) -> list[dict[str, dict[int, int]]]:
+    """The processing-time histogram of each period, per group: whole months from the monthly
+    table, the rest from the daily one, both read once for all the periods."""
+    split = [rules.range_split(start, end) for start, end, _ in windows]
+    months = sorted({m for ms, _ in split for m in ms})
+    ranges = sorted({r for _, rs in split for r in rs})
+    by_month: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+    by_day: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
     if months:
-        h = stat_histogram_month.c
-        hist_queries.append(select(h.unit, h.procedure, h.bucket, func.sum(h.count))
-                            .where(where(stat_histogram_month), h.month.in_(months))
-                            .group_by(h.unit, h.procedure, h.bucket))
-    if day_ranges:
-        h = stat_histogram.c
-        hist_queries.append(select(h.unit, h.procedure, h.bucket, func.sum(h.count))
-                            .where(where(stat_histogram),
-                                   or_(*[h.day.between(a, b) for a, b in day_ranges]))
-                            .group_by(h.unit, h.procedure, h.bucket))
-    for query in hist_queries:
-        # All rows at once: a year of buckets for forty units is a thousand rows or more.
-        for unit, procedure, b, count in session.execute(query).all():
-            out[key_of(unit, procedure)]["hist"][int(b)] += sign[unit] * int(count)
-    return {
-        k: Sums(flows={m: v["end"][m] - v["before"][m] for m in FLOWS},
-                before={m: v["before"][m] for m in RUNNING},
-                through_end={m: v["end"][m] for m in RUNNING},
-                through_judged={m: v["judged"][m] for m in RUNNING},
-                histogram={b: c for b, c in v["hist"].items() if c})
-        for k, v in out.items()
-    }
+        # Stored rows, summed here: grouping them in SQL sorts them first and costs more.
+        for unit, procedure, month, bucket, count in read.rows(
+                "stat_histogram_month", "month, bucket, count",
+                f"month IN ({read.listed(months)})"):
+            by_month[month].append((key_of(unit, procedure), bucket, sign[unit] * count))
+    if ranges:
+        where = " OR ".join(f"(day >= {read.bind(a)} AND day <= {read.bind(b)})"
+                            for a, b in ranges)
+        for unit, procedure, day, bucket, count in read.rows(
+                "stat_histogram", "day, bucket, count", where):
+            by_day[day].append((key_of(unit, procedure), bucket, sign[unit] * count))
+    out = []
+    for ms, rs in split:
+        hist: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        bounds = [(read.stored(a), read.stored(b)) for a, b in rs]
+        picked = [by_month[read.stored(m)] for m in ms] + [
+            cells for day, cells in by_day.items() if any(a <= day <= b for a, b in bounds)]
+        for cells in picked:
+            for key, bucket, count in cells:
+                hist[key][bucket] += count
+        out.append(hist)
+    return out
 
 
 def judged_day(end: date, today: date) -> date:
@@ -265,11 +363,12 @@ def _own(base: list[Unit], include_descendants: bool) -> list[str]:
 def figures_for(
     session: Session, *, base: list[Unit], include_descendants: bool, by: str,
     procedures: Sequence[str] | None, start: date, end: date, today: date,
+    histogram: bool = True,
 ) -> dict[str, Any]:
     """The figures of the given units (subtrees, or own dossiers only) for one period."""
     sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
                  procedures=procedures, start=start, end=end, judged=judged_day(end, today),
-                 own=_own(base, include_descendants))
+                 own=_own(base, include_descendants), histogram=histogram)
     return checked_figures(sums.get("", EMPTY), [u.code for u in base], start, end)
 
 
@@ -293,16 +392,40 @@ def _has_dossiers(s: Sums) -> bool:
 def grouped(
     session: Session, *, base: list[Unit], include_descendants: bool, by: str,
     procedures: Sequence[str] | None, start: date, end: date, today: date, group_by: str,
+    then_by: rules.Grouping | None = None, histogram: bool = True,
 ) -> list[dict[str, Any]]:
-    """Figures per month/quarter/year, per direct child unit, per field or per procedure."""
+    """Figures per month/quarter/year, per direct child unit, per field or per procedure.
+
+    `then_by` splits each unit, field or procedure again by month, quarter or year (its
+    `groups`), all read at once. Without `histogram` the processing-time p90 is left out (None),
+    for answers that do not show it."""
+    common: dict[str, Any] = {"by": by, "procedures": procedures, "histogram": histogram}
     if group_by in ("month", "quarter", "year"):
-        return [
-            {"key": key, "from": a, "to": b,
-             **figures_for(session, base=base, include_descendants=include_descendants,
-                           by=by, procedures=procedures, start=a, end=b, today=today)}
-            for key, a, b in rules.groups(start, end, group_by)  # type: ignore[arg-type]
-        ]
-    judged = judged_day(end, today)
+        calendar = rules.groups(start, end, group_by)  # type: ignore[arg-type]
+        found = fetch_many(session, signed=_signed(session, base, include_descendants),
+                           windows=[(a, b, judged_day(b, today)) for _, a, b in calendar],
+                           own=_own(base, include_descendants), **common)
+        units = [u.code for u in base]
+        return [{"key": key, "from": a, "to": b,
+                 **checked_figures(sums.get("", EMPTY), units, a, b)}
+                for (key, a, b), sums in zip(calendar, found, strict=True)]
+    split = rules.groups(start, end, then_by) if then_by else []
+    windows = [(start, end, judged_day(end, today)),
+               *((a, b, judged_day(b, today)) for _, a, b in split)]
+
+    def pick(key: str) -> Callable[[dict[str, Sums]], Sums]:
+        return lambda sums: sums.get(key, EMPTY)
+
+    def row(key: str, name: str | None, units: list[str],
+            sums_of: Callable[[dict[str, Sums]], Sums], found: list[dict[str, Sums]],
+            ) -> dict[str, Any]:
+        out = {"key": key, "name": name, **checked_figures(sums_of(found[0]), units, start, end)}
+        if then_by:
+            out["groups"] = [{"key": k, "from": a, "to": b,
+                              **checked_figures(sums_of(sums), units, a, b)}
+                             for (k, a, b), sums in zip(split, found[1:], strict=True)]
+        return out
+
     if group_by == "unit":
         children = list(session.scalars(
             select(Unit).where(Unit.parent_code.in_([u.code for u in base]))
@@ -312,19 +435,19 @@ def grouped(
         codes = {c.code for c in children} | {u.code for u in base}
         # The base units' correction rows make their own dossiers exact after transfers; the
         # base units' sums are read only as that difference.
-        sums = fetch(session, signed=[(1, code) for code in sorted(codes)], by=by,
-                     procedures=procedures, start=start, end=end, judged=judged, group="unit",
-                     own=[u.code for u in base])
-        out = [{"key": c.code, "name": c.name,
-                **checked_figures(sums.get(c.code, EMPTY), [c.code], start, end)}
-               for c in children
-               if rules.listed(c.valid_from, c.valid_to, start, end, sums.get(c.code, EMPTY))]
-        own = rules.combine([(1, sums.get(u.code, EMPTY)) for u in base]
-                            + [(-1, sums.get(c.code, EMPTY)) for c in children])
-        if _has_dossiers(own):
-            out.insert(0, {"key": base[0].code, "name": base[0].name,
-                           **checked_figures(own, [base[0].code], start, end)})
-        return out
+        found = fetch_many(session, signed=[(1, code) for code in sorted(codes)],
+                           windows=windows, group="unit", own=[u.code for u in base], **common)
+
+        def own(sums: dict[str, Sums]) -> Sums:
+            return rules.combine([(1, sums.get(u.code, EMPTY)) for u in base]
+                                 + [(-1, sums.get(c.code, EMPTY)) for c in children])
+
+        rows = [row(c.code, c.name, [c.code], pick(c.code), found)
+                for c in children if rules.listed(c.valid_from, c.valid_to, start, end,
+                                                  found[0].get(c.code, EMPTY))]
+        if _has_dossiers(own(found[0])):
+            rows.insert(0, row(base[0].code, base[0].name, [base[0].code], own, found))
+        return rows
     query = select(Procedure)
     if procedures is not None:
         query = query.where(Procedure.code.in_(procedures))
@@ -334,12 +457,12 @@ def grouped(
         names = {p.field_code: p.field_name for p in catalogue}
     else:
         group_of, names = None, {p.code: p.name for p in catalogue}
-    sums = fetch(session, signed=_signed(session, base, include_descendants), by=by,
-                 procedures=procedures, start=start, end=end, judged=judged,
-                 group="procedure", group_of=group_of, own=_own(base, include_descendants))
+    found = fetch_many(session, signed=_signed(session, base, include_descendants),
+                       windows=windows, group="procedure", group_of=group_of,
+                       own=_own(base, include_descendants), **common)
     units = [u.code for u in base]
-    return [{"key": k, "name": names.get(k), **checked_figures(v, units, start, end)}
-            for k, v in sorted(sums.items())]
+    return [row(k, names.get(k), units, pick(k), found)
+            for k in sorted(found[0])]
 
 
 def ranking(

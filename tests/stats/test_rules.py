@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.problems import Unprocessable
 from app.stats import rules
@@ -125,6 +128,14 @@ def test_groups_are_clipped_to_the_range() -> None:
     (91925, 100000, 91.93), (0, 5, 0.0), (1, 0, None)])
 def test_rates_round_half_up(a: int, b: int, pct: float | None) -> None:
     assert rules.rate(a, b) == pct
+
+
+@given(st.integers(-10**9, 10**9), st.integers(-10**9, 10**9).filter(bool))
+def test_rate_is_the_decimal_percentage_rounded_half_up(a: int, b: int) -> None:
+    # The integer shortcut must print what the reports' definition prints, half cases included.
+    exact = (Decimal(a) * 100 / Decimal(b)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert rules.rate(a, b) == float(exact)
+    assert rules.rate(1, 800) == 0.13 and rules.rate(1, 400) == 0.25
 
 
 def test_p90_nearest_rank() -> None:
