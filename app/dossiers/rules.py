@@ -470,7 +470,7 @@ def apply_event(
                           rating=event.rating)
         case "delivered" | "delivery_failed":
             new = _delivery(new, state, event)
-    if event.type in _HANDOFFS:
+    if event.type in STEP_HANDOFFS:
         new, records = _handoff(new, state, event, steps, cal)
         if records:
             flags["steps"] = [r.as_flag() for r in records]
@@ -480,8 +480,9 @@ def apply_event(
     return new, flags
 
 
-# The events that end the step a dossier is at (a transfer also begins the next one).
-_HANDOFFS = frozenset({"transferred", "resolved", "refused", "stopped", "withdrawn"})
+# The events that end the step a dossier is at (a transfer also begins the next one): their
+# flags record the steps they ended or began.
+STEP_HANDOFFS = ("transferred", "resolved", "refused", "stopped", "withdrawn")
 
 
 def _delivery(new: DossierState, old: DossierState, event: Event) -> DossierState:

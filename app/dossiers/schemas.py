@@ -256,6 +256,17 @@ class TimelineEvent(BaseModel):
     flags: dict[str, Any]
 
 
+class CurrentStep(BaseModel):
+    """The step of the procedure's internal process (liên thông) the dossier is at."""
+
+    position: int = Field(description="The step's place in the process, from 0 (the names "
+                                      "are the procedure version's `steps`).", examples=[1])
+    started_at: LocalDatetime = Field(description="When the step began (receipt or handoff).")
+    due_at: LocalDatetime = Field(description="The step's own deadline: its allotment of "
+                                              "working time from its start, moved by pauses; "
+                                              "the return step's is the appointment.")
+
+
 class DossierOut(BaseModel):
     """A dossier's current state; `timeline` only on the single-dossier view."""
 
@@ -297,6 +308,9 @@ class DossierOut(BaseModel):
         description="When the result was handed over at the counter or to the post.")
     return_method: str | None = Field(description="counter or postal, once returned.")
     rating: int | None = Field(description="The applicant's rating at return, 1-5.")
+    step: CurrentStep | None = Field(
+        default=None, description="The step of the internal process it is at (or ended at); "
+                                  "null for a procedure version without steps.")
     applicant: ApplicantOut | None = Field(
         default=None, description="Personal data: only for admin and counter keys.")
     timeline: list[TimelineEvent] | None = Field(

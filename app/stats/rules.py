@@ -620,3 +620,21 @@ def subtract(a: Mapping[str, int], b: Iterable[Mapping[str, int]]) -> dict[str, 
         for k, v in m.items():
             out[k] = out.get(k, 0) - v
     return out
+
+
+# ---- late dossiers by the step that overran (interconnected processing, liên thông) --------
+
+StepKey = tuple[int, str, str]  # the step's position, its name, the unit that held it
+
+
+def overran_steps(recorded: Iterable[tuple[int, Iterable[Mapping[str, Any]]]]
+                  ) -> dict[StepKey, int]:
+    """Late dossiers per step and unit that overran: from (dossier id, the step records of
+    one of its events), how many distinct dossiers each step ended late in (its own
+    deadline passed). A dossier late at two steps counts for both."""
+    seen: dict[StepKey, set[int]] = defaultdict(set)
+    for dossier, records in recorded:
+        for r in records:
+            if r.get("result") == "late":
+                seen[(int(r["position"]), str(r["name"]), str(r["unit"]))].add(dossier)
+    return {key: len(ids) for key, ids in sorted(seen.items())}

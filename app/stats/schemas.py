@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
+FiguresBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
+GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure", "step"]
 By = Literal["handling", "receiving"]
 
 
@@ -165,8 +166,30 @@ class OnTime(Figures, Scope):
 class OnTimeGrouped(Scope):
     """Figures per group, and the total over all groups."""
 
-    group_by: GroupBy
+    group_by: FiguresBy
     groups: list[Group]
+    total: Figures
+
+
+class LateStep(BaseModel):
+    """Late dossiers of the period in which one step of the internal process (liên thông)
+    overran its own allotment, at one unit."""
+
+    position: int = Field(description="The step's place in the process, from 0.", examples=[1])
+    step: str = Field(description="The step's name.", examples=["Thẩm định hồ sơ"])
+    unit: str = Field(description="Code of the unit that held the dossier at that step.",
+                      examples=["000.00.01.H12"])
+    unit_name: str | None = Field(description="That unit's name.", examples=["Sở Tư pháp"])
+    late: int = Field(description="Dossiers resolved late in the period in which this step "
+                                  "ended after its own deadline; a dossier late at two steps "
+                                  "counts in both.", examples=[3])
+
+
+class OnTimeByStep(Scope):
+    """The period's late dossiers by the step and unit that overran, and the figures beside."""
+
+    group_by: Literal["step"]
+    groups: list[LateStep]
     total: Figures
 
 
