@@ -172,21 +172,23 @@ class OnTimeGrouped(Scope):
 
 
 class LateStep(BaseModel):
-    """Late dossiers of the period in which one step of the internal process (liên thông)
-    overran its own allotment, at one unit."""
+    """Dossiers resolved in the period in which one step of the internal process (liên thông)
+    overran its own allotment at one unit, and how many of them were late."""
 
     position: int = Field(description="The step's place in the process, from 0.", examples=[1])
     step: str = Field(description="The step's name.", examples=["Thẩm định hồ sơ"])
     unit: str = Field(description="Code of the unit that held the dossier at that step.",
                       examples=["000.00.01.H12"])
     unit_name: str | None = Field(description="That unit's name.", examples=["Sở Tư pháp"])
-    late: int = Field(description="Dossiers resolved late in the period in which this step "
-                                  "ended after its own deadline; a dossier late at two steps "
-                                  "counts in both.", examples=[3])
+    overran: int = Field(description="Dossiers resolved in the period in which this step ended "
+                                     "after its own deadline; a dossier that overran two "
+                                     "steps counts in both.", examples=[5])
+    late: int = Field(description="Of those, the dossiers resolved late (after the "
+                                  "appointment).", examples=[3])
 
 
 class OnTimeByStep(Scope):
-    """The period's late dossiers by the step and unit that overran, and the figures beside."""
+    """The period's dossiers by the step and unit that overran, and the figures beside."""
 
     group_by: Literal["step"]
     groups: list[LateStep]

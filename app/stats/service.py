@@ -348,10 +348,11 @@ def late_by_step(
     session: Session, *, base: list[Unit], include_descendants: bool, by: str,
     procedures: Sequence[str] | None, start: date, end: date,
 ) -> list[dict[str, Any]]:
-    """The period's late dossiers by the step of the internal process and the unit that
-    overran it, read from the step records of their events (no aggregate cell holds steps).
+    """The period's resolved dossiers by the step of the internal process and the unit that
+    overran it, with how many of them were late, read from the step records of their events
+    (no aggregate cell holds steps).
 
-    The dossiers are those the figures count as resolved late in the period for these units:
+    The dossiers are those the figures count as resolved in the period for these units:
     resolved on a (local) day of it, held then by a unit of the scope (by handling unit, the
     unit that resolved it; by receiving unit, the one that received it).
     """
@@ -359,21 +360,22 @@ def late_by_step(
     units = (select(Unit.code).where(or_(*[Unit.path.startswith(u.path, autoescape=True)
                                            for u in base]))
              if include_descendants else [u.code for u in base])
-    query = (select(DossierEvent.dossier_id, DossierEvent.flags).join(Dossier)
-             .where(Dossier.timeliness == "late",
-                    Dossier.resolved_at >= datetime.combine(start, time(0), VN_TZ),
+    query = (select(DossierEvent.dossier_id, Dossier.timeliness, DossierEvent.flags)
+             .join(Dossier)
+             .where(Dossier.resolved_at >= datetime.combine(start, time(0), VN_TZ),
                     Dossier.resolved_at < datetime.combine(end + timedelta(days=1), time(0),
                                                            VN_TZ),
                     column.in_(units),
                     DossierEvent.type.in_(STEP_HANDOFFS)))
     if procedures is not None and list(procedures) != [ALL]:
         query = query.where(Dossier.procedure_code.in_(procedures))
-    counts = rules.overran_steps((dossier, flags.get("steps") or [])
-                                 for dossier, flags in session.execute(query))
+    counts = rules.overran_steps((dossier, verdict == "late", flags.get("steps") or [])
+                                 for dossier, verdict, flags in session.execute(query))
     names = dict(session.execute(select(Unit.code, Unit.name).where(
         Unit.code.in_({unit for _, _, unit in counts}))).all()) if counts else {}
     return [{"position": position, "step": name, "unit": unit, "unit_name": names.get(unit),
-             "late": late} for (position, name, unit), late in counts.items()]
+             "overran": overran, "late": late}
+            for (position, name, unit), (overran, late) in counts.items()]
 
 
 def ranking(
