@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -68,6 +68,10 @@ class ProcedureVersion(Base):
     processing_time: Mapped[dict[str, Any]]
     # A different time for online dossiers; None keeps processing_time for them too.
     online_processing_time: Mapped[dict[str, Any] | None]
+    # The internal process dividing the legal time (liên thông), as the API writes it:
+    # [{"name": ..., "unit": ..., "role": ..., "working_days": 1.5}, ...]; [] has no steps.
+    # A version's steps never change: a dossier keeps those of the version it was received under.
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     __table_args__ = (CheckConstraint("version > 0", name="positive_version"),)
 

@@ -1,10 +1,12 @@
-"""Catalogue rules as pure functions: the procedure version in force, a unit's validity."""
+"""Catalogue rules as pure functions: the procedure version in force, a unit's validity, the
+steps of a procedure's internal process."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from typing import Protocol, TypeVar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal, Protocol, TypeVar
 
 from app.core.problems import InvalidParam, Unprocessable
 
@@ -60,3 +62,86 @@ def check_valid(code: str, valid_from: date | None, valid_to: date | None, day: 
     raise Unprocessable(f"Unit '{code}' does not exist on {day}: it is valid from {span}.",
                         code="unit_not_valid",
                         invalid_params=[InvalidParam(field, "unit_not_valid", reason)])
+
+
+# ---- the internal process (quy trình nội bộ) of a procedure in interconnected processing ----
+
+StepKind = Literal["working_days", "working_hours"]
+
+
+@dataclass(frozen=True)
+class ProcedureStep:
+    """One step of a procedure's internal process: who performs it and its working-time
+    allotment, in hundredths of the kind's unit (1.5 working days is 150), so sums are exact.
+    """
+
+    name: str
+    kind: StepKind
+    hundredths: int
+    unit: str | None = None
+    role: str | None = None
+
+    def allotment(self, day_length: timedelta) -> timedelta:
+        """The working time allotted, on a calendar whose working day lasts `day_length`."""
+        whole = day_length if self.kind == "working_days" else timedelta(hours=1)
+        return whole * self.hundredths / 100
+
+
+@dataclass(frozen=True)
+class LegalTime:
+    """A version's processing time as the steps are checked against it: its kind and its
+    amount of working days or hours (None for calendar days or same day, not working time)."""
+
+    field: str
+    kind: str
+    amount: int | None
+
+
+def check_steps(steps: Sequence[ProcedureStep], times: Sequence[LegalTime]) -> None:
+    """Refuse an internal process that cannot divide the legal time: a step without a name,
+    without a performer or with a non-positive allotment, a name given twice, an allotment in
+    another kind than the legal time, or allotments that add up to more than the legal time.
+
+    Every failing field is named in one 422; nothing is refused for an empty process.
+    """
+    if not steps:
+        return
+    bad: list[InvalidParam] = []
+    seen: set[str] = set()
+    for i, step in enumerate(steps):
+        where = f"steps[{i}]"
+        name = step.name.strip()
+        if not name:
+            bad.append(InvalidParam(f"{where}.name", "step_name_empty", "must not be empty"))
+        elif name.casefold() in seen:
+            bad.append(InvalidParam(f"{where}.name", "step_name_duplicated",
+                                    f"'{name}' names an earlier step"))
+        seen.add(name.casefold())
+        if not (step.unit or "").strip() and not (step.role or "").strip():
+            bad.append(InvalidParam(where, "step_performer_missing",
+                                    "name the unit or the role that performs it"))
+        if step.hundredths <= 0:
+            bad.append(InvalidParam(f"{where}.{step.kind}", "step_allotment_not_positive",
+                                    "must be more than 0"))
+        for legal in times:
+            if legal.amount is not None and legal.kind != step.kind:
+                bad.append(InvalidParam(f"{where}.{step.kind}", "step_allotment_kind_mismatch",
+                                        f"the {legal.field} is in {legal.kind}"))
+    for legal in times:
+        if legal.amount is None:
+            bad.append(InvalidParam(legal.field, "steps_need_working_time",
+                                    f"a {legal.kind} time cannot be divided into allotments"))
+    if bad:
+        raise Unprocessable(f"The steps are not valid: {bad[0].reason}.", code=bad[0].code,
+                            invalid_params=bad)
+    total = sum(s.hundredths for s in steps)
+    over = [legal for legal in times if legal.amount is not None and total > 100 * legal.amount]
+    if over:
+        shown = f"{total / 100:g} {steps[0].kind.replace('_', ' ')}"
+        raise Unprocessable(
+            f"The steps' allotments add up to {shown}, more than the legal time.",
+            code="step_allotments_exceed_legal_time",
+            invalid_params=[InvalidParam(
+                "steps", "step_allotments_exceed_legal_time",
+                f"{shown} in all; the {legal.field} is {legal.amount} "
+                f"{legal.kind.replace('_', ' ')}") for legal in over])

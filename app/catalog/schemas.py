@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
+from app.catalog.rules import LegalTime, ProcedureStep
 from app.core.bodies import Strict
 from app.core.timefmt import ClockTime, IsoDate
 from app.worktime.rules import DEFAULT_CUTOFF, ProcessingTime, WorkingHours, within_working_hours
@@ -126,6 +127,64 @@ class ProcessingTimeIn(Strict):
             days=self.working_days, hours=self.working_hours, calendar_days=self.calendar_days,
             cutoff=None if self.same_day is None else self.same_day.cutoff)
 
+    def legal(self, field: str) -> LegalTime:
+        """The time as the steps' allotments are checked against it."""
+        amount = self.working_days if self.working_days is not None else self.working_hours
+        return LegalTime(field, self.to_rules().kind, amount)
+
+
+def _hundredths(value: float) -> int:
+    return round(value * 100)
+
+
+class StepIn(Strict):
+    """A step of the procedure's internal process (bước xử lý, quy trình nội bộ liên thông): who
+    performs it and its allotment of working time, in the kind of the legal time (working days
+    or working hours, to two decimals). The allotments add up to at most the legal time; the
+    last step is the return of the result (trả kết quả), judged against the appointment."""
+
+    name: str = Field(max_length=200, description="The step's name, unique in the process.",
+                      examples=["Thẩm định hồ sơ"])
+    unit: UnitRef | None = Field(default=None, description="Code of the unit that performs "
+                                 "it; give this or role.", examples=["000.00.01.H12"])
+    role: str | None = Field(default=None, max_length=200,
+                             description="The role or office that performs it (e.g. the "
+                                         "one-stop desk); give this or unit.",
+                             examples=["Bộ phận Một cửa"])
+    working_days: float | None = Field(default=None, le=365, description="Allotment in working "
+                                       "days, for a legal time in working days.", examples=[1.5])
+    working_hours: float | None = Field(default=None, le=2000,
+                                        description="Allotment in working hours, for a legal "
+                                                    "time in working hours.", examples=[4])
+
+    @model_validator(mode="after")
+    def _one_allotment(self) -> Self:
+        given = [v for v in (self.working_days, self.working_hours) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of working_days or working_hours")
+        if abs(given[0] * 100 - _hundredths(given[0])) > 1e-6:
+            raise ValueError("an allotment has at most two decimals")
+        return self
+
+    def to_rules(self) -> ProcedureStep:
+        """The pure-rule value."""
+        if self.working_days is not None:
+            return ProcedureStep(self.name, "working_days", _hundredths(self.working_days),
+                                 self.unit, self.role)
+        assert self.working_hours is not None  # the validator requires one
+        return ProcedureStep(self.name, "working_hours", _hundredths(self.working_hours),
+                             self.unit, self.role)
+
+
+def rule_steps(stored: list[dict[str, Any]]) -> tuple[ProcedureStep, ...]:
+    """A version's stored steps as the rules take them."""
+    return tuple(StepIn.model_validate(s).to_rules() for s in stored)
+
+
+Steps = Annotated[list[StepIn], Field(
+    max_length=20, description="The internal process dividing the legal time into steps, in "
+                               "order ([] has none); a version's steps never change.")]
+
 
 class ProcedureVersionIn(Strict):
     """New processing rules for a procedure, in force from a date (ngày hiệu lực)."""
@@ -133,6 +192,7 @@ class ProcedureVersionIn(Strict):
     effective_from: IsoDate
     processing_time: ProcessingTimeIn
     online_processing_time: ProcessingTimeIn | None = None
+    steps: Steps = Field(default_factory=list)
 
 
 class ProcedureVersionOut(BaseModel):
@@ -142,6 +202,7 @@ class ProcedureVersionOut(BaseModel):
     effective_from: date | None
     processing_time: ProcessingTimeIn
     online_processing_time: ProcessingTimeIn | None
+    steps: Steps
 
 
 class ProcedureVersionList(BaseModel):
@@ -161,6 +222,7 @@ class ProcedureIn(Strict):
     online_processing_time: ProcessingTimeIn | None = None
     online: StrictBool = True
     postal: StrictBool = True
+    steps: Steps = Field(default_factory=list)
 
 
 class ProcedurePatch(Strict):
@@ -186,6 +248,7 @@ class ProcedureOut(BaseModel):
     online_processing_time: ProcessingTimeIn | None
     # The version in force today, whose times are shown above.
     version: int
+    steps: Steps
     online: bool
     postal: bool
 

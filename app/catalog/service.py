@@ -21,7 +21,7 @@ from app.auth.rules import Principal
 from app.catalog.changes import UnitsChanged, UnitsMoved
 from app.catalog.headings import Heading, UnitLine, heading
 from app.catalog.models import Procedure, ProcedureVersion, Unit
-from app.catalog.rules import in_force, overlaps
+from app.catalog.rules import LegalTime, check_steps, in_force, overlaps
 from app.catalog.schemas import (
     ProcedureIn,
     ProcedureOut,
@@ -29,6 +29,7 @@ from app.catalog.schemas import (
     ProcedureVersionIn,
     ProcedureVersionOut,
     ProcessingTimeIn,
+    StepIn,
     UnitIn,
     UnitOut,
     UnitPatch,
@@ -42,7 +43,8 @@ from app.worktime.rules import WorkingHours
 UNIT_FIELDS = ("name", "level", "parent_code", "valid_from", "valid_to", "merged_into_code",
                "working_hours")
 PROCEDURE_FIELDS = ("name", "field_code", "field_name", "online", "postal")
-VERSION_FIELDS = ("version", "effective_from", "processing_time", "online_processing_time")
+VERSION_FIELDS = ("version", "effective_from", "processing_time", "online_processing_time",
+                  "steps")
 
 
 def get_unit(session: Session, code: str) -> Unit:
@@ -298,13 +300,38 @@ def _stored_online(value: ProcessingTimeIn | None) -> dict[str, Any] | None:
     return None if value is None else _stored(value)
 
 
+def stored_steps(v: ProcedureVersion) -> list[StepIn]:
+    """A version's steps as the API wrote them."""
+    return [StepIn.model_validate(s) for s in v.steps]
+
+
+def _legal(time_: ProcessingTimeIn, online: ProcessingTimeIn | None) -> list[LegalTime]:
+    return [time_.legal("processing_time"),
+            *([] if online is None else [online.legal("online_processing_time")])]
+
+
+def _checked_steps(session: Session, steps: list[StepIn], time_: ProcessingTimeIn,
+                   online: ProcessingTimeIn | None) -> list[dict[str, Any]]:
+    """The steps as stored, once they divide both legal times and name existing units."""
+    check_steps([s.to_rules() for s in steps], _legal(time_, online))
+    named = {s.unit for s in steps if s.unit}
+    known = set(session.scalars(select(Unit.code).where(Unit.code.in_(named)))) if named else set()
+    unknown = [InvalidParam(f"steps[{i}].unit", "unknown_unit", f"no unit '{s.unit}'")
+               for i, s in enumerate(steps) if s.unit and s.unit not in known]
+    if unknown:
+        raise Unprocessable("A step names a unit that does not exist.", code="unknown_unit",
+                            invalid_params=unknown)
+    return [s.model_dump(mode="json", exclude_none=True) for s in steps]
+
+
 def version_out(v: ProcedureVersion) -> ProcedureVersionOut:
     """The API view of a procedure version."""
     time_ = _time(v.processing_time)
     assert time_ is not None  # the column is NOT NULL
     return ProcedureVersionOut(version=v.version, effective_from=v.effective_from,
                                processing_time=time_,
-                               online_processing_time=_time(v.online_processing_time))
+                               online_processing_time=_time(v.online_processing_time),
+                               steps=stored_steps(v))
 
 
 def procedure_out(p: Procedure, versions: list[ProcedureVersion], today: date) -> ProcedureOut:
@@ -314,7 +341,7 @@ def procedure_out(p: Procedure, versions: list[ProcedureVersion], today: date) -
         code=p.code, name=p.name, field_code=p.field_code, field_name=p.field_name,
         processing_time=current.processing_time,
         online_processing_time=current.online_processing_time, version=current.version,
-        online=p.online, postal=p.postal,
+        online=p.online, postal=p.postal, steps=current.steps,
     )
 
 
@@ -345,11 +372,14 @@ def create_procedure(
         code=body.code, name=body.name, field_code=body.field_code, field_name=body.field_name,
         online=body.online, postal=body.postal,
     )
+    steps = _checked_steps(session, body.steps, body.processing_time,
+                           body.online_processing_time)
     session.add(procedure)
     session.flush()
     first = ProcedureVersion(procedure_code=body.code, version=1, effective_from=None,
                              processing_time=_stored(body.processing_time),
-                             online_processing_time=_stored_online(body.online_processing_time))
+                             online_processing_time=_stored_online(body.online_processing_time),
+                             steps=steps)
     session.add(first)
     session.flush()
     record(session, who, now, "create", "procedure", body.code, None,
@@ -371,13 +401,17 @@ def update_procedure(
         if name in patch.model_fields_set and getattr(patch, name) is None:
             raise Unprocessable(f"{name} cannot be null.", code="null_field",
                                 invalid_params=[InvalidParam(name, "null", "required")])
+    time_ = patch.processing_time or _time(current.processing_time)
+    online = (patch.online_processing_time if "online_processing_time" in patch.model_fields_set
+              else _time(current.online_processing_time))
+    assert time_ is not None  # the column is NOT NULL
+    # New times must still hold the version's steps (which never change themselves).
+    check_steps([s.to_rules() for s in stored_steps(current)], _legal(time_, online))
     for name in ("name", "field_code", "field_name", "online", "postal"):
         if name in patch.model_fields_set:
             setattr(procedure, name, getattr(patch, name))
-    if patch.processing_time is not None:
-        current.processing_time = _stored(patch.processing_time)
-    if "online_processing_time" in patch.model_fields_set:
-        current.online_processing_time = _stored_online(patch.online_processing_time)
+    current.processing_time = _stored(time_)
+    current.online_processing_time = _stored_online(online)
     session.flush()
     record(session, who, now, "update", "procedure", code, old,
            {**snapshot(procedure, PROCEDURE_FIELDS), **snapshot(current, VERSION_FIELDS)})
@@ -395,10 +429,12 @@ def add_version(
                   f"(latest: {max(str(v.effective_from) for v in versions)}).")
         raise Unprocessable(detail, code="overlapping_effective_date", invalid_params=[
             InvalidParam("effective_from", "overlapping_effective_date", detail)])
+    steps = _checked_steps(session, body.steps, body.processing_time,
+                           body.online_processing_time)
     version = ProcedureVersion(
         procedure_code=code, version=max(v.version for v in versions) + 1,
         effective_from=body.effective_from, processing_time=_stored(body.processing_time),
-        online_processing_time=_stored_online(body.online_processing_time))
+        online_processing_time=_stored_online(body.online_processing_time), steps=steps)
     session.add(version)
     session.flush()
     record(session, who, now, "create", "procedure_version", f"{code}/{version.version}", None,

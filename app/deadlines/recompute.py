@@ -18,7 +18,7 @@ from app.calendar.changes import DayOverridden
 from app.calendar.models import NATIONAL
 from app.calendar.service import calendar_for
 from app.catalog.models import ProcedureVersion, Unit
-from app.catalog.schemas import ProcessingTimeIn
+from app.catalog.schemas import ProcessingTimeIn, rule_steps
 from app.core.clock import VN_TZ
 from app.dossiers import rules
 from app.dossiers.deadline import lifecycle_events
@@ -100,7 +100,7 @@ def after_calendar_change(
         old = state_of(d)
         handling = str(timeline[0].payload.get("handling_unit") or d.handling_unit)
         new = rules.recompute(old, handling, time_, cal, lifecycle_events(timeline[1:]),
-                              max(now, d.last_event_at), _SKEW)
+                              max(now, d.last_event_at), _SKEW, rule_steps(version.steps))
         if new is None:
             continue
         before = projection.contribution(record_of(d), counted.get(d.id, []), paths)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from app.worktime.rules import timeliness
 
-from .context import ControlSheetRow
+from .context import ControlSheetRow, StepResult
 
 # Events that end the current holder's step; a transfer also starts the next one.
 _CLOSING = frozenset({"transferred", "resolved", "refused", "stopped", "withdrawn"})
@@ -24,19 +24,53 @@ class Step:
     to_unit: str | None = None
 
 
+@dataclass(frozen=True)
+class HeldStep:
+    """A step of the procedure's internal process as the dossier went through it (what the
+    events' flags recorded, or the step it is at); its unit already given by name."""
+
+    position: int
+    name: str
+    unit: str
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None = None
+    result: StepResult | None = None
+
+
 def _finish(row: ControlSheetRow, at: datetime) -> ControlSheetRow:
     assert row.step_deadline is not None  # every derived row has the appointment
     return replace(row, finished_at=at, result=timeliness(at, row.step_deadline))
+
+
+def process_rows(counter: str, held: list[HeldStep], last_position: int,
+                 returned_at: datetime | None) -> list[ControlSheetRow]:
+    """One row per step of the internal process, each judged against its own allotment (as
+    recorded when the dossier left it); the return step, the last, by whether the result was
+    ready by the appointment, however late the applicant collects it (shown as its end)."""
+    rows: list[ControlSheetRow] = []
+    giver = counter
+    for step in sorted(held, key=lambda h: h.position):
+        if step.position == last_position:
+            rows.append(ControlSheetRow(step.name, step.unit, counter, step.started_at,
+                                        step.due_at, returned_at, step.result))
+            break
+        rows.append(ControlSheetRow(step.name, giver, step.unit, step.started_at, step.due_at,
+                                    step.ended_at, step.result))
+        giver = step.unit
+    return rows
 
 
 def control_sheet_rows(
     counter: str, first_handler: str, received_at: datetime, due_at: datetime,
     steps: list[Step], returned_at: datetime | None,
 ) -> list[ControlSheetRow]:
-    """One row per handoff: counter to handler, each transfer, and the result back.
+    """One row per handoff: counter to handler, each transfer, and the result back, for a
+    procedure version without steps of its own (see `process_rows` for one with them).
 
-    No per-step legal time exists in the data, so each step is judged against the dossier's
-    appointment (moved by pauses): a step that ends after it is late.
+    Without allotments, each handoff is judged against the dossier's appointment (moved by
+    pauses): a step that ends after it is late. The return of the result is judged by
+    whether the result was ready by the appointment, not by when the applicant collected it.
     """
     rows = [ControlSheetRow("Tiếp nhận, chuyển hồ sơ", counter, first_handler, received_at,
                             due_at)]
@@ -50,9 +84,8 @@ def control_sheet_rows(
             continue
         if step.type == "resolved":
             rows.append(ControlSheetRow("Trả kết quả giải quyết", rows[-1].to_unit, counter,
-                                        step.at, due_at))
-            if returned_at is not None:
-                rows[-1] = _finish(rows[-1], returned_at)
+                                        step.at, due_at, returned_at,
+                                        timeliness(step.at, due_at)))
         break  # the dossier has ended: nothing later hands it on
     return rows
 

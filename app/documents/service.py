@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, aliased
 
 from app.auth.rules import Principal
 from app.catalog.models import Procedure, ProcedureVersion, Unit
-from app.catalog.schemas import ProcessingTimeIn
+from app.catalog.rules import ProcedureStep
+from app.catalog.schemas import ProcessingTimeIn, rule_steps
 from app.catalog.service import covered_unit, unit_heading
 from app.core.clock import VN_TZ
 from app.core.problems import Conflict, InvalidParam, Unprocessable
@@ -32,7 +33,7 @@ from .context import (
     SupplementContext,
 )
 from .register import Register
-from .rules import RegisterEntry, Step, control_sheet_rows, form_number
+from .rules import HeldStep, RegisterEntry, Step, control_sheet_rows, form_number, process_rows
 
 
 def _heading_fields(session: Session, unit: Unit) -> dict[str, Any]:
@@ -135,14 +136,47 @@ def build_context(
             return StopContext(
                 **_deciding(session, common, names, d), received_at=d.received_at,
                 reason=str(event.details.get("reason") or ""), stopped_at=event.at)
+    sheet = {**common, "received_at": d.received_at, "appointment_at": d.due_at}
+    process = _process_steps(session, d)
+    if process:
+        held = _held_steps(d, process, names)
+        return ControlSheetContext(**sheet, rows=process_rows(receiving.name, held,
+                                                              len(process) - 1, d.returned_at))
     steps = [Step(e.type, e.at, names.get(str(e.flags.get("from_unit"))),
                   names.get(str(e.details.get("to_unit"))))
              for e in d.timeline or []]
     first = str(receipt.details.get("handling_unit") or d.receiving_unit)
     return ControlSheetContext(
-        **common, received_at=d.received_at, appointment_at=d.due_at,
-        rows=control_sheet_rows(receiving.name, names.get(first, first), d.received_at,
-                                d.due_at, steps, d.returned_at))
+        **sheet, rows=control_sheet_rows(receiving.name, names.get(first, first),
+                                         d.received_at, d.due_at, steps, d.returned_at))
+
+
+def _process_steps(session: Session, d: DossierOut) -> tuple[ProcedureStep, ...]:
+    """The internal process of the procedure version the dossier was received under."""
+    version = session.get(ProcedureVersion, (d.procedure, d.procedure_version))
+    return () if version is None else rule_steps(version.steps)
+
+
+def _held_steps(d: DossierOut, process: tuple[ProcedureStep, ...], names: dict[str, str]
+                ) -> list[HeldStep]:
+    """The steps as the events recorded them (a later record of a step replaces its start),
+    and the step an open dossier is at."""
+    held: dict[int, HeldStep] = {}
+    for event in d.timeline or []:
+        for r in event.flags.get("steps") or []:
+            held[r["position"]] = HeldStep(
+                r["position"], r["name"], names.get(r["unit"], r["unit"]),
+                datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["due_at"]),
+                None if r["ended_at"] is None else datetime.fromisoformat(r["ended_at"]),
+                r["result"])
+    now = d.step
+    if (now is not None and now.position not in held) or (
+            now is not None and held[now.position].ended_at is None):
+        assert now is not None
+        held[now.position] = HeldStep(now.position, process[now.position].name,
+                                      names.get(d.handling_unit, d.handling_unit),
+                                      now.started_at, now.due_at)
+    return list(held.values())
 
 
 REGISTER_MAX_ROWS = 20_000

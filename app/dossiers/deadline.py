@@ -14,7 +14,7 @@ from app.auth.rules import Principal
 from app.calendar.schemas import DayStatus
 from app.calendar.service import calendar_days, calendar_for
 from app.catalog.models import ProcedureVersion, Unit
-from app.catalog.schemas import ProcessingTimeIn
+from app.catalog.schemas import ProcessingTimeIn, rule_steps
 from app.core.problems import ProblemError
 from app.dossiers import rules
 from app.dossiers.models import Dossier, DossierEvent
@@ -25,6 +25,7 @@ from app.dossiers.schemas import (
     DeadlineOut,
     DeadlinePause,
     DeadlineRule,
+    DeadlineStep,
     SkippedDay,
 )
 from app.dossiers.views import covered_dossier
@@ -99,14 +100,15 @@ def explain_deadline(session: Session, who: Principal, code: str, now: datetime)
     # The receiving counter's calendar keeps the clock, as when the events were posted.
     cal = calendar_for(session, receiving, dossier.received_at, until)
     handling = str(receipt.payload.get("handling_unit") or dossier.handling_unit)
+    steps = rule_steps(version.steps)
     note: str | None = None
     try:
         state, trace = rules.explain(handling, dossier.received_at, time, cal, events, until,
-                                     _SKEW)
+                                     _SKEW, steps)
     except (ProblemError, ValueError) as exc:
         # A timeline stored under older rules may not replay; say so rather than guess.
         state, trace = None, rules.Trace()
-        rules.receive(handling, dossier.received_at, time, cal, trace)
+        rules.receive(handling, dossier.received_at, time, cal, trace, steps)
         note = f"The timeline could not be replayed under today's rules: {exc}"
     walks = [trace.receipt, *(w for p in trace.pauses for w in (p.window, p.extension))]
     days = _Days(session, receiving.code, _skipped_days(walks))
@@ -138,7 +140,11 @@ def explain_deadline(session: Session, who: Principal, code: str, now: datetime)
                                    tardy=a.tardy) for a in trace.apologies],
         explained_due_at=explained, due_at=dossier.due_at,
         matches_stored=explained == dossier.due_at,
-        rescheduled_due_at=dossier.rescheduled_due_at, note=note)
+        rescheduled_due_at=dossier.rescheduled_due_at,
+        steps=[DeadlineStep(position=r.position, name=r.name, unit=r.unit,
+                            started_at=r.started_at, due_at=r.due_at, ended_at=r.ended_at,
+                            result=r.result) for _, r in sorted(trace.steps.items())],
+        note=note)
 
 
 def _pause(p: rules.PauseTrace, days: _Days) -> DeadlinePause:

@@ -122,6 +122,8 @@ class VersionFacts:
     effective_from: date | None
     time: ProcessingTime
     online_time: ProcessingTime | None = None
+    # The internal process dividing the legal time (liên thông); () has no steps.
+    steps: tuple[catalog_rules.ProcedureStep, ...] = ()
 
     def time_for(self, channel: str) -> ProcessingTime:
         """The processing time a dossier filed through `channel` gets."""
@@ -136,6 +138,10 @@ class ProcedureFacts:
     online: bool
     postal: bool
     versions: tuple[VersionFacts, ...]
+
+    def steps_of(self, version: int) -> tuple[catalog_rules.ProcedureStep, ...]:
+        """The steps of one version: a dossier keeps those it was received under."""
+        return next((v.steps for v in self.versions if v.version == version), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +323,8 @@ def decide_receipt(
     # The rules in force on the day of receipt stay the dossier's, whatever comes later.
     version = catalog_rules.in_force(procedure.versions, rules.local_day(received_at))
     state = rules.receive(handling.code, received_at, version.time_for(cmd.channel),
-                          calendars(receiving.code, received_at, received_at))
+                          calendars(receiving.code, received_at, received_at),
+                          steps=version.steps)
     after = Record(
         id=0, code="", province_code=receiving.province_code, procedure=procedure.code,
         procedure_version=version.version, receiving_unit=receiving.code, channel=cmd.channel,
@@ -357,7 +364,7 @@ def decide_event(
         record.state,
         rules.Event(type=cmd.type, at=cmd.at, to_unit=cmd.to_unit, new_due_at=cmd.new_due_at,
                     method=cmd.method, rating=cmd.rating),
-        calendar, now, skew,
+        calendar, now, skew, steps=procedure.steps_of(record.procedure_version),
     )
     postal = record.has_postal_return
     if cmd.type == "return_by_post_requested":

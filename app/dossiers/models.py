@@ -69,6 +69,12 @@ class Dossier(Base):
     return_method: Mapped[str | None] = mapped_column(String(8))
     rating: Mapped[int | None]
     delivered_at: Mapped[datetime | None]
+    # Interconnected processing (liên thông): the position (from 0) of the step of the
+    # procedure version's internal process the dossier is at, when that step began, and its
+    # own deadline; all null for a version without steps.
+    current_step: Mapped[int | None]
+    step_started_at: Mapped[datetime | None]
+    step_due_at: Mapped[datetime | None]
     last_event_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

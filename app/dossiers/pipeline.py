@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.calendar.service import calendar_for
 from app.catalog.models import Procedure, ProcedureVersion, Unit
-from app.catalog.schemas import ProcessingTimeIn
+from app.catalog.schemas import ProcessingTimeIn, rule_steps
 from app.core.problems import NotFound, ProblemError
 from app.dossiers import rules
 from app.dossiers.decisions import (
@@ -121,7 +121,7 @@ class Pipeline:
         """
         units, unit_rows = _units(session, {c for _, r in items
                                             for c in (r.receiving_unit, r.handling_unit) if c})
-        procedures = _procedures(session, {r.procedure for _, r in items}, versions=True)
+        procedures = _procedures(session, {r.procedure for _, r in items})
         refs = {r.client_ref for _, r in items if r.client_ref is not None}
         seen = _receipts_by_ref(session, refs) if refs else {}
 
@@ -180,7 +180,7 @@ class Pipeline:
         units, unit_rows = _units(session, {c for d in rows
                                             for c in (d.receiving_unit, d.handling_unit)}
                                   | {cmd.to_unit for _, cmd in items if cmd.to_unit})
-        procedures = _procedures(session, {d.procedure_code for d in rows}, versions=False)
+        procedures = _procedures(session, {d.procedure_code for d in rows})
         seen = _events_by_id(session, {(current[cmd.dossier].id, cmd.id) for _, cmd in items
                                        if cmd.dossier in current})
         changes: list[DossierChange] = []
@@ -335,18 +335,19 @@ def _units(session: Session, codes: Iterable[str]) -> tuple[dict[str, UnitFacts]
     return {code: unit_facts(u) for code, u in rows.items()}, rows
 
 
-def _procedures(session: Session, codes: set[str], versions: bool
-                ) -> dict[str, ProcedureFacts]:
+def _procedures(session: Session, codes: set[str]) -> dict[str, ProcedureFacts]:
+    """The procedures with every version: a receipt takes the one in force, an event the
+    steps of the dossier's own."""
     found = list(session.scalars(select(Procedure).where(Procedure.code.in_(codes))))
     by_code: dict[str, list[VersionFacts]] = defaultdict(list)
-    if versions:
-        for v in session.scalars(select(ProcedureVersion).where(
-                ProcedureVersion.procedure_code.in_([p.code for p in found]))):
-            online = v.online_processing_time
-            by_code[v.procedure_code].append(VersionFacts(
-                v.version, v.effective_from,
-                ProcessingTimeIn.model_validate(v.processing_time).to_rules(),
-                None if online is None else ProcessingTimeIn.model_validate(online).to_rules()))
+    for v in session.scalars(select(ProcedureVersion).where(
+            ProcedureVersion.procedure_code.in_([p.code for p in found]))):
+        online = v.online_processing_time
+        by_code[v.procedure_code].append(VersionFacts(
+            v.version, v.effective_from,
+            ProcessingTimeIn.model_validate(v.processing_time).to_rules(),
+            None if online is None else ProcessingTimeIn.model_validate(online).to_rules(),
+            rule_steps(v.steps)))
     return {p.code: ProcedureFacts(p.code, p.online, p.postal, tuple(by_code[p.code]))
             for p in found}
 

@@ -6,10 +6,12 @@ No database, web framework or clock here: the caller passes the calendar and `no
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from app.catalog.rules import ProcedureStep
 from app.core.clock import VN_TZ
 
 # Re-exported: the lifecycle's callers name a receipt's day as the rules do.
@@ -17,8 +19,10 @@ from app.core.clock import local_day as local_day
 from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.worktime.rules import (
     ProcessingTime,
+    Timeliness,
     Walk,
     WorkCalendar,
+    add_working_time,
     apology_is_timely,
     extend_for_pause,
     timeliness,
@@ -192,6 +196,12 @@ class DossierState:
     return_method: str | None = None
     rating: int | None = None
     delivered_at: datetime | None = None
+    # Interconnected processing (liên thông): the position (from 0) of the step of the
+    # procedure's internal process the dossier is at, since when, and that step's own deadline;
+    # None for a procedure version without steps.
+    current_step: int | None = None
+    step_started_at: datetime | None = None
+    step_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -240,15 +250,40 @@ class ApologyTrace:
     tardy: bool
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    """A step of the internal process as the dossier went through it: the unit that held the
+    dossier then, when the step began, its own deadline and, once it ended, when and its
+    result against that deadline (early / on time / late, as for the appointment)."""
+
+    position: int
+    name: str
+    unit: str
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None = None
+    result: Timeliness | None = None
+
+    def as_flag(self) -> dict[str, Any]:
+        """The record as an event's flags keep it (JSON, instants in Vietnamese time)."""
+        def shown(t: datetime | None) -> str | None:
+            return None if t is None else t.astimezone(VN_TZ).isoformat()
+        return {"position": self.position, "name": self.name, "unit": self.unit,
+                "started_at": shown(self.started_at), "due_at": shown(self.due_at),
+                "ended_at": shown(self.ended_at), "result": self.result}
+
+
 @dataclass
 class Trace:
     """A dossier's deadline step by step, as `receive` and `apply_event` computed it when
-    given this trace: the receipt's walk over the calendar, each pause, each apology."""
+    given this trace: the receipt's walk over the calendar, each pause, each apology, and each
+    step of the internal process by position (the running one as it stands)."""
 
     receipt: Walk = field(default_factory=Walk)
     receipt_due: datetime | None = None
     pauses: list[PauseTrace] = field(default_factory=list)
     apologies: list[ApologyTrace] = field(default_factory=list)
+    steps: dict[int, StepRecord] = field(default_factory=dict)
 
 
 def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str:
@@ -268,24 +303,84 @@ def check_receipt_time(received_at: datetime, now: datetime, skew: timedelta) ->
 
 def receive(
     handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar,
-    trace: Trace | None = None,
+    trace: Trace | None = None, steps: Sequence[ProcedureStep] = (),
 ) -> DossierState:
-    """The state of a freshly received dossier, with its appointment."""
+    """The state of a freshly received dossier, with its appointment (and, when the procedure
+    has steps, at the first one with its own deadline)."""
     due = time.due(cal, received_at, trace.receipt if trace is not None else None)
     if trace is not None:
         trace.receipt_due = due
-    return DossierState(
+    state = DossierState(
         status="received", handling_unit=handling_unit, received_at=received_at,
         due_at=due, last_event_at=received_at,
     )
+    if steps:
+        state = replace(state, current_step=0, step_started_at=received_at,
+                        step_due_at=_step_due(steps, 0, received_at, due, cal))
+        _trace_running(trace, state, steps)
+    return state
+
+
+def _step_due(steps: Sequence[ProcedureStep], position: int, start: datetime, due_at: datetime,
+              cal: WorkCalendar) -> datetime:
+    """A step's own deadline: its allotment of working time from its start; the last step,
+    the return of the result (trả kết quả), is due by the appointment."""
+    if position == len(steps) - 1:
+        return due_at
+    return add_working_time(cal, start, steps[position].allotment(cal.hours.day_length))
+
+
+def _trace_running(trace: Trace | None, state: DossierState,
+                   steps: Sequence[ProcedureStep]) -> None:
+    """Note the step the dossier is at, as it stands (a pause may have moved its deadline)."""
+    pos = state.current_step
+    if (trace is None or pos is None or state.status not in OPEN or pos >= len(steps)
+            or state.step_started_at is None or state.step_due_at is None):
+        return
+    trace.steps[pos] = StepRecord(pos, steps[pos].name, state.handling_unit,
+                                  state.step_started_at, state.step_due_at)
+
+
+def _handoff(new: DossierState, old: DossierState, event: Event,
+             steps: Sequence[ProcedureStep], cal: WorkCalendar
+             ) -> tuple[DossierState, list[StepRecord]]:
+    """The step records an event ends or begins: a transfer ends the current step and begins
+    the next; a result ends the current step and the return step with it, judged by whether
+    the result was ready by the appointment (never by when the applicant collects it); a
+    refusal, stop or withdrawal ends the current step."""
+    pos, started, due = old.current_step, old.step_started_at, old.step_due_at
+    if pos is None or started is None or due is None or pos >= len(steps):
+        return new, []
+    last = len(steps) - 1
+    if pos == last:
+        if event.type == "transferred":
+            return new, []  # at the return step: no step left to hand on to
+        due = new.due_at  # the return step: the appointment, as pauses moved it
+    ending = StepRecord(pos, steps[pos].name, old.handling_unit, started, due, event.at,
+                        timeliness(event.at, due, cal.tz))
+    if event.type == "transferred":
+        following = pos + 1
+        next_due = _step_due(steps, following, event.at, new.due_at, cal)
+        begun = StepRecord(following, steps[following].name, new.handling_unit, event.at,
+                           next_due)
+        return replace(new, current_step=following, step_started_at=event.at,
+                       step_due_at=next_due), [ending, begun]
+    if event.type == "resolved" and pos < last:
+        ready = StepRecord(last, steps[last].name, new.handling_unit, event.at, new.due_at,
+                           event.at, timeliness(event.at, new.due_at, cal.tz))
+        return replace(new, current_step=last, step_started_at=event.at,
+                       step_due_at=new.due_at), [ending, ready]
+    return new, [ending]
 
 
 def apply_event(
     state: DossierState, event: Event, cal: WorkCalendar, now: datetime, skew: timedelta,
-    trace: Trace | None = None,
+    trace: Trace | None = None, steps: Sequence[ProcedureStep] = (),
 ) -> tuple[DossierState, dict[str, Any]]:
     """Apply one event; return the new state and the flags the event earned (`trace`, when
-    given, records how the deadline moved).
+    given, records how the deadline moved). `steps` is the internal process of the procedure
+    version the dossier was received under: its handoffs record each step's deadline and
+    result in the flags (`steps`).
 
     Raises Conflict when the event does not fit the state or goes back in time, and
     Unprocessable when its own fields are wrong. Nothing is changed in either case.
@@ -375,7 +470,19 @@ def apply_event(
                           rating=event.rating)
         case "delivered" | "delivery_failed":
             new = _delivery(new, state, event)
+    if event.type in STEP_HANDOFFS:
+        new, records = _handoff(new, state, event, steps, cal)
+        if records:
+            flags["steps"] = [r.as_flag() for r in records]
+        if trace is not None:
+            trace.steps.update((r.position, r) for r in records)
+    _trace_running(trace, new, steps)
     return new, flags
+
+
+# The events that end the step a dossier is at (a transfer also begins the next one): their
+# flags record the steps they ended or began.
+STEP_HANDOFFS = ("transferred", "resolved", "refused", "stopped", "withdrawn")
 
 
 def _delivery(new: DossierState, old: DossierState, event: Event) -> DossierState:
@@ -423,6 +530,9 @@ def _end_pause(
         rescheduled_due_at=(
             extend_for_pause(cal, rescheduled, paused_at, end) if rescheduled else None
         ),
+        # The step at hand stood still too: its own deadline moves as the appointment does.
+        step_due_at=(extend_for_pause(cal, state.step_due_at, paused_at, end)
+                     if state.step_due_at else None),
     )
     if trace is not None and window is not None and extension is not None:
         trace.pauses.append(PauseTrace(
@@ -482,20 +592,20 @@ def is_overdue(state: Appointment, now: datetime) -> bool:
 
 def explain(
     handling_unit: str, received_at: datetime, time: ProcessingTime, cal: WorkCalendar,
-    events: list[Event], now: datetime, skew: timedelta,
+    events: list[Event], now: datetime, skew: timedelta, steps: Sequence[ProcedureStep] = (),
 ) -> tuple[DossierState, Trace]:
     """Replay a dossier's timeline through `receive` and `apply_event` with a trace: the state
     they give (its due_at is the deadline explained) and how each step moved it."""
     trace = Trace()
-    state = receive(handling_unit, received_at, time, cal, trace)
+    state = receive(handling_unit, received_at, time, cal, trace, steps)
     for event in events:
-        state, _ = apply_event(state, event, cal, now, skew, trace)
+        state, _ = apply_event(state, event, cal, now, skew, trace, steps)
     return state, trace
 
 
 def recompute(
     state: DossierState, handling_unit: str, time: ProcessingTime, cal: WorkCalendar,
-    events: list[Event], now: datetime, skew: timedelta,
+    events: list[Event], now: datetime, skew: timedelta, steps: Sequence[ProcedureStep] = (),
 ) -> DossierState | None:
     """An open dossier's state after its calendar changed: its timeline replayed on `cal`, the
     same computation as a dossier received and processed on that calendar from the start.
@@ -507,7 +617,7 @@ def recompute(
     if state.status not in OPEN:
         return None
     try:
-        new, _ = explain(handling_unit, state.received_at, time, cal, events, now, skew)
+        new, _ = explain(handling_unit, state.received_at, time, cal, events, now, skew, steps)
     except (Conflict, Unprocessable):
         return None
     return None if new == state else new

@@ -256,6 +256,17 @@ class TimelineEvent(BaseModel):
     flags: dict[str, Any]
 
 
+class CurrentStep(BaseModel):
+    """The step of the procedure's internal process (liên thông) the dossier is at."""
+
+    position: int = Field(description="The step's place in the process, from 0 (the names "
+                                      "are the procedure version's `steps`).", examples=[1])
+    started_at: LocalDatetime = Field(description="When the step began (receipt or handoff).")
+    due_at: LocalDatetime = Field(description="The step's own deadline: its allotment of "
+                                              "working time from its start, moved by pauses; "
+                                              "the return step's is the appointment.")
+
+
 class DossierOut(BaseModel):
     """A dossier's current state; `timeline` only on the single-dossier view."""
 
@@ -297,6 +308,9 @@ class DossierOut(BaseModel):
         description="When the result was handed over at the counter or to the post.")
     return_method: str | None = Field(description="counter or postal, once returned.")
     rating: int | None = Field(description="The applicant's rating at return, 1-5.")
+    step: CurrentStep | None = Field(
+        default=None, description="The step of the internal process it is at (or ended at); "
+                                  "null for a procedure version without steps.")
     applicant: ApplicantOut | None = Field(
         default=None, description="Personal data: only for admin and counter keys.")
     timeline: list[TimelineEvent] | None = Field(
@@ -404,8 +418,28 @@ class DeadlineApology(BaseModel):
     tardy: bool
 
 
+class DeadlineStep(BaseModel):
+    """A step of the procedure's internal process (liên thông) as the dossier went through it,
+    with its own deadline in working time from its start; the last step, the return of the
+    result, is due by the appointment and judged by whether the result was ready by then."""
+
+    position: int = Field(description="The step's place in the process, from 0.", examples=[1])
+    name: str = Field(description="The step's name.", examples=["Thẩm định hồ sơ"])
+    unit: str = Field(description="The unit that held the dossier during the step.",
+                      examples=["000.00.01.H12"])
+    started_at: LocalDatetime = Field(description="When the step began (receipt or handoff).")
+    due_at: LocalDatetime = Field(description="The step's own deadline: its allotment of "
+                                              "working time from its start, moved by pauses.")
+    ended_at: LocalDatetime | None = Field(description="When the dossier left the step; null "
+                                                       "while it is at it.")
+    result: Literal["early", "on_time", "late"] | None = Field(
+        description="Against the step's own deadline: trước hạn / đúng hạn / quá hạn; null "
+                    "while it runs.", examples=["on_time"])
+
+
 class DeadlineOut(BaseModel):
-    """Why a dossier is due when it is: the rule, the count at receipt, each pause."""
+    """Why a dossier is due when it is: the rule, the count at receipt, each pause, and the
+    deadline of each step of the internal process."""
 
     code: str
     received_at: LocalDatetime
@@ -425,4 +459,7 @@ class DeadlineOut(BaseModel):
                     "deadline) or the timeline cannot be replayed")
     rescheduled_due_at: LocalDatetime | None = Field(
         description="The apology's new appointment, moved by later pauses")
+    steps: list[DeadlineStep] = Field(
+        description="The steps reached so far, in order, each with its own deadline; [] when "
+                    "the procedure version has no steps")
     note: str | None = None

@@ -18,7 +18,13 @@ from app.dossiers import rules
 from app.dossiers.decisions import RECEIPT, Record, ensure_covers
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.records import record_of, unit_facts
-from app.dossiers.schemas import FREE_TEXT_FIELDS, ApplicantOut, DossierOut, TimelineEvent
+from app.dossiers.schemas import (
+    FREE_TEXT_FIELDS,
+    ApplicantOut,
+    CurrentStep,
+    DossierOut,
+    TimelineEvent,
+)
 
 
 def _units_of(session: Session, d: Dossier) -> tuple[Unit, Unit]:
@@ -62,6 +68,10 @@ def view(
                                  else s.processing_millidays / 1000),
         finished_at=s.finished_at, returned_at=s.returned_at,
         return_method=s.return_method, rating=s.rating, applicant=applicant,
+        step=(None if s.current_step is None or s.step_started_at is None
+              or s.step_due_at is None else
+              CurrentStep(position=s.current_step, started_at=s.step_started_at,
+                          due_at=s.step_due_at)),
         timeline=timeline,
     )
 

@@ -17,7 +17,7 @@ from app.core.params import CODE_LENGTH
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
-from app.stats.schemas import By, GroupBy, OnTime, OnTimeGrouped, Ranking
+from app.stats.schemas import By, GroupBy, OnTime, OnTimeByStep, OnTimeGrouped, Ranking
 
 router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
 
@@ -49,7 +49,7 @@ def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
 
 
 @router.get("/stats/on-time", summary="On-time figures of a unit and period",
-            response_model=OnTime | OnTimeGrouped)
+            response_model=OnTime | OnTimeGrouped | OnTimeByStep)
 def on_time(
     session: ReadSession, who: Reader, now: Now,
     unit: UnitQuery = None,
@@ -65,7 +65,9 @@ def on_time(
         max_length=CODE_LENGTH, description="Field (lĩnh vực) code")] = None,
     group_by: Annotated[GroupBy | None, Query(
         description="Split the figures by month, quarter, field, procedure or child unit, "
-                    "with the total beside")] = None,
+                    "with the total beside; `step` lists the late dossiers by the step of "
+                    "the internal process (liên thông) and the unit that overran it",
+        examples=["step"])] = None,
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform)")] = False,
     then_by: Annotated[rules.Grouping | None, Query(
@@ -100,6 +102,10 @@ def on_time(
         **common, "procedures": [rules.ALL] if procedures is None else procedures})
     if group_by is None:
         return {**scope, **total}
+    if group_by == "step":
+        steps = service.late_by_step(session, base=units, include_descendants=include_descendants,
+                                     by=by, procedures=procedures, start=start, end=end)
+        return {**scope, "group_by": group_by, "groups": steps, "total": total}
     groups = service.grouped(session, **common, group_by=group_by, then_by=then_by)
     return {**scope, "group_by": group_by, "then_by": then_by, "groups": groups,
             "total": total}

@@ -628,3 +628,25 @@ def subtract(a: Mapping[str, int], b: Iterable[Mapping[str, int]]) -> dict[str, 
         for k, v in m.items():
             out[k] = out.get(k, 0) - v
     return out
+
+
+# ---- late dossiers by the step that overran (interconnected processing, liên thông) --------
+
+StepKey = tuple[int, str, str]  # the step's position, its name, the unit that held it
+
+
+def overran_steps(recorded: Iterable[tuple[int, bool, Iterable[Mapping[str, Any]]]]
+                  ) -> dict[StepKey, tuple[int, int]]:
+    """Per step and unit that overran: from (dossier id, whether it was resolved late, the
+    step records of one of its events), how many distinct dossiers the step ended late in (its
+    own deadline passed), and how many of those were late against the appointment. A dossier
+    that overran two steps counts for both."""
+    seen: dict[StepKey, set[int]] = defaultdict(set)
+    late: set[int] = set()
+    for dossier, resolved_late, records in recorded:
+        if resolved_late:
+            late.add(dossier)
+        for r in records:
+            if r.get("result") == "late":
+                seen[(int(r["position"]), str(r["name"]), str(r["unit"]))].add(dossier)
+    return {key: (len(ids), len(ids & late)) for key, ids in sorted(seen.items())}

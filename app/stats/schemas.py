@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from app.stats.rules import Grouping
 
-GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
+FiguresBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
+GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure", "step"]
 By = Literal["handling", "receiving"]
 
 
@@ -176,10 +177,34 @@ class OnTime(Figures, Scope):
 class OnTimeGrouped(Scope):
     """Figures per group, and the total over all groups."""
 
-    group_by: GroupBy
+    group_by: FiguresBy
     then_by: Grouping | None = Field(
         default=None, description="How each group is split again, if it is (see groups)")
     groups: list[Group]
+    total: Figures
+
+
+class LateStep(BaseModel):
+    """Dossiers resolved in the period in which one step of the internal process (liên thông)
+    overran its own allotment at one unit, and how many of them were late."""
+
+    position: int = Field(description="The step's place in the process, from 0.", examples=[1])
+    step: str = Field(description="The step's name.", examples=["Thẩm định hồ sơ"])
+    unit: str = Field(description="Code of the unit that held the dossier at that step.",
+                      examples=["000.00.01.H12"])
+    unit_name: str | None = Field(description="That unit's name.", examples=["Sở Tư pháp"])
+    overran: int = Field(description="Dossiers resolved in the period in which this step ended "
+                                     "after its own deadline; a dossier that overran two "
+                                     "steps counts in both.", examples=[5])
+    late: int = Field(description="Of those, the dossiers resolved late (after the "
+                                  "appointment).", examples=[3])
+
+
+class OnTimeByStep(Scope):
+    """The period's dossiers by the step and unit that overran, and the figures beside."""
+
+    group_by: Literal["step"]
+    groups: list[LateStep]
     total: Figures
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Procedure, Unit
+from app.core.clock import VN_TZ
 from app.core.observability import AGGREGATE_ANOMALIES, check_failed
 from app.dossiers.decisions import DossierChange
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.records import record_of
+from app.dossiers.rules import STEP_HANDOFFS
 from app.stats import projection, rules
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
 from app.stats.projection import contribution, write
@@ -463,6 +465,40 @@ def grouped(
     units = [u.code for u in base]
     return [row(k, names.get(k), units, pick(k), found)
             for k in sorted(found[0])]
+
+
+def late_by_step(
+    session: Session, *, base: list[Unit], include_descendants: bool, by: str,
+    procedures: Sequence[str] | None, start: date, end: date,
+) -> list[dict[str, Any]]:
+    """The period's resolved dossiers by the step of the internal process and the unit that
+    overran it, with how many of them were late, read from the step records of their events
+    (no aggregate cell holds steps).
+
+    The dossiers are those the figures count as resolved in the period for these units:
+    resolved on a (local) day of it, held then by a unit of the scope (by handling unit, the
+    unit that resolved it; by receiving unit, the one that received it).
+    """
+    column = Dossier.handling_unit if by == "handling" else Dossier.receiving_unit
+    units = (select(Unit.code).where(or_(*[Unit.path.startswith(u.path, autoescape=True)
+                                           for u in base]))
+             if include_descendants else [u.code for u in base])
+    query = (select(DossierEvent.dossier_id, Dossier.timeliness, DossierEvent.flags)
+             .join(Dossier)
+             .where(Dossier.resolved_at >= datetime.combine(start, time(0), VN_TZ),
+                    Dossier.resolved_at < datetime.combine(end + timedelta(days=1), time(0),
+                                                           VN_TZ),
+                    column.in_(units),
+                    DossierEvent.type.in_(STEP_HANDOFFS)))
+    if procedures is not None and list(procedures) != [ALL]:
+        query = query.where(Dossier.procedure_code.in_(procedures))
+    counts = rules.overran_steps((dossier, verdict == "late", flags.get("steps") or [])
+                                 for dossier, verdict, flags in session.execute(query))
+    names = dict(session.execute(select(Unit.code, Unit.name).where(
+        Unit.code.in_({unit for _, _, unit in counts}))).all()) if counts else {}
+    return [{"position": position, "step": name, "unit": unit, "unit_name": names.get(unit),
+             "overran": overran, "late": late}
+            for (position, name, unit), (overran, late) in counts.items()]
 
 
 def ranking(

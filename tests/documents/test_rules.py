@@ -10,11 +10,13 @@ import pytest
 
 from app.catalog.headings import Heading, UnitLine, heading, proper_name
 from app.documents.rules import (
+    HeldStep,
     RegisterEntry,
     Step,
     circular_on,
     control_sheet_rows,
     form_number,
+    process_rows,
     register_note,
 )
 from tests.factories import vn
@@ -32,8 +34,35 @@ def test_one_row_per_handoff_judged_against_the_appointment() -> None:
     assert [(r.step_name, r.from_unit, r.to_unit, r.result) for r in rows] == [
         ("Tiếp nhận, chuyển hồ sơ", "Một cửa", "Xã", "early"),
         ("Chuyển xử lý liên thông", "Xã", "Sở", "on_time"),
-        ("Trả kết quả giải quyết", "Sở", "Một cửa", "late"),
+        # Ready by the appointment: on time, however late the applicant collects it.
+        ("Trả kết quả giải quyết", "Sở", "Một cửa", "on_time"),
     ]
+    assert rows[-1].finished_at == vn("2026-03-12 09:00")
+
+
+def test_each_step_of_the_process_is_judged_against_its_own_allotment() -> None:
+    held = [
+        HeldStep(2, "Trả kết quả", "Sở", vn("2026-03-09 10:00"), DUE, vn("2026-03-09 10:00"),
+                 "early"),
+        HeldStep(0, "Tiếp nhận", "Xã", vn("2026-03-02 08:00"), vn("2026-03-02 17:00"),
+                 vn("2026-03-02 10:00"), "on_time"),
+        HeldStep(1, "Thẩm định", "Sở", vn("2026-03-02 10:00"), vn("2026-03-05 10:00"),
+                 vn("2026-03-09 10:00"), "late"),
+    ]
+    rows = process_rows("Một cửa", held, 2, vn("2026-03-12 09:00"))
+    assert [(r.step_name, r.from_unit, r.to_unit, r.step_deadline, r.result) for r in rows] == [
+        ("Tiếp nhận", "Một cửa", "Xã", vn("2026-03-02 17:00"), "on_time"),
+        ("Thẩm định", "Xã", "Sở", vn("2026-03-05 10:00"), "late"),
+        ("Trả kết quả", "Sở", "Một cửa", DUE, "early"),
+    ]
+    # The return step ends when the applicant collects the result, judged on when it was ready.
+    assert rows[-1].finished_at == vn("2026-03-12 09:00")
+
+
+def test_an_open_dossier_lists_the_steps_reached() -> None:
+    [first] = process_rows("Một cửa", [HeldStep(0, "Tiếp nhận", "Xã", vn("2026-03-02 08:00"),
+                                                vn("2026-03-02 17:00"))], 2, None)
+    assert (first.finished_at, first.result) == (None, None)
 
 
 def test_open_and_ended_dossiers() -> None:
