@@ -321,3 +321,46 @@ def test_random_walks_keep_invariants(types: list[str], gaps: list[int]) -> None
     if state.paused_seconds or state.obligation_paused_seconds:
         assert working_time_between(CAL, receipt_due, state.due_at) == timedelta(
             seconds=state.paused_seconds + state.obligation_paused_seconds)
+
+
+def handed_to_post() -> DossierState:
+    state = apply(received(), "resolved", "2026-03-05 10:00")
+    return apply(state, "returned", "2026-03-05 11:00", method="postal", rating=5)
+
+
+def test_a_delivery_keeps_the_return_and_a_failure_brings_the_result_back() -> None:
+    delivered = apply(handed_to_post(), "delivered", "2026-03-06 09:00")
+    assert (delivered.status, delivered.delivered_at, delivered.returned_at,
+            delivered.return_method, delivered.rating) == (
+        "returned", vn("2026-03-06 09:00"), vn("2026-03-05 11:00"), "postal", 5)
+    failed = apply(handed_to_post(), "delivery_failed", "2026-03-06 09:00")
+    assert (failed.status, failed.delivered_at, failed.returned_at, failed.return_method,
+            failed.rating) == ("resolved", None, None, None, None)
+    # Back at the counter, the result is returned again.
+    again = apply(failed, "returned", "2026-03-06 10:00", method="counter")
+    assert (again.status, again.return_method) == ("returned", "counter")
+
+
+@pytest.mark.parametrize("type_", ["delivered", "delivery_failed"])
+def test_delivery_is_reported_once_and_only_for_a_result_handed_to_the_post(type_: str) -> None:
+    at_counter = apply(apply(received(), "resolved", "2026-03-05 10:00"), "returned",
+                       "2026-03-05 11:00", method="counter")
+    delivered = apply(handed_to_post(), "delivered", "2026-03-06 09:00")
+    for state in (at_counter, delivered):
+        with pytest.raises(Conflict) as err:
+            apply(state, type_, "2026-03-07 09:00")
+        assert (err.value.code, err.value.detail) == (
+            "not_awaiting_delivery",
+            "Delivery is reported only once, for a result handed to the post.")
+
+
+def test_the_timeline_keeps_an_events_own_fields_with_its_reason_code() -> None:
+    body = {"id": "e1", "type": "refused", "at": "2026-03-05T10:00:00+07:00",
+            "delivery": {"address": "Số 1 Tràng Tiền"}, "reason": "không đủ điều kiện"}
+    assert rules.event_details("refused", body) == {"reason": "không đủ điều kiện",
+                                                    "reason_code": "other"}
+    assert rules.event_details("refused", {**body, "reason_code": "ineligible"}) == {
+        "reason": "không đủ điều kiện", "reason_code": "ineligible"}
+    # An event type without reasons gets no reason code.
+    assert rules.event_details("returned", {"id": "e2", "type": "returned", "method": "counter"}
+                               ) == {"method": "counter"}

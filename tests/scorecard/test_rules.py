@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -146,3 +147,76 @@ def test_a_deadline_on_the_last_evening_of_the_period_is_overdue_at_its_end() ->
                          period_end=END) == "within"
     assert rules.outlook(status_open=True, paused=True, due_at=last_evening, supplements=1,
                          period_end=END) == "within"
+
+
+def as_row(w: Weight) -> dict[str, str]:
+    """A weights table row as a spreadsheet gives it: text cells, padded as typed."""
+    return {"indicator": f" {w.indicator} ", "group_code": str(w.group_code),
+            "group_name": w.group_name, "group_max_points": str(w.group_max_points),
+            "name": w.name, "max_points": str(w.max_points),
+            "threshold": "" if w.threshold is None else str(w.threshold),
+            "measure": w.measure, "source": w.source}
+
+
+def test_a_weights_table_reads_into_the_weights_it_writes() -> None:
+    rows = [as_row(w) for w in FIVE_GROUPS]
+    rows[2].pop("threshold")  # an informational row may leave its threshold out
+    rows[3]["threshold"] = "50.5"
+    rows[4]["group_max_points"] = "22.00"
+    weights, problems = rules.parse_weights(rows)
+    assert problems == []
+    assert weights == [replace(w, threshold=D("50.5")) if w.indicator == "3.3" else w
+                       for w in FIVE_GROUPS]
+    assert [w.measure for w in weights] == ["percent", "percent", "working_days", "percent",
+                                            "percent", "percent"]
+
+
+def test_a_weights_table_that_reads_but_does_not_add_up_says_so() -> None:
+    rows = [as_row(w) for w in FIVE_GROUPS[:-1]]
+    assert rules.parse_weights(rows)[1] == ["group_max_points: the groups add up to 82, not 100"]
+
+
+@pytest.mark.parametrize(("cell", "text", "problem"), [
+    ("measure", "points", "measure: percent or working_days"),
+    ("measure", "", "measure: percent or working_days"),
+    ("indicator", " ", "indicator: required"),
+    ("group_name", "", "group_name: required"),
+    ("name", "", "name: required"),
+    ("source", "", "source: required"),
+    ("indicator", "1.2.3.4.5", "indicator: too long"),
+    ("group_name", "n" * 201, "group_name: too long"),
+    ("name", "n" * 301, "name: too long"),
+    ("source", "s" * 301, "source: too long"),
+    ("group_code", "0", "group_code: a group number from 1 to 99"),
+    ("group_code", "100", "group_code: a group number from 1 to 99"),
+    ("group_code", "-1", "group_code: a group number from 1 to 99"),
+    ("group_code", "2.0", "group_code: a group number from 1 to 99"),
+    ("max_points", "many", "max_points: a number"),
+    ("group_max_points", "", "group_max_points: a number"),
+    ("threshold", "1e2x", "threshold: a number"),
+    ("max_points", "20.005", "max_points: a number with at most two decimals, below 10,000"),
+    ("max_points", "NaN", "max_points: a number with at most two decimals, below 10,000"),
+    ("max_points", "Infinity", "max_points: a number with at most two decimals, below 10,000"),
+    ("threshold", "10000", "threshold: a number with at most two decimals, below 10,000"),
+    ("threshold", "-10000", "threshold: a number with at most two decimals, below 10,000"),
+])
+def test_each_bad_cell_is_named_with_its_row(cell: str, text: str, problem: str) -> None:
+    rows = [as_row(w) for w in FIVE_GROUPS]
+    rows[1][cell] = text
+    weights, problems = rules.parse_weights(rows)
+    assert problems == [f"row 3, {problem}"]
+    assert [w.indicator for w in weights] == ["1.4", "2.2", "3.3", "4.2", "5.4"]
+
+
+def test_the_longest_cells_and_the_edge_numbers_are_accepted() -> None:
+    long = {"indicator": "1.2.3.45", "group_name": "g" * 200, "name": "n" * 300,
+            "source": "s" * 300}
+    rows = [{**as_row(w), **long} if w.indicator == "2.2" else as_row(w) for w in FIVE_GROUPS]
+    rows[0] |= {"group_code": "1"}
+    rows[5] |= {"group_code": "99", "group_max_points": "18.00", "threshold": "9999.99"}
+    weights, problems = rules.parse_weights(rows)
+    assert [(w.indicator, w.group_code) for w in weights][1:3] == [("2.1", 2), ("1.2.3.45", 2)]
+    assert weights[5].group_code == 99 and weights[5].threshold == D("9999.99")
+    # The table reads; only what it means is wrong (a threshold above 100), said once.
+    assert problems == ["threshold: 5.4: a percentage in (0, 100]",
+                        "group_max_points: group 2: one name and one maximum"]
