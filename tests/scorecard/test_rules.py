@@ -220,3 +220,75 @@ def test_the_longest_cells_and_the_edge_numbers_are_accepted() -> None:
     # The table reads; only what it means is wrong (a threshold above 100), said once.
     assert problems == ["threshold: 5.4: a percentage in (0, 100]",
                         "group_max_points: group 2: one name and one maximum"]
+
+
+def test_points_round_half_up_and_a_rate_below_one_percent_still_scores() -> None:
+    # 2.345 points exactly: half up gives 2.35 where banker's rounding would give 2.34.
+    assert rules.points(D("46.9"), D(5), D(100)) == D("2.35")
+    assert rules.rounded(D("2.345")) == D("2.35")
+    assert rules.rounded(D("0.00005"), rules.COST) == D("0.0001")
+    assert rules.points(D("0.5"), D(20), D(100)) == D("0.10")
+    assert rules.points(D(-5), D(20), D(100)) == D("0.00")
+
+
+def test_the_marginal_cost_is_nothing_once_the_threshold_is_reached() -> None:
+    assert rules.marginal_cost(1, 10, weight("3.3", 4, 50, 3, 22)) == D("0.8000")
+    assert rules.marginal_cost(2, 4, weight("3.3", 4, 50, 3, 22)) == D(0)
+    assert rules.marginal_cost(3, 4, weight("3.3", 4, 50, 3, 22)) == D(0)
+    assert rules.marginal_cost(0, 0, weight()) == D(0)
+    assert rules.marginal_cost(1, 4, weight("2.2", 0, None)) == D(0)
+
+
+def test_an_indicator_is_scored_with_its_counts_rate_points_and_forecast() -> None:
+    w = weight("3.3", 4, 50, 3, 22)
+    assert rules.score(w, Measured(1, 3, 2, 3)) == rules.Scored(
+        w, "computed", 1, 3, D("33.33"), D("2.67"), (),
+        rules.Forecast(2, 3, D("66.67"), D("4.00")))
+    # A closed period has no forecast; half a forecast is none either.
+    assert rules.score(w, Measured(1, 3)).forecast is None
+    assert rules.score(w, Measured(1, 3, 2, None)).forecast is None
+    assert rules.score(w, Measured(1, 3, None, 3)).forecast is None
+    assert rules.score(w, Measured(0, 0)) == rules.Scored(w, "empty", 0, 0, None, None, (), None)
+
+
+def test_a_working_days_indicator_is_a_mean_without_points() -> None:
+    w = weight("2.2", 0, None)
+    assert rules.score(w, Measured(D("7.5"), 3, 9, 4)) == rules.Scored(
+        w, "computed", D("7.5"), 3, D("2.50"), None, (), rules.Forecast(9, 4, D("2.25"), None))
+    assert rules.score(w, Measured(0, 0, 0, 0)).forecast == rules.Forecast(0, 0, None, None)
+
+
+def test_an_indicator_no_rule_computes_says_so_unless_told_what_it_lacks() -> None:
+    w = weight("9.9", 0, None)
+    assert rules.score(w, None) == rules.Scored(
+        w, "not_computable", None, None, None, None, ("no rule computes it yet",), None)
+    assert rules.score(w, None, rules.SYNC_OFF).missing == rules.SYNC_OFF
+
+
+def test_a_closed_period_has_no_forecast_total_and_an_open_one_falls_back_to_points() -> None:
+    scored = [rules.score(weight(), Measured(9, 10)),
+              rules.score(weight("3.3", 4, 50, 3, 22), Measured(1, 4, 1, 0)),
+              rules.score(weight("2.2", 0, None), Measured(0, 0))]
+    assert rules.total(scored, D(100), open_period=False) == rules.Total(
+        D("20.00"), D(24), D(100), None)
+    # No forecast, or one with nothing to count: the points it has now stand for its end.
+    assert rules.total(scored, D(100), open_period=True).forecast_points == D("20.00")
+
+
+def test_weights_that_break_each_rule_are_named_once_each() -> None:
+    assert rules.weight_problems([weight("1.4", -1, 100, 1, 100)]) == [
+        ("max_points", "1.4: must not be negative"),
+        ("max_points", "group 1: indicators add up to -1, not the group's 100")]
+    # A threshold below one percent is still a percentage.
+    assert rules.weight_problems([replace(weight("1.4", 100, 100, 1, 100), threshold=None)]) == [
+        ("threshold", "1.4: a percentage in (0, 100]")]
+    assert rules.weight_problems([replace(weight("1.4", 100, 100, 1, 100),
+                                          threshold=D("0.5"))]) == []
+    # Each group with more than one name is named, even after the first.
+    three_names = [replace(weight(f"1.{n}", 20, 100, 1, 60), group_name=f"Nhóm {n}")
+                   for n in (1, 2, 3)]
+    two_names = [replace(w, indicator=f"2.{n}", group_code=2, group_max_points=D(40))
+                 for n, w in enumerate(three_names[:2], start=1)]
+    assert rules.weight_problems([*three_names, *two_names]) == [
+        ("group_max_points", "group 1: one name and one maximum"),
+        ("group_max_points", "group 2: one name and one maximum")]
