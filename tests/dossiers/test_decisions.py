@@ -210,6 +210,15 @@ VALIDITY = {**UNITS, "N1": UnitFacts("N1", "P", "/P/N1/", valid_from=vn("2026-04
                                   [("receiving_unit", "unknown_unit", "no unit 'nope'")])),
     ({"handling_unit": "nope"}, ("unknown_unit", "No unit with code 'nope'.",
                                  [("handling_unit", "unknown_unit", "no unit 'nope'")])),
+    ({"receiving_unit": "O1", "handling_unit": "C1"}, (
+        "unit_not_valid", "Unit 'O1' does not exist on 2026-03-02: it is valid from … to "
+        "2026-02-28.", [("receiving_unit", "unit_not_valid",
+                         "unit 'O1' is valid from … to 2026-02-28, not on 2026-03-02")])),
+    ({"procedure": "nope"}, ("unknown_procedure", "No procedure with code 'nope'.",
+                             [("procedure", "unknown_procedure",
+                               "No procedure with code 'nope'.")])),
+    ({"channel": "online"}, ("channel_not_offered", "Procedure '1.1' cannot be filed online.",
+                             [("channel", "not_offered", "not offered online")])),
     ({"handling_unit": "N1"}, (
         "unit_not_valid", "Unit 'N1' does not exist on 2026-03-02: it is valid from 2026-04-01 "
         "to ….", [("handling_unit", "unit_not_valid",
@@ -232,6 +241,46 @@ def test_a_refused_receipt_names_the_field_and_why(fields: dict[str, object],
         decisions.decide_receipt(receipt(**fields), Caller(ADMIN, NOW), SKEW, VALIDITY,
                                  PROCEDURES, calendars)
     assert refusal(refused) == problem
+
+
+def test_the_keys_scope_is_checked_before_anything_else() -> None:
+    with pytest.raises(Forbidden) as refused:
+        received(COMMUNE, receiving_unit="C2", procedure="nope")
+    assert refusal(refused) == ("outside_unit_scope",
+                                "This key's unit does not cover this dossier.", [])
+    with pytest.raises(Forbidden) as refused:
+        received(COMMUNE, handling_unit="X1", procedure="nope")
+    assert refusal(refused) == (
+        "outside_province",
+        "This key may hand dossiers only to units of its own province; 'X1' is in another.",
+        [("handling_unit", "outside_province", "a unit of another province")])
+
+
+def test_a_receipt_is_decided_whole_on_its_counters_calendar() -> None:
+    asked: list[tuple[str, datetime, datetime]] = []
+
+    def counters(unit: str, start: datetime, end: datetime) -> WorkCalendar:
+        asked.append((unit, start, end))
+        return CAL
+
+    at = vn("2026-03-02 08:00")
+    cmd = receipt(procedure="1.2", handling_unit="C2", client_ref="ref-1", documents=("Đơn",),
+                  waybill="W0", return_by_post=True, applicant=Applicant("person", "An"),
+                  delivery=Delivery(address="Số 9 Hàng Bài"))
+    change = decisions.decide_receipt(cmd, Caller(COMMUNE, NOW), SKEW, UNITS, PROCEDURES,
+                                      counters)
+    assert asked == [("C1", at, at)]
+    assert change == DossierChange(None, Record(
+        id=0, code="", province_code="P", procedure="1.2", procedure_version=1,
+        receiving_unit="C1", channel="direct", client_ref="ref-1",
+        applicant=Applicant("person", "An"), state=rules.receive("C2", at,
+                                                                 ProcessingTime(days=5), CAL),
+        updated_at=NOW, has_postal_return=True), decisions.Step(
+        id="ref-1", type="received", at=at, recorded_at=NOW, details={
+            "channel": "direct", "procedure": "1.2", "receiving_unit": "C1",
+            "handling_unit": "C2", "documents": ["Đơn"], "waybill": "W0"}), {}, COMMUNE, cmd)
+    assert received().event.id == "received"  # type: ignore[union-attr]
+    assert received().after.has_postal_return is False
 
 
 def test_a_direct_receipt_keeps_the_counter_time_where_online_is_quicker() -> None:
