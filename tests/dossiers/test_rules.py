@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.problems import Conflict, Unprocessable
+from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers import rules
 from app.dossiers.rules import DossierState, Event
 from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar, working_time_between
@@ -258,8 +258,12 @@ def test_event_in_the_future_is_refused() -> None:
 
 def test_receipt_in_the_future_is_refused_but_clock_skew_is_tolerated() -> None:
     rules.check_receipt_time(NOW + timedelta(minutes=1), NOW, SKEW)
-    with pytest.raises(Unprocessable):
-        rules.check_receipt_time(NOW + timedelta(minutes=3), NOW, SKEW)
+    rules.check_receipt_time(NOW + SKEW, NOW, SKEW)
+    with pytest.raises(Unprocessable) as err:
+        rules.check_receipt_time(NOW + SKEW + timedelta(microseconds=1), NOW, SKEW)
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "received_in_future", "received_at is in the future.",
+        [InvalidParam("received_at", "in_future", "must not be in the future")])
 
 
 def test_withdrawal_while_paused_closes_the_pause() -> None:
