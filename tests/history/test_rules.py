@@ -69,6 +69,7 @@ def test_every_misshapen_column_of_a_row_is_named_and_text_stays_text() -> None:
                    "events.0.type": "resolved"})
     assert [f for f, _ in caught.value.problems] == ["documents", "events"]
     assert str(caught.value).startswith("documents: not valid JSON: ")
+    assert "; events: not valid JSON: " in str(caught.value)
     with pytest.raises(RowError) as caught:
         unflatten({"events.x.type": "resolved"})
     assert caught.value.problems == [

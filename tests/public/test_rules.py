@@ -47,6 +47,9 @@ def test_the_phone_factor_is_the_last_four_digits_of_the_slip() -> None:
     # Exactly four digits are enough; fewer, or none on file, match nothing.
     assert phone_matches("5678", "5678")
     assert not phone_matches("678", "0678")
+    assert not phone_matches("678", "678")
+    # No phone on file and no digits given (a lookup by its code alone) is no match either.
+    assert not phone_matches(None, "")
     assert not phone_matches(None, "0000")
     assert not phone_matches("", "0000")
 

@@ -20,6 +20,7 @@ from app.worktime.rules import (
     apology_is_timely,
     build_calendar,
     extend_for_pause,
+    national_defaults,
     national_holidays,
     national_working_days,
     next_opening,
@@ -409,6 +410,18 @@ def test_a_swapped_saturday_from_the_package_is_a_working_day(cal: WorkCalendar)
     assert swapped.is_working_day(date(2024, 5, 4))
     assert add_working_days(swapped, vn(2024, 5, 3, 14), 1) == vn(2024, 5, 4, 14)
     assert cal.is_working_day(date(2026, 8, 22)) and not cal.is_working_day(date(2026, 8, 31))
+
+
+def test_the_defaults_take_swaps_from_one_year_either_side_and_no_further() -> None:
+    # 2018's data names Sat 2019-01-05, worked for Mon 2018-12-31: a 2019 calendar needs it.
+    worked = {d for d, working in national_defaults([2019]).items() if working}
+    assert worked == {date(2019, 1, 5), date(2019, 5, 4)}
+    # 2015's swaps are two years before 2017 and 2019's two years after it.
+    assert {d for d, working in national_defaults([2017]).items() if working} == {
+        date(2019, 1, 5)}
+    assert {d for d, working in national_defaults([2016]).items() if working} == {
+        date(2014, 12, 27), date(2015, 2, 14), date(2015, 4, 25)}
+    assert national_defaults([]) == {}
 
 
 def test_an_override_beats_the_package_swap() -> None:
