@@ -288,7 +288,7 @@ def test_a_direct_receipt_keeps_the_counter_time_where_online_is_quicker() -> No
 
 
 def test_a_decided_event_is_the_callers_at_its_now() -> None:
-    start = received().after
+    start = replace(received().after, updated_at=vn("2026-03-02 08:00"))
     cmd = replace(event("apology_issued", "2026-03-05 09:00",
                         new_due_at=vn("2026-03-12 17:00")), details={"reason_code": "workload"})
     change = apply(start, cmd, COMMUNE)

@@ -273,6 +273,9 @@ def test_a_closed_period_has_no_forecast_total_and_an_open_one_falls_back_to_poi
         D("20.00"), D(24), D(100), None)
     # No forecast, or one with nothing to count: the points it has now stand for its end.
     assert rules.total(scored, D(100), open_period=True).forecast_points == D("20.00")
+    # Nothing scored now and no forecast: nothing at the end either.
+    nothing = [rules.score(weight(), Measured(0, 10))]
+    assert rules.total(nothing, D(100), open_period=True).forecast_points == D("0.00")
 
 
 def test_weights_that_break_each_rule_are_named_once_each() -> None:

@@ -230,3 +230,18 @@ def test_a_units_own_days_are_its_rows_minus_its_childrens_plus_its_correction(
         assert {k: v for k, v in own.items() if v} == rules.cells(f, {unit}.__contains__)
     if len({h for _, h in rules.holders(f)}) == 1:
         assert not any(role == "c" for role, _ in c.rows)
+
+
+def test_own_days_balance_in_a_deeper_tree_whose_ancestors_have_no_path_given() -> None:
+    # Only the holders' paths are given (as the service passes them): the district D and the
+    # province P above the two communes are known from those paths alone.
+    paths = {"C1": "/P/D/C1/", "C2": "/P/D/C2/"}
+    children = {"P": ("D",), "D": ("C1", "C2"), "C1": (), "C2": ()}
+    f = facts("C2", events=(transfer("2026-03-10 09:00", "C1"),))
+    c = rules.contribution(f, paths["C1"], paths)
+    for unit, kids in children.items():
+        own = Counter(view(c, unit, "handling"))
+        for child in kids:
+            own.subtract(view(c, child, "handling"))
+        own.update(c.rows.get(("c", unit), {}))
+        assert {k: v for k, v in own.items() if v} == rules.cells(f, {unit}.__contains__)
