@@ -335,3 +335,18 @@ def test_a_pause_on_the_due_day_means_never_overdue_and_requests_on_one_day_add_
 def test_a_transfer_stored_without_its_origin_is_from_the_current_unit() -> None:
     f = facts(handling_unit="B", events=(EventFact("transferred", vn("2026-03-04 09:00"), {}),))
     assert rules.holders(f) == ((date(2026, 3, 2), "B"),)
+
+
+@pytest.mark.parametrize(("method", "rating", "returned"), [
+    ("postal", 4, {"returned_postal": 1, "rated": 1, "satisfied": 1}),
+    ("counter", 3, {"returned_counter": 1, "rated": 1}),
+    ("counter", None, {"returned_counter": 1}),
+    (None, None, {}),  # no method on file: no return to count
+])
+def test_a_return_counts_on_its_day_with_its_rating(method: str | None, rating: int | None,
+                                                    returned: dict[str, int]) -> None:
+    c = rules.cells(facts(status="returned" if method else "resolved",
+                          finished_at=vn("2026-03-05 10:00"), timeliness="early",
+                          processing_millidays=3000, returned_at=vn("2026-03-09 09:00"),
+                          return_method=method, rating=rating))
+    assert {m: v for (d, m), v in c.items() if d == date(2026, 3, 9)} == returned
