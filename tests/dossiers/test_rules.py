@@ -368,3 +368,42 @@ def test_the_timeline_keeps_an_events_own_fields_with_its_reason_code() -> None:
     # An event type without reasons gets no reason code.
     assert rules.event_details("returned", {"id": "e2", "type": "returned", "method": "counter"}
                                ) == {"method": "counter"}
+
+
+@pytest.mark.parametrize(("type_", "field"), [
+    ("transferred", "to_unit"), ("returned", "method"), ("apology_issued", "new_due_at")])
+def test_an_event_without_its_own_field_names_it(type_: str, field: str) -> None:
+    state = apply(received(), "resolved", "2026-03-04 09:00") if type_ == "returned" \
+        else received()
+    with pytest.raises(Unprocessable) as err:
+        apply(state, type_, "2026-03-05 09:00")
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "missing_field", f"'{field}' is required for this event type.",
+        [InvalidParam(field, "missing", "required for this event type")])
+
+
+def test_an_apology_must_move_the_appointment_strictly_later() -> None:
+    with pytest.raises(Unprocessable) as err:
+        apply(received(), "apology_issued", "2026-03-04 09:00",
+              new_due_at=vn("2026-03-06 17:00"))
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "new_due_not_later", "The new appointment must be later than the current one.",
+        [InvalidParam("new_due_at", "not_later", "must be after 2026-03-06T17:00:00+07:00")])
+
+
+def test_the_trace_of_a_pause_shows_its_window_and_the_extension_apart() -> None:
+    events = [Event(type="supplement_requested", at=vn("2026-03-03 10:00")),
+              Event(type="supplement_received", at=vn("2026-03-05 10:00"))]
+    state, trace = rules.explain("U", vn("2026-03-02 08:00"), ProcessingTime(days=5), CAL,
+                                 events, NOW, SKEW)
+    (pause,) = trace.pauses
+    assert (pause.kind, pause.requested_at, pause.moved, pause.ended_at, pause.paused,
+            pause.due_before, pause.due_after) == (
+        "supplement", vn("2026-03-03 10:00"), True, vn("2026-03-05 10:00"),
+        timedelta(hours=16), vn("2026-03-06 17:00"), vn("2026-03-10 17:00"))
+    assert pause.due_after == state.due_at
+    assert pause.window.counted == {
+        vn("2026-03-03").date(): timedelta(hours=6), vn("2026-03-04").date(): timedelta(hours=8),
+        vn("2026-03-05").date(): timedelta(hours=2)}
+    assert pause.extension.counted == {vn("2026-03-09").date(): timedelta(hours=8),
+                                       vn("2026-03-10").date(): timedelta(hours=8)}
