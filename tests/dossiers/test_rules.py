@@ -407,3 +407,68 @@ def test_the_trace_of_a_pause_shows_its_window_and_the_extension_apart() -> None
         vn("2026-03-05").date(): timedelta(hours=2)}
     assert pause.extension.counted == {vn("2026-03-09").date(): timedelta(hours=8),
                                        vn("2026-03-10").date(): timedelta(hours=8)}
+
+
+def test_an_event_is_refused_past_the_skew_and_accepted_at_it_or_at_the_last_instant() -> None:
+    state = apply(received(), "processing_started", "2026-03-03 10:00")
+    same_instant, _ = rules.apply_event(state, Event(type="resolved", at=vn("2026-03-03 10:00")),
+                                        CAL, NOW, SKEW)
+    assert same_instant.status == "resolved"
+    at_skew, _ = rules.apply_event(state, Event(type="resolved", at=NOW + SKEW), CAL, NOW, SKEW)
+    assert at_skew.finished_at == NOW + SKEW
+    with pytest.raises(Unprocessable) as err:
+        rules.apply_event(state, Event(type="resolved", at=NOW + SKEW + timedelta(seconds=1)),
+                          CAL, NOW, SKEW)
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "event_in_future", "The event time is in the future.",
+        [InvalidParam("at", "in_future", "must not be in the future")])
+    with pytest.raises(Unprocessable) as err:
+        apply(received(), "transferred", "2026-03-02 09:00", to_unit="U")
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "same_unit", "The dossier is already handled by that unit.",
+        [InvalidParam("to_unit", "same_unit", "already handling")])
+
+
+@pytest.mark.parametrize("type_", ["supplement_requested", "financial_obligation_requested"])
+def test_a_request_at_the_appointment_itself_still_pauses_the_clock(type_: str) -> None:
+    state = apply(received(), type_, "2026-03-06 17:00")
+    assert state.paused_at == vn("2026-03-06 17:00")
+
+
+def test_a_result_with_no_working_time_counted_took_zero_days_and_late_is_after_the_new_date(
+        ) -> None:
+    saturday = rules.receive("U", vn("2026-03-07 09:00"), ProcessingTime(days=5), CAL)
+    assert apply(saturday, "resolved", "2026-03-07 10:00").processing_millidays == 0
+    state = apply(received(), "apology_issued", "2026-03-04 09:00",
+                  new_due_at=vn("2026-03-10 17:00"))
+    _, flags = rules.apply_event(state, Event(type="resolved", at=vn("2026-03-10 17:00")),
+                                 CAL, NOW, SKEW)
+    assert flags == {"late_against_rescheduled": False}
+
+
+def test_the_trace_names_each_request_that_moved_nothing_and_each_apology() -> None:
+    events = [Event(type="apology_issued", at=vn("2026-03-06 09:00"),
+                    new_due_at=vn("2026-03-12 17:00")),
+              Event(type="supplement_requested", at=vn("2026-03-06 10:00")),
+              Event(type="supplement_received", at=vn("2026-03-06 11:00")),
+              Event(type="supplement_requested", at=vn("2026-03-06 12:00")),
+              Event(type="supplement_received", at=vn("2026-03-06 13:00")),
+              Event(type="financial_obligation_requested", at=vn("2026-03-09 10:00")),
+              Event(type="financial_obligation_fulfilled", at=vn("2026-03-09 11:00")),
+              Event(type="apology_issued", at=vn("2026-03-09 12:00"),
+                    new_due_at=vn("2026-03-13 17:00"))]
+    _, trace = rules.explain("U", vn("2026-03-02 08:00"), ProcessingTime(days=5), CAL, events,
+                             NOW, SKEW)
+    first, repeated, late = trace.pauses
+    assert (first.kind, first.requested_at, first.moved, first.rescheduled_before,
+            first.rescheduled_after) == (
+        "supplement", vn("2026-03-06 10:00"), True, vn("2026-03-12 17:00"),
+        vn("2026-03-13 09:00"))  # the new date moves by the paused working hour too
+    assert (repeated.kind, repeated.requested_at, repeated.moved,
+            repeated.not_moved_because) == (
+        "supplement", vn("2026-03-06 12:00"), False, "repeated_supplement")
+    assert (late.kind, late.requested_at, late.moved, late.not_moved_because) == (
+        "financial_obligation", vn("2026-03-09 10:00"), False, "after_appointment")
+    assert trace.apologies == [
+        rules.ApologyTrace(vn("2026-03-06 09:00"), vn("2026-03-12 17:00"), tardy=True),
+        rules.ApologyTrace(vn("2026-03-09 12:00"), vn("2026-03-13 17:00"), tardy=True)]
