@@ -234,7 +234,9 @@ def test_illegal_steps_are_refused(path: list[str], illegal: str) -> None:
     with pytest.raises(Conflict) as err:
         rules.apply_event(state, Event(type=illegal, at=at + timedelta(days=1), **extras),  # type: ignore[arg-type]
                           CAL, NOW, SKEW)
-    assert err.value.code == "illegal_transition"
+    assert (err.value.code, err.value.detail) == (
+        "illegal_transition",
+        f"A '{illegal}' event is not allowed while the dossier is '{state.status}'.")
 
 
 def test_event_before_the_last_one_is_refused() -> None:
