@@ -65,6 +65,31 @@ def test_an_open_dossier_lists_the_steps_reached() -> None:
     assert (first.finished_at, first.result) == (None, None)
 
 
+def test_each_row_is_handed_over_when_the_step_before_it_ended() -> None:
+    received_at = vn("2026-03-02 08:00")
+    rows = control_sheet_rows("Một cửa", "Xã", received_at, DUE, [
+        Step("transferred", vn("2026-03-03 10:00"), "Xã", "Sở"),
+        Step("transferred", vn("2026-03-04 10:00"), None, None),
+        Step("transferred", vn("2026-03-05 10:00"), "Phòng", "Ban"),
+        Step("resolved", vn("2026-03-11 10:00")),
+    ], vn("2026-03-11 11:00"))
+    assert [(r.step_name, r.from_unit, r.to_unit, r.handed_over_at, r.step_deadline,
+             r.finished_at, r.result) for r in rows] == [
+        ("Tiếp nhận, chuyển hồ sơ", "Một cửa", "Xã", received_at, DUE,
+         vn("2026-03-03 10:00"), "early"),
+        ("Chuyển xử lý liên thông", "Xã", "Sở", vn("2026-03-03 10:00"), DUE,
+         vn("2026-03-04 10:00"), "early"),
+        # A transfer whose units the timeline lost still has its row, with blank units.
+        ("Chuyển xử lý liên thông", "", "", vn("2026-03-04 10:00"), DUE,
+         vn("2026-03-05 10:00"), "early"),
+        ("Chuyển xử lý liên thông", "Phòng", "Ban", vn("2026-03-05 10:00"), DUE,
+         vn("2026-03-11 10:00"), "late"),
+        # The result goes back from the last holder to the counter.
+        ("Trả kết quả giải quyết", "Ban", "Một cửa", vn("2026-03-11 10:00"), DUE,
+         vn("2026-03-11 11:00"), "late"),
+    ]
+
+
 def test_open_and_ended_dossiers() -> None:
     [open_] = control_sheet_rows("Một cửa", "Xã", vn("2026-03-02 08:00"), DUE, [], None)
     assert (open_.finished_at, open_.result) == (None, None)
@@ -161,6 +186,10 @@ def test_register_note_says_how_the_dossier_stands() -> None:
     assert register_note(entry(status="resolved", timeliness="late"), now) == (
         "Giải quyết quá hạn")
     assert register_note(entry(status="stopped"), now) == "Dừng giải quyết"
+    # At the appointment itself it is not overdue yet (overdue is after it).
+    assert register_note(entry(), DUE) == "Đang giải quyết"
+    assert register_note(entry(status="returned", timeliness="on_time", return_method="counter",
+                               returned_at=now), now) == "Giải quyết đúng hạn"
     assert register_note(entry(status="returned", timeliness="early", return_method="postal",
                                returned_at=now, rescheduled_due_at=DUE), now) == (
         "Giải quyết trước hạn; có văn bản xin lỗi, hẹn lại; trả qua bưu chính")

@@ -193,3 +193,163 @@ def test_a_change_keeps_identity_and_reports_exactly_what_moved(
         assert set(change.changed()) == moved
         assert change.after.state.last_event_at == at
         record = change.after
+
+
+def refusal(caught: pytest.ExceptionInfo[ProblemError]) -> tuple[object, ...]:
+    """A refusal as the problem document says it: code, detail and each field's problem."""
+    e = caught.value
+    return (e.code, e.detail, [(p.name, p.code, p.reason) for p in e.invalid_params])
+
+
+VALIDITY = {**UNITS, "N1": UnitFacts("N1", "P", "/P/N1/", valid_from=vn("2026-04-01").date()),
+            "O1": UnitFacts("O1", "P", "/P/O1/", valid_to=vn("2026-02-28").date())}
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"receiving_unit": "nope"}, ("unknown_unit", "No unit with code 'nope'.",
+                                  [("receiving_unit", "unknown_unit", "no unit 'nope'")])),
+    ({"handling_unit": "nope"}, ("unknown_unit", "No unit with code 'nope'.",
+                                 [("handling_unit", "unknown_unit", "no unit 'nope'")])),
+    ({"receiving_unit": "O1", "handling_unit": "C1"}, (
+        "unit_not_valid", "Unit 'O1' does not exist on 2026-03-02: it is valid from … to "
+        "2026-02-28.", [("receiving_unit", "unit_not_valid",
+                         "unit 'O1' is valid from … to 2026-02-28, not on 2026-03-02")])),
+    ({"procedure": "nope"}, ("unknown_procedure", "No procedure with code 'nope'.",
+                             [("procedure", "unknown_procedure",
+                               "No procedure with code 'nope'.")])),
+    ({"channel": "online"}, ("channel_not_offered", "Procedure '1.1' cannot be filed online.",
+                             [("channel", "not_offered", "not offered online")])),
+    ({"handling_unit": "N1"}, (
+        "unit_not_valid", "Unit 'N1' does not exist on 2026-03-02: it is valid from 2026-04-01 "
+        "to ….", [("handling_unit", "unit_not_valid",
+                   "unit 'N1' is valid from 2026-04-01 to …, not on 2026-03-02")])),
+    ({"handling_unit": "O1"}, (
+        "unit_not_valid", "Unit 'O1' does not exist on 2026-03-02: it is valid from … to "
+        "2026-02-28.", [("handling_unit", "unit_not_valid",
+                         "unit 'O1' is valid from … to 2026-02-28, not on 2026-03-02")])),
+    ({"return_by_post": True}, (
+        "postal_not_offered", "Procedure '1.1' does not offer return by post.",
+        [("return_by_post", "not_offered", "not offered")])),
+    ({"procedure": "1.2", "return_by_post": True, "applicant": Applicant("person", "An")}, (
+        "delivery_address_missing",
+        "A delivery address is needed: the applicant has none on file.",
+        [("delivery.address", "missing", "required")])),
+])
+def test_a_refused_receipt_names_the_field_and_why(fields: dict[str, object],
+                                                    problem: tuple[object, ...]) -> None:
+    with pytest.raises(ProblemError) as refused:
+        decisions.decide_receipt(receipt(**fields), Caller(ADMIN, NOW), SKEW, VALIDITY,
+                                 PROCEDURES, calendars)
+    assert refusal(refused) == problem
+
+
+def test_the_keys_scope_is_checked_before_anything_else() -> None:
+    with pytest.raises(Forbidden) as refused:
+        received(COMMUNE, receiving_unit="C2", procedure="nope")
+    assert refusal(refused) == ("outside_unit_scope",
+                                "This key's unit does not cover this dossier.", [])
+    with pytest.raises(Forbidden) as refused:
+        received(COMMUNE, handling_unit="X1", procedure="nope")
+    assert refusal(refused) == (
+        "outside_province",
+        "This key may hand dossiers only to units of its own province; 'X1' is in another.",
+        [("handling_unit", "outside_province", "a unit of another province")])
+
+
+def test_a_receipt_is_decided_whole_on_its_counters_calendar() -> None:
+    asked: list[tuple[str, datetime, datetime]] = []
+
+    def counters(unit: str, start: datetime, end: datetime) -> WorkCalendar:
+        asked.append((unit, start, end))
+        return CAL
+
+    at = vn("2026-03-02 08:00")
+    cmd = receipt(procedure="1.2", handling_unit="C2", client_ref="ref-1", documents=("Đơn",),
+                  waybill="W0", return_by_post=True, applicant=Applicant("person", "An"),
+                  delivery=Delivery(address="Số 9 Hàng Bài"))
+    change = decisions.decide_receipt(cmd, Caller(COMMUNE, NOW), SKEW, UNITS, PROCEDURES,
+                                      counters)
+    assert asked == [("C1", at, at)]
+    assert change == DossierChange(None, Record(
+        id=0, code="", province_code="P", procedure="1.2", procedure_version=1,
+        receiving_unit="C1", channel="direct", client_ref="ref-1",
+        applicant=Applicant("person", "An"), state=rules.receive("C2", at,
+                                                                 ProcessingTime(days=5), CAL),
+        updated_at=NOW, has_postal_return=True), decisions.Step(
+        id="ref-1", type="received", at=at, recorded_at=NOW, details={
+            "channel": "direct", "procedure": "1.2", "receiving_unit": "C1",
+            "handling_unit": "C2", "documents": ["Đơn"], "waybill": "W0"}), {}, COMMUNE, cmd)
+    assert received().event.id == "received"  # type: ignore[union-attr]
+    assert received().after.has_postal_return is False
+
+
+def test_a_direct_receipt_keeps_the_counter_time_where_online_is_quicker() -> None:
+    assert received(procedure="1.2").after.state.due_at == vn("2026-03-06 17:00")
+
+
+def test_a_decided_event_is_the_callers_at_its_now() -> None:
+    start = replace(received().after, updated_at=vn("2026-03-02 08:00"))
+    cmd = replace(event("apology_issued", "2026-03-05 09:00",
+                        new_due_at=vn("2026-03-12 17:00")), details={"reason_code": "workload"})
+    change = apply(start, cmd, COMMUNE)
+    assert (change.by, change.command, change.flags) == (COMMUNE, cmd, {"tardy": False,
+                                                                        "second": False})
+    assert change.after == replace(start, state=change.after.state, updated_at=NOW)
+    assert change.after.state.rescheduled_due_at == vn("2026-03-12 17:00")
+    assert change.event == decisions.Step(id="apology_issued-2026-03-05 09:00",
+                                          type="apology_issued", at=vn("2026-03-05 09:00"),
+                                          recorded_at=NOW, details={"reason_code": "workload"})
+    done = apply(change.after, event("resolved", "2026-03-06 09:00")).after
+    back = apply(done, event("returned", "2026-03-06 10:00", method="counter", rating=4)).after
+    # A result returned at the counter needs no waybill and keeps no postal return.
+    assert (back.state.rating, back.state.return_method, back.has_postal_return) == (
+        4, "counter", False)
+
+
+@pytest.mark.parametrize(("to_unit", "problem"), [
+    ("nope", ("unknown_unit", "No unit with code 'nope'.",
+              [("to_unit", "unknown_unit", "no unit 'nope'")])),
+    ("X1", ("outside_province",
+            "This key may hand dossiers only to units of its own province; 'X1' is in another.",
+            [("to_unit", "outside_province", "a unit of another province")])),
+    ("N1", ("unit_not_valid", "Unit 'N1' does not exist on 2026-03-03: it is valid from "
+            "2026-04-01 to ….", [("to_unit", "unit_not_valid",
+                                  "unit 'N1' is valid from 2026-04-01 to …, not on 2026-03-03")])),
+])
+def test_a_transfer_names_what_is_wrong_with_its_target(to_unit: str,
+                                                        problem: tuple[object, ...]) -> None:
+    with pytest.raises(ProblemError) as refused:
+        decisions.decide_event(event("transferred", "2026-03-03 10:00", to_unit=to_unit),
+                               received().after, Caller(COMMUNE, NOW), SKEW, VALIDITY,
+                               PROCEDURES["1.1"], CAL)
+    assert refusal(refused) == problem
+
+
+def test_only_a_transfer_has_its_target_unit_checked() -> None:
+    cmd = event("processing_started", "2026-03-03 10:00", to_unit="nope")
+    assert apply(received().after, cmd, COMMUNE).after.state.status == "processing"
+
+
+def test_postal_refusals_name_their_field() -> None:
+    done = apply(received(procedure="1.2").after, event("resolved", "2026-03-04 09:00")).after
+    with pytest.raises(Unprocessable) as refused:
+        apply(done, event("returned", "2026-03-05 09:00", method="postal"))
+    assert refusal(refused) == ("waybill_missing", "A result handed to the post needs its waybill.",
+                                [("waybill", "missing", "required by post")])
+
+
+def test_a_reused_id_with_another_request_is_a_conflict_and_a_bare_body_hides_its_applicant(
+        ) -> None:
+    conflict = decisions.replay(ADMIN, "e1", ("h", {}), "other")
+    assert isinstance(conflict, ProblemError)
+    assert (conflict.status, conflict.code, conflict.detail) == (
+        409, "idempotency_key_reused", "The id 'e1' was already used for a different request.")
+    bare = {"code": "C1", "applicant": {"name": "An"}}
+    assert decisions.as_seen_by(POSTAL, bare) == {"code": "C1", "applicant": None}
+    assert decisions.as_seen_by(ADMIN, bare) is bare
+
+
+def test_a_stored_dossier_counted_afresh_is_a_change_from_nothing() -> None:
+    record = received().after
+    assert decisions.DossierChange.as_stored(record) == DossierChange(None, record, None, {})
+    assert decisions.DossierChange.as_stored(record).changed() == decisions.STATE_FIELDS

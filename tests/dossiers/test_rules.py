@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.problems import Conflict, Unprocessable
+from app.core.problems import Conflict, InvalidParam, Unprocessable
 from app.dossiers import rules
 from app.dossiers.rules import DossierState, Event
 from app.worktime.rules import ProcessingTime, WorkingHours, build_calendar, working_time_between
@@ -234,7 +234,9 @@ def test_illegal_steps_are_refused(path: list[str], illegal: str) -> None:
     with pytest.raises(Conflict) as err:
         rules.apply_event(state, Event(type=illegal, at=at + timedelta(days=1), **extras),  # type: ignore[arg-type]
                           CAL, NOW, SKEW)
-    assert err.value.code == "illegal_transition"
+    assert (err.value.code, err.value.detail) == (
+        "illegal_transition",
+        f"A '{illegal}' event is not allowed while the dossier is '{state.status}'.")
 
 
 def test_event_before_the_last_one_is_refused() -> None:
@@ -258,8 +260,12 @@ def test_event_in_the_future_is_refused() -> None:
 
 def test_receipt_in_the_future_is_refused_but_clock_skew_is_tolerated() -> None:
     rules.check_receipt_time(NOW + timedelta(minutes=1), NOW, SKEW)
-    with pytest.raises(Unprocessable):
-        rules.check_receipt_time(NOW + timedelta(minutes=3), NOW, SKEW)
+    rules.check_receipt_time(NOW + SKEW, NOW, SKEW)
+    with pytest.raises(Unprocessable) as err:
+        rules.check_receipt_time(NOW + SKEW + timedelta(microseconds=1), NOW, SKEW)
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "received_in_future", "received_at is in the future.",
+        [InvalidParam("received_at", "in_future", "must not be in the future")])
 
 
 def test_withdrawal_while_paused_closes_the_pause() -> None:
@@ -321,3 +327,150 @@ def test_random_walks_keep_invariants(types: list[str], gaps: list[int]) -> None
     if state.paused_seconds or state.obligation_paused_seconds:
         assert working_time_between(CAL, receipt_due, state.due_at) == timedelta(
             seconds=state.paused_seconds + state.obligation_paused_seconds)
+
+
+def handed_to_post() -> DossierState:
+    state = apply(received(), "resolved", "2026-03-05 10:00")
+    return apply(state, "returned", "2026-03-05 11:00", method="postal", rating=5)
+
+
+def test_a_delivery_keeps_the_return_and_a_failure_brings_the_result_back() -> None:
+    delivered = apply(handed_to_post(), "delivered", "2026-03-06 09:00")
+    assert (delivered.status, delivered.delivered_at, delivered.returned_at,
+            delivered.return_method, delivered.rating) == (
+        "returned", vn("2026-03-06 09:00"), vn("2026-03-05 11:00"), "postal", 5)
+    failed = apply(handed_to_post(), "delivery_failed", "2026-03-06 09:00")
+    assert (failed.status, failed.delivered_at, failed.returned_at, failed.return_method,
+            failed.rating) == ("resolved", None, None, None, None)
+    # Back at the counter, the result is returned again.
+    again = apply(failed, "returned", "2026-03-06 10:00", method="counter")
+    assert (again.status, again.return_method) == ("returned", "counter")
+
+
+@pytest.mark.parametrize("type_", ["delivered", "delivery_failed"])
+def test_delivery_is_reported_once_and_only_for_a_result_handed_to_the_post(type_: str) -> None:
+    at_counter = apply(apply(received(), "resolved", "2026-03-05 10:00"), "returned",
+                       "2026-03-05 11:00", method="counter")
+    delivered = apply(handed_to_post(), "delivered", "2026-03-06 09:00")
+    for state in (at_counter, delivered):
+        with pytest.raises(Conflict) as err:
+            apply(state, type_, "2026-03-07 09:00")
+        assert (err.value.code, err.value.detail) == (
+            "not_awaiting_delivery",
+            "Delivery is reported only once, for a result handed to the post.")
+
+
+def test_the_timeline_keeps_an_events_own_fields_with_its_reason_code() -> None:
+    body = {"id": "e1", "type": "refused", "at": "2026-03-05T10:00:00+07:00",
+            "delivery": {"address": "Số 1 Tràng Tiền"}, "reason": "không đủ điều kiện"}
+    assert rules.event_details("refused", body) == {"reason": "không đủ điều kiện",
+                                                    "reason_code": "other"}
+    assert rules.event_details("refused", {**body, "reason_code": "ineligible"}) == {
+        "reason": "không đủ điều kiện", "reason_code": "ineligible"}
+    # An event type without reasons gets no reason code.
+    assert rules.event_details("returned", {"id": "e2", "type": "returned", "method": "counter"}
+                               ) == {"method": "counter"}
+
+
+@pytest.mark.parametrize(("type_", "field"), [
+    ("transferred", "to_unit"), ("returned", "method"), ("apology_issued", "new_due_at")])
+def test_an_event_without_its_own_field_names_it(type_: str, field: str) -> None:
+    state = apply(received(), "resolved", "2026-03-04 09:00") if type_ == "returned" \
+        else received()
+    with pytest.raises(Unprocessable) as err:
+        apply(state, type_, "2026-03-05 09:00")
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "missing_field", f"'{field}' is required for this event type.",
+        [InvalidParam(field, "missing", "required for this event type")])
+
+
+def test_an_apology_must_move_the_appointment_strictly_later() -> None:
+    with pytest.raises(Unprocessable) as err:
+        apply(received(), "apology_issued", "2026-03-04 09:00",
+              new_due_at=vn("2026-03-06 17:00"))
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "new_due_not_later", "The new appointment must be later than the current one.",
+        [InvalidParam("new_due_at", "not_later", "must be after 2026-03-06T17:00:00+07:00")])
+
+
+def test_the_trace_of_a_pause_shows_its_window_and_the_extension_apart() -> None:
+    events = [Event(type="supplement_requested", at=vn("2026-03-03 10:00")),
+              Event(type="supplement_received", at=vn("2026-03-05 10:00"))]
+    state, trace = rules.explain("U", vn("2026-03-02 08:00"), ProcessingTime(days=5), CAL,
+                                 events, NOW, SKEW)
+    (pause,) = trace.pauses
+    assert (pause.kind, pause.requested_at, pause.moved, pause.ended_at, pause.paused,
+            pause.due_before, pause.due_after) == (
+        "supplement", vn("2026-03-03 10:00"), True, vn("2026-03-05 10:00"),
+        timedelta(hours=16), vn("2026-03-06 17:00"), vn("2026-03-10 17:00"))
+    assert pause.due_after == state.due_at
+    assert pause.window.counted == {
+        vn("2026-03-03").date(): timedelta(hours=6), vn("2026-03-04").date(): timedelta(hours=8),
+        vn("2026-03-05").date(): timedelta(hours=2)}
+    assert pause.extension.counted == {vn("2026-03-09").date(): timedelta(hours=8),
+                                       vn("2026-03-10").date(): timedelta(hours=8)}
+
+
+def test_an_event_is_refused_past_the_skew_and_accepted_at_it_or_at_the_last_instant() -> None:
+    state = apply(received(), "processing_started", "2026-03-03 10:00")
+    same_instant, _ = rules.apply_event(state, Event(type="resolved", at=vn("2026-03-03 10:00")),
+                                        CAL, NOW, SKEW)
+    assert same_instant.status == "resolved"
+    at_skew, _ = rules.apply_event(state, Event(type="resolved", at=NOW + SKEW), CAL, NOW, SKEW)
+    assert at_skew.finished_at == NOW + SKEW
+    with pytest.raises(Unprocessable) as err:
+        rules.apply_event(state, Event(type="resolved", at=NOW + SKEW + timedelta(seconds=1)),
+                          CAL, NOW, SKEW)
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "event_in_future", "The event time is in the future.",
+        [InvalidParam("at", "in_future", "must not be in the future")])
+    with pytest.raises(Unprocessable) as err:
+        apply(received(), "transferred", "2026-03-02 09:00", to_unit="U")
+    assert (err.value.code, err.value.detail, err.value.invalid_params) == (
+        "same_unit", "The dossier is already handled by that unit.",
+        [InvalidParam("to_unit", "same_unit", "already handling")])
+
+
+@pytest.mark.parametrize("type_", ["supplement_requested", "financial_obligation_requested"])
+def test_a_request_at_the_appointment_itself_still_pauses_the_clock(type_: str) -> None:
+    state = apply(received(), type_, "2026-03-06 17:00")
+    assert state.paused_at == vn("2026-03-06 17:00")
+
+
+def test_a_result_with_no_working_time_counted_took_zero_days_and_late_is_after_the_new_date(
+        ) -> None:
+    saturday = rules.receive("U", vn("2026-03-07 09:00"), ProcessingTime(days=5), CAL)
+    assert apply(saturday, "resolved", "2026-03-07 10:00").processing_millidays == 0
+    state = apply(received(), "apology_issued", "2026-03-04 09:00",
+                  new_due_at=vn("2026-03-10 17:00"))
+    _, flags = rules.apply_event(state, Event(type="resolved", at=vn("2026-03-10 17:00")),
+                                 CAL, NOW, SKEW)
+    assert flags == {"late_against_rescheduled": False}
+
+
+def test_the_trace_names_each_request_that_moved_nothing_and_each_apology() -> None:
+    events = [Event(type="apology_issued", at=vn("2026-03-06 09:00"),
+                    new_due_at=vn("2026-03-12 17:00")),
+              Event(type="supplement_requested", at=vn("2026-03-06 10:00")),
+              Event(type="supplement_received", at=vn("2026-03-06 11:00")),
+              Event(type="supplement_requested", at=vn("2026-03-06 12:00")),
+              Event(type="supplement_received", at=vn("2026-03-06 13:00")),
+              Event(type="financial_obligation_requested", at=vn("2026-03-09 10:00")),
+              Event(type="financial_obligation_fulfilled", at=vn("2026-03-09 11:00")),
+              Event(type="apology_issued", at=vn("2026-03-09 12:00"),
+                    new_due_at=vn("2026-03-13 17:00"))]
+    _, trace = rules.explain("U", vn("2026-03-02 08:00"), ProcessingTime(days=5), CAL, events,
+                             NOW, SKEW)
+    first, repeated, late = trace.pauses
+    assert (first.kind, first.requested_at, first.moved, first.rescheduled_before,
+            first.rescheduled_after) == (
+        "supplement", vn("2026-03-06 10:00"), True, vn("2026-03-12 17:00"),
+        vn("2026-03-13 09:00"))  # the new date moves by the paused working hour too
+    assert (repeated.kind, repeated.requested_at, repeated.moved,
+            repeated.not_moved_because) == (
+        "supplement", vn("2026-03-06 12:00"), False, "repeated_supplement")
+    assert (late.kind, late.requested_at, late.moved, late.not_moved_because) == (
+        "financial_obligation", vn("2026-03-09 10:00"), False, "after_appointment")
+    assert trace.apologies == [
+        rules.ApologyTrace(vn("2026-03-06 09:00"), vn("2026-03-12 17:00"), tardy=True),
+        rules.ApologyTrace(vn("2026-03-09 12:00"), vn("2026-03-13 17:00"), tardy=True)]

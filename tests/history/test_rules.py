@@ -63,6 +63,22 @@ def test_a_row_of_the_wrong_shape_names_its_column(cells: dict[str, str], field:
     assert caught.value.problems[0][0] == field
 
 
+def test_every_misshapen_column_of_a_row_is_named_and_text_stays_text() -> None:
+    with pytest.raises(RowError) as caught:
+        unflatten({"documents": "[", "applicant.address": "Xã Tân Lập", "events": "{x",
+                   "events.0.type": "resolved"})
+    assert [f for f, _ in caught.value.problems] == ["documents", "events"]
+    assert str(caught.value).startswith("documents: not valid JSON: ")
+    assert "; events: not valid JSON: " in str(caught.value)
+    with pytest.raises(RowError) as caught:
+        unflatten({"events.x.type": "resolved"})
+    assert caught.value.problems == [
+        ("events.x", "events columns are numbered from 1: events.1.at")]
+    # Only a cell opening with [ or { is JSON: any other text stays text, braces and all.
+    assert unflatten({"applicant.address": "Xã Tân Lập {thôn 3}"}) == {
+        "applicant": {"address": "Xã Tân Lập {thôn 3}"}}
+
+
 def test_events_get_ids_from_their_place_and_keep_the_files_own() -> None:
     receipt, events = split({"client_ref": "A", "received_at": "2025-07-01 08:00",
                              "events": [{"type": "resolved", "at": "2025-07-02 09:00"},
@@ -74,18 +90,36 @@ def test_events_get_ids_from_their_place_and_keep_the_files_own() -> None:
         {"id": "old-77", "type": "returned", "at": "2025-07-03T09:00:00+07:00"}]
 
 
-@pytest.mark.parametrize(("row", "field"), [
-    ({"procedure": "1"}, "client_ref"),
-    ({"client_ref": "  "}, "client_ref"),
-    ({"client_ref": "A", "events": {"type": "resolved"}}, "events"),
-    ({"client_ref": "A", "events": ["resolved"]}, "events.1"),
-    (["not", "an", "object"], "row"),
+CLIENT_REF_REQUIRED = ("required: the dossier's id in the previous system, which makes a "
+                       "second import of the row change nothing")
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ({"procedure": "1"}, ("client_ref", CLIENT_REF_REQUIRED)),
+    ({"client_ref": "  "}, ("client_ref", CLIENT_REF_REQUIRED)),
+    ({"client_ref": "A", "events": {"type": "resolved"}}, ("events", "must be a list of events")),
+    ({"client_ref": "A", "events": ["resolved"]}, ("events.1", "must be an object (one event)")),
+    (["not", "an", "object"], ("row", "must be an object (one dossier)")),
 ])
-def test_a_row_without_its_id_or_with_misshapen_events_is_refused(row: object,
-                                                                  field: str) -> None:
+def test_a_row_without_its_id_or_with_misshapen_events_is_refused(
+        row: object, problem: tuple[str, str]) -> None:
     with pytest.raises(RowError) as caught:
         split(row)  # type: ignore[arg-type]
-    assert caught.value.problems[0][0] == field
+    assert caught.value.problems == [problem]
+    assert str(caught.value) == f"{problem[0]}: {problem[1]}"
+
+
+def test_a_row_without_events_is_a_receipt_alone() -> None:
+    assert split({"client_ref": "A"}) == ({"client_ref": "A"}, [])
+
+
+def test_only_the_time_fields_of_an_event_are_read_as_local_time() -> None:
+    _, events = split({"client_ref": "A", "events": [
+        {"type": "apology_issued", "at": "2025-07-02 09:00", "new_due_at": "2025-07-09 17:00",
+         "reason": "2025-07-02 09:00"}]})
+    assert events == [{"id": "history-1", "type": "apology_issued",
+                       "at": "2025-07-02T09:00:00+07:00", "new_due_at": "2025-07-09T17:00:00+07:00",
+                       "reason": "2025-07-02 09:00"}]
 
 
 def test_events_are_applied_in_time_order_and_ties_keep_the_files_order() -> None:

@@ -83,6 +83,16 @@ def test_figures_read_every_measure_from_its_own_place() -> None:
     }
 
 
+def test_national_progress_is_over_everything_received_by_the_period() -> None:
+    # Denominator: carried over 101 + received 11 + 13 + 17 (transfers move no dossier into
+    # the indicator); numerator as in the figures above.
+    assert rules.national_progress(SAMPLE) == (66, 142)
+    assert rules.national_progress(EMPTY) == (0, 0)
+    ended = Sums(flows={"received_online": 2, "ended_by_appointment": 1}, before={},
+                 through_end={}, through_judged={}, histogram={})
+    assert rules.national_progress(ended) == (1, 2)
+
+
 def test_a_measure_never_recorded_counts_as_zero_beside_its_denominator() -> None:
     s = Sums(flows={"received_direct": 4, "resolved_late": 4, "returned_counter": 4,
                     "rated": 4}, before={}, through_end={}, through_judged={}, histogram={})

@@ -274,3 +274,90 @@ def test_refusal_after_a_processing_step_is_a_received_dossier_ended_otherwise(s
     assert (date(2026, 3, 3), "refused_at_receipt") not in c
     # refused before its appointment (6 March): it ended by the appointment
     assert c[(date(2026, 3, 3), "ended_by_appointment")] == 1
+
+
+def apology(at: str, tardy: bool, second: bool = False) -> EventFact:
+    return EventFact("apology_issued", vn(at), {"tardy": tardy, "second": second})
+
+
+def test_a_late_dossier_whose_first_apology_was_tardy_is_covered_but_not_in_time() -> None:
+    c = rules.cells(facts(status="resolved", finished_at=vn("2026-03-12 10:00"),
+                          timeliness="late", processing_millidays=7600,
+                          events=(apology("2026-03-09 09:00", True),
+                                  apology("2026-03-10 09:00", False, second=True))))
+    assert c == {
+        (date(2026, 3, 2), "received_online"): 1, (date(2026, 3, 2), "opened"): 1,
+        (date(2026, 3, 6), "overdue_start"): 1,
+        (date(2026, 3, 9), "apologies"): 1, (date(2026, 3, 9), "apologies_tardy"): 1,
+        (date(2026, 3, 9), "overdue_apology_start"): 1,
+        (date(2026, 3, 10), "apologies"): 1, (date(2026, 3, 10), "apologies_second"): 1,
+        (date(2026, 3, 12), "opened"): -1, (date(2026, 3, 12), "resolved_late"): 1,
+        (date(2026, 3, 12), "processing_millidays"): 7600,
+        (date(2026, 3, 12), "p:31"): 1,  # 7.6 working days: the 31st quarter day
+        (date(2026, 3, 12), "late_apology"): 1,
+        (date(2026, 3, 12), "overdue_stop"): 1, (date(2026, 3, 12), "overdue_apology_stop"): 1,
+    }
+
+
+def test_a_timely_apology_covers_the_overdue_days_in_time_until_the_end() -> None:
+    c = rules.cells(facts(status="withdrawn", finished_at=vn("2026-03-12 10:00"),
+                          events=(apology("2026-03-05 09:00", False),)))
+    assert {k: v for k, v in c.items() if "apology" in k[1]} == {
+        (date(2026, 3, 6), "overdue_apology_start"): 1,
+        (date(2026, 3, 12), "overdue_apology_stop"): 1,
+        (date(2026, 3, 6), "overdue_apology_timely_start"): 1,
+        (date(2026, 3, 12), "overdue_apology_timely_stop"): 1}
+    # An apology stored without its tardiness counts as in time.
+    bare = EventFact("apology_issued", vn("2026-03-05 09:00"), {})
+    assert rules.cells(facts(events=(bare,)))[
+        (date(2026, 3, 6), "overdue_apology_timely_start")] == 1
+
+
+def test_an_early_result_with_an_apology_and_no_working_time_counted() -> None:
+    c = rules.cells(facts(status="resolved", finished_at=vn("2026-03-05 10:00"),
+                          timeliness="early", processing_millidays=0,
+                          events=(apology("2026-03-04 09:00", False),)))
+    assert c == {
+        (date(2026, 3, 2), "received_online"): 1, (date(2026, 3, 2), "opened"): 1,
+        (date(2026, 3, 4), "apologies"): 1,
+        (date(2026, 3, 5), "opened"): -1, (date(2026, 3, 5), "resolved_early"): 1,
+        (date(2026, 3, 5), "p:0"): 1, (date(2026, 3, 5), "ended_by_appointment"): 1,
+    }
+
+
+def test_an_end_at_the_appointment_itself_is_by_the_appointment() -> None:
+    c = rules.cells(facts(status="withdrawn", finished_at=vn("2026-03-06 17:00")))
+    assert c[(date(2026, 3, 6), "ended_by_appointment")] == 1
+    late = rules.cells(facts(status="withdrawn", finished_at=vn("2026-03-06 17:01")))
+    assert (date(2026, 3, 6), "ended_by_appointment") not in late
+
+
+def test_a_pause_on_the_due_day_means_never_overdue_and_requests_on_one_day_add_up() -> None:
+    c = rules.cells(facts(status="awaiting_supplement", paused_at=vn("2026-03-06 10:00"),
+                          events=(supplement("2026-03-06 10:00"),)))
+    assert c == {(date(2026, 3, 2), "received_online"): 1, (date(2026, 3, 2), "opened"): 1,
+                 (date(2026, 3, 6), "supplements"): 1}
+    twice = rules.cells(facts(events=(supplement("2026-03-04 09:00"),
+                                      supplement("2026-03-04 15:00"))))
+    assert twice[(date(2026, 3, 4), "supplements")] == 2
+    assert twice[(date(2026, 3, 4), "multi_supplement")] == 1
+
+
+def test_a_transfer_stored_without_its_origin_is_from_the_current_unit() -> None:
+    f = facts(handling_unit="B", events=(EventFact("transferred", vn("2026-03-04 09:00"), {}),))
+    assert rules.holders(f) == ((date(2026, 3, 2), "B"),)
+
+
+@pytest.mark.parametrize(("method", "rating", "returned"), [
+    ("postal", 4, {"returned_postal": 1, "rated": 1, "satisfied": 1}),
+    ("counter", 3, {"returned_counter": 1, "rated": 1}),
+    ("counter", None, {"returned_counter": 1}),
+    (None, None, {}),  # no method on file: no return to count
+])
+def test_a_return_counts_on_its_day_with_its_rating(method: str | None, rating: int | None,
+                                                    returned: dict[str, int]) -> None:
+    c = rules.cells(facts(status="returned" if method else "resolved",
+                          finished_at=vn("2026-03-05 10:00"), timeliness="early",
+                          processing_millidays=3000, returned_at=vn("2026-03-09 09:00"),
+                          return_method=method, rating=rating))
+    assert {m: v for (d, m), v in c.items() if d == date(2026, 3, 9)} == returned

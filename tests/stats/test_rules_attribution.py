@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -230,3 +231,34 @@ def test_a_units_own_days_are_its_rows_minus_its_childrens_plus_its_correction(
         assert {k: v for k, v in own.items() if v} == rules.cells(f, {unit}.__contains__)
     if len({h for _, h in rules.holders(f)}) == 1:
         assert not any(role == "c" for role, _ in c.rows)
+
+
+@pytest.mark.parametrize(("province", "district"), [("P", "D"), ("XP", "XD")])
+def test_own_days_balance_in_a_deeper_tree_whose_ancestors_have_no_path_given(
+        province: str, district: str) -> None:
+    # Only the holders' paths are given (as the service passes them): the district and the
+    # province above the two communes are known from those paths alone, whatever letters
+    # their codes begin with.
+    paths = {"C1": f"/{province}/{district}/C1/", "C2": f"/{province}/{district}/C2/"}
+    children = {province: (district,), district: ("C1", "C2"), "C1": (), "C2": ()}
+    f = facts("C2", events=(transfer("2026-03-10 09:00", "C1"),))
+    c = rules.contribution(f, paths["C1"], paths)
+    for unit, kids in children.items():
+        own = Counter(view(c, unit, "handling"))
+        for child in kids:
+            own.subtract(view(c, child, "handling"))
+        own.update(c.rows.get(("c", unit), {}))
+        assert {k: v for k, v in own.items() if v} == rules.cells(f, {unit}.__contains__)
+
+
+def test_a_unit_back_in_charge_after_the_appointment_counts_the_overdue_days_from_its_return(
+        ) -> None:
+    # A holds until 10 March, B until 6 April, then A again; due 20 March, still open.
+    f = facts(due_at=vn("2026-03-20 17:00"),
+              events=(transfer("2026-03-10 09:00", "A"), transfer("2026-04-06 09:00", "B")))
+    a = rules.cells(f, {"A"}.__contains__)
+    assert {k: v for k, v in a.items() if k[1].startswith("overdue")} == {
+        (date(2026, 4, 6), "overdue_start"): 1}
+    b = rules.cells(f, {"B"}.__contains__)
+    assert {k: v for k, v in b.items() if k[1].startswith("overdue")} == {
+        (date(2026, 3, 20), "overdue_start"): 1, (date(2026, 4, 6), "overdue_stop"): 1}

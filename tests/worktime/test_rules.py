@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,18 +11,23 @@ from hypothesis import strategies as st
 
 from app.core.clock import VN_TZ
 from app.worktime.rules import (
+    ProcessingTime,
     Walk,
     WorkCalendar,
     WorkingHours,
+    add_calendar_days,
     add_working_days,
     add_working_hours,
     add_working_time,
     apology_is_timely,
     build_calendar,
+    closing_on_or_after,
     extend_for_pause,
+    national_defaults,
     national_holidays,
     national_working_days,
     next_opening,
+    same_day_due,
     swapped_saturday,
     timeliness,
     working_days_between,
@@ -53,18 +58,32 @@ def test_default_day_length() -> None:
 
 
 @pytest.mark.parametrize(
-    "sessions",
+    ("sessions", "weekdays", "message"),
     [
-        (),
-        ((time(12), time(8)),),
-        ((time(8), time(8)),),
-        ((time(13), time(17)), (time(8), time(12))),
-        ((time(8), time(12)), (time(11), time(17))),
+        ((), {0}, "at least one working session is required"),
+        (((time(12), time(8)),), {0}, "session start 12:00:00 must be before its end 08:00:00"),
+        (((time(8), time(8)),), {0}, "session start 08:00:00 must be before its end 08:00:00"),
+        (((time(13), time(17)), (time(8), time(12))), {0},
+         "sessions must be sorted and non-overlapping"),
+        (((time(8), time(12)), (time(11), time(17))), {0},
+         "sessions must be sorted and non-overlapping"),
+        (((time(8, tzinfo=VN_TZ), time(12)),), {0}, "session times must be naive local times"),
+        (((time(8), time(12, tzinfo=VN_TZ)),), {0}, "session times must be naive local times"),
+        (((time(8), time(12)),), {0, 7}, "weekdays must be integers 0 (Monday) .. 6 (Sunday)"),
     ],
 )
-def test_invalid_sessions_rejected(sessions: tuple[tuple[time, time], ...]) -> None:
-    with pytest.raises(ValueError):
-        WorkingHours(sessions=sessions)
+def test_invalid_sessions_rejected(sessions: tuple[tuple[time, time], ...], weekdays: set[int],
+                                   message: str) -> None:
+    # The message reaches whoever set the unit's hours: it says what to fix.
+    with pytest.raises(ValueError) as err:
+        WorkingHours(sessions=sessions, weekdays=frozenset(weekdays))
+    assert str(err.value) == message
+
+
+def test_sessions_may_touch_and_every_weekday_may_be_worked() -> None:
+    touching = WorkingHours(sessions=((time(8), time(12)), (time(12), time(17))),
+                            weekdays=frozenset(range(7)))
+    assert touching.day_length == timedelta(hours=9)
 
 
 def test_national_holidays_include_tet_2026() -> None:
@@ -411,6 +430,18 @@ def test_a_swapped_saturday_from_the_package_is_a_working_day(cal: WorkCalendar)
     assert cal.is_working_day(date(2026, 8, 22)) and not cal.is_working_day(date(2026, 8, 31))
 
 
+def test_the_defaults_take_swaps_from_one_year_either_side_and_no_further() -> None:
+    # 2018's data names Sat 2019-01-05, worked for Mon 2018-12-31: a 2019 calendar needs it.
+    worked = {d for d, working in national_defaults([2019]).items() if working}
+    assert worked == {date(2019, 1, 5), date(2019, 5, 4)}
+    # 2015's swaps are two years before 2017 and 2019's two years after it.
+    assert {d for d, working in national_defaults([2017]).items() if working} == {
+        date(2019, 1, 5)}
+    assert {d for d, working in national_defaults([2016]).items() if working} == {
+        date(2014, 12, 27), date(2015, 2, 14), date(2015, 4, 25)}
+    assert national_defaults([]) == {}
+
+
 def test_an_override_beats_the_package_swap() -> None:
     off = build_calendar(DEFAULT_HOURS, range(2024, 2025), {date(2024, 5, 4): False})
     assert not off.is_working_day(date(2024, 5, 4))
@@ -442,3 +473,102 @@ def test_vietnam_cultural_day_is_off_from_2026() -> None:
 def test_a_swap_across_the_new_year_is_seen_from_the_following_year() -> None:
     # 2018-12-31 was taken off for Sat 2019-01-05, listed under 2018 by the package.
     assert build_calendar(DEFAULT_HOURS, [2019], {}).is_working_day(date(2019, 1, 5))
+
+
+class _NoOffset(tzinfo):
+    """A time zone that knows no offset: such a datetime is naive, whatever its tzinfo."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_a_datetime_without_an_offset_is_refused_even_with_a_tzinfo(cal: WorkCalendar) -> None:
+    for t in (datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 9, tzinfo=_NoOffset())):
+        with pytest.raises(ValueError) as err:
+            next_opening(cal, t)
+        assert str(err.value) == f"datetime must be timezone-aware: {t!r}"
+
+
+def test_negative_amounts_and_processing_times_of_no_kind_are_refused(cal: WorkCalendar) -> None:
+    with pytest.raises(ValueError) as err:
+        add_working_time(cal, vn(2026, 3, 2, 9), timedelta(minutes=-1))
+    assert str(err.value) == "amount must be non-negative, got -1 day, 23:59:00"
+    with pytest.raises(ValueError) as err:
+        add_calendar_days(cal, vn(2026, 3, 2, 9), -1)
+    assert str(err.value) == "days must be non-negative, got -1"
+    with pytest.raises(ValueError) as err:
+        ProcessingTime(days=1, hours=2)
+    assert str(err.value) == "exactly one kind of processing time must be set"
+
+
+NEVER = WorkCalendar(hours=WorkingHours(weekdays=frozenset()), days_off=frozenset(),
+                     extra_working_days=frozenset({date(2026, 3, 2)}))
+
+
+def test_a_calendar_without_working_days_gives_up_after_ten_years_saying_where() -> None:
+    # One working day, 2 March 2026, then none: the count gives up on the 3,661st idle day.
+    with pytest.raises(ValueError) as err:
+        add_working_time(NEVER, vn(2026, 3, 2, 8), timedelta(hours=9))
+    assert str(err.value) == "no working day found within 3660 days of 2036-03-10"
+    for after_closing in (vn(2026, 3, 2, 18), vn(2026, 3, 3, 9)):
+        with pytest.raises(ValueError) as err:
+            next_opening(NEVER, after_closing)
+        assert str(err.value) == "no working day found within 3660 days of 2036-03-10"
+    with pytest.raises(ValueError) as err:
+        closing_on_or_after(NEVER, date(2026, 3, 3))
+    assert str(err.value) == "no working day found within 3660 days of 2036-03-10"
+    assert closing_on_or_after(NEVER, date(2026, 3, 2)) == vn(2026, 3, 2, 17)
+    with pytest.raises(ValueError) as err:
+        apology_is_timely(NEVER, vn(2026, 3, 1, 9), vn(2026, 3, 2, 9))
+    assert str(err.value) == "no working day found within 3660 days before 2026-03-02"
+
+
+def test_the_walk_of_a_calendar_or_same_day_deadline_notes_the_days_off_it_passes(
+        cal: WorkCalendar) -> None:
+    walk = Walk()
+    # Five calendar days from Monday 2 March end on Saturday 7 March: closing on Monday 9th.
+    assert add_calendar_days(cal, vn(2026, 3, 2, 9), 5, walk) == vn(2026, 3, 9, 17)
+    assert (walk.start, walk.skipped) == (vn(2026, 3, 2, 9), [date(2026, 3, 7), date(2026, 3, 8)])
+    walk = Walk()
+    # Friday after the cut-off: Monday's closing, across the weekend.
+    assert same_day_due(cal, vn(2026, 3, 6, 16), time(15), walk) == vn(2026, 3, 9, 17)
+    assert walk.skipped == [date(2026, 3, 7), date(2026, 3, 8)]
+    walk = Walk()
+    # Saturday before the cut-off hour: the work starts Monday morning, due that evening.
+    assert same_day_due(cal, vn(2026, 3, 7, 9), time(15), walk) == vn(2026, 3, 9, 17)
+    assert walk.skipped == [date(2026, 3, 7), date(2026, 3, 8)]
+
+
+def test_a_pause_window_is_traced_where_one_is_given(cal: WorkCalendar) -> None:
+    window, extension = Walk(), Walk()
+    due = extend_for_pause(cal, vn(2026, 3, 6, 17), vn(2026, 3, 5, 16), vn(2026, 3, 6, 9),
+                           window, extension)
+    assert due == vn(2026, 3, 9, 10)
+    assert window.counted == {date(2026, 3, 5): timedelta(hours=1),
+                              date(2026, 3, 6): timedelta(hours=1)}
+    assert extension.counted == {date(2026, 3, 9): timedelta(hours=2)}
+
+
+def test_a_walk_between_two_instants_starts_at_the_first_and_skips_only_inside() -> None:
+    cal = build_calendar(DEFAULT_HOURS, YEARS, {})
+    walk = Walk()
+    assert working_time_between(cal, vn(2026, 3, 7, 9), vn(2026, 3, 7, 9), walk) == timedelta(0)
+    assert (walk.start, walk.skipped, walk.counted) == (vn(2026, 3, 7, 9), [], {})
+    walk = Walk()
+    working_time_between(cal, vn(2026, 3, 6, 16), vn(2026, 3, 9, 9), walk)
+    assert (walk.start, walk.skipped) == (vn(2026, 3, 6, 16), [date(2026, 3, 7), date(2026, 3, 8)])
+    # Nothing counted is noted as nothing, not as a zero.
+    walk.count(date(2026, 3, 10), timedelta(0))
+    assert date(2026, 3, 10) not in walk.counted
+
+
+def test_early_is_judged_on_the_local_dates_of_both_instants() -> None:
+    # Due at 06:00 on 7 March in Vietnam, which is still 6 March in UTC.
+    assert timeliness(vn(2026, 3, 6, 10), vn(2026, 3, 7, 6)) == "early"
+    assert timeliness(vn(2026, 3, 7, 5), vn(2026, 3, 7, 6)) == "on_time"
