@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.dependencies import Admin
-from app.core.cursor import BY_ID, CursorQuery, decode_cursor, encode_cursor
+from app.core.cursor import (
+    BY_ID,
+    CURSOR_EXAMPLE,
+    NEXT_CURSOR,
+    CursorQuery,
+    decode_cursor,
+    encode_cursor,
+)
 from app.core.deps import ReadSession
 from app.core.timefmt import LocalDatetime
 
@@ -20,31 +27,40 @@ router = APIRouter(prefix="/api/v1", tags=["audit (nhật ký)"])
 class AuditOut(BaseModel):
     """One audit entry."""
 
-    id: int
-    at: LocalDatetime
-    key_id: int | None
-    role: str
-    action: str
-    entity: str
-    entity_id: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
+    id: int = Field(description="The entry's number, increasing with time.", examples=[4821])
+    at: LocalDatetime = Field(description="When the change was made (Vietnamese time).")
+    key_id: int | None = Field(description="The API key that made it; null for the bootstrap "
+                                           "admin key.", examples=[7])
+    role: str = Field(description="That key's role.", examples=["admin"])
+    action: str = Field(description="What was done.", examples=["update"])
+    entity: str = Field(description="The kind of thing changed (unit, procedure, key, ...).",
+                        examples=["unit"])
+    entity_id: str = Field(description="Its code or id.", examples=["000.00.20.H12"])
+    old: dict[str, Any] | None = Field(description="Its values before; null when created.",
+                                       examples=[{"name": "UBND xã Hạ Long"}])
+    new: dict[str, Any] | None = Field(description="Its values after; null when deleted.",
+                                       examples=[{"name": "UBND phường Hạ Long"}])
 
 
 class AuditPage(BaseModel):
     """A page of the trail, newest first."""
 
-    items: list[AuditOut]
-    next_cursor: str | None
+    items: list[AuditOut] = Field(description="The entries, newest first.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR, examples=[CURSOR_EXAMPLE])
 
 
 @router.get("/audit", summary="Read the audit trail", response_model=AuditPage)
 def audit(
     session: ReadSession, _who: Admin,
-    entity: Annotated[str | None, Query(max_length=40)] = None,
-    entity_id: Annotated[str | None, Query(max_length=80)] = None,
+    entity: Annotated[str | None, Query(
+        max_length=40, description="Only changes to this kind of thing (unit, procedure, "
+        "key, ...)", examples=["unit"])] = None,
+    entity_id: Annotated[str | None, Query(
+        max_length=80, description="Only changes to the thing with this code or id",
+        examples=["000.00.20.H12"])] = None,
     cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size, 1-1000",
+                                examples=[100])] = 100,
 ) -> AuditPage:
     """Who changed what, when, through which key, with old and new values."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from app.auth.rules import KEY_HEADER_LENGTH, Principal, Role, same_bytes
+from app.auth.rules import KEY_EXAMPLE, KEY_HEADER_LENGTH, Principal, Role, same_bytes
 from app.auth.service import Credential, admit, look_up
 from app.core.db import Database
 from app.core.deps import AppSettings, Now, get_db
 from app.core.observability import identify_key
 from app.core.problems import Unauthorized
 
-KeyHeader = Annotated[str | None, Header(max_length=KEY_HEADER_LENGTH,
-                                         description="API key (khóa truy cập)")]
+KeyHeader = Annotated[str | None, Header(
+    max_length=KEY_HEADER_LENGTH, description="API key (khóa truy cập), as issued once by POST "
+    "/api/v1/keys", examples=[KEY_EXAMPLE])]
 ADMIN_BOOTSTRAP = Principal(key_id=None, role="admin", unit_code=None, unit_path=None)
 
 

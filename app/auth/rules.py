@@ -11,6 +11,8 @@ from typing import Literal
 Role = Literal["admin", "counter", "dashboard", "postal"]
 ROLES: tuple[Role, ...] = ("admin", "counter", "dashboard", "postal")
 KEY_PREFIX = "mc"
+KEY_EXAMPLE = "mc_3f9a1c2e7b6d_q1Vw8sKx0bT2mYp4rN7cJd5hLf3gA9eU6iOz1xWk2sE"
+"""What a secret looks like, for the API's documentation (never a working key)."""
 # The longest X-API-Key header read (issued keys are about 65 characters; ADMIN_API_KEY is
 # held to the same bound): a longer one is a 422 before any lookup.
 KEY_HEADER_LENGTH = 512

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import Admin, Reader
@@ -14,27 +14,37 @@ from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn,
 from app.catalog.service import get_unit
 from app.core.changes import publish
 from app.core.deps import Now, ReadSession, WriteSession
-from app.core.params import CODE_LENGTH
+from app.core.params import CODE_LENGTH, UNIT_EXAMPLE
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
 from app.worktime.rules import ProcessingTime, add_working_time, next_opening
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar (lịch làm việc)"])
 # An empty `?unit=` is a 422, never read as "national": that must be asked for explicitly.
-UnitQuery = Annotated[str | None, Query(min_length=1, max_length=40,
+UnitQuery = Annotated[str | None, Query(min_length=1, max_length=40, examples=[UNIT_EXAMPLE],
                                         description="Unit code; omit for the national calendar")]
-OverrideUnit = Annotated[str, Query(min_length=1, max_length=40, description=(
+OverrideUnit = Annotated[str, Query(min_length=1, max_length=40, examples=[UNIT_EXAMPLE],
+                                    description=(
     "The unit whose calendar (and subtree's) the override changes; national overrides go "
     "to /calendar/national-overrides/{day}"))]
+OverrideDay = Annotated[Day, Path(description="The day declared off or working (ngày nghỉ, "
+                                              "ngày làm bù)", examples=["2026-05-02"])]
 
 
 @router.get("/due", summary="Compute a due date in working time", response_model=DueOut)
 def due(
     session: ReadSession, _who: Reader,
-    unit: Annotated[str, Query(min_length=1, max_length=CODE_LENGTH, description="Unit code")],
-    start: Instant,
-    working_days: Annotated[int | None, Query(ge=1, le=365)] = None,
-    working_hours: Annotated[int | None, Query(ge=1, le=2000)] = None,
+    unit: Annotated[str, Query(min_length=1, max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
+                               description="Unit code (mã đơn vị) whose calendar counts")],
+    start: Annotated[Instant, Query(
+        description="When the processing time starts, e.g. the receipt, with its offset",
+        examples=["2026-03-02T08:00:00+07:00"])],
+    working_days: Annotated[int | None, Query(
+        ge=1, le=365, description="The processing time in working days (ngày làm việc), "
+        "1-365; or give working_hours", examples=[5])] = None,
+    working_hours: Annotated[int | None, Query(
+        ge=1, le=2000, description="The processing time in working hours, 1-2000; or give "
+        "working_days", examples=[8])] = None,
 ) -> DueOut:
     """When a processing time started at `start` falls due (hạn giải quyết) at a unit."""
     if (working_days is None) == (working_hours is None):
@@ -77,7 +87,8 @@ def calendar_days(
 @router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear)
 def calendar_year(
     session: ReadSession, _who: Reader,
-    year: Year, unit: UnitQuery = None,
+    year: Annotated[Year, Path(description="The calendar year", examples=[2026])],
+    unit: UnitQuery = None,
 ) -> CalendarYear:
     """Holidays and overrides of a year, for a unit (with its ancestors') or nationally."""
     return service.calendar_year(session, unit, year)
@@ -91,7 +102,8 @@ def _recomputed(session: Session, change: DayOverridden) -> int:
 @router.put("/overrides/{day}", summary="Declare a day off or a working day",
             response_model=OverrideOut)
 def set_override(
-    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit,
+    day: OverrideDay, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
+    unit: OverrideUnit,
 ) -> OverrideOut:
     """Declare a day off, or a working day such as a swapped Saturday (ngày làm bù), at a unit;
     open dossiers whose appointment it moves are recomputed."""
@@ -102,7 +114,7 @@ def set_override(
 
 @router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
 def delete_override(
-    day: Day, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
+    day: OverrideDay, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
 ) -> Response:
     """Remove a unit's override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, unit, now)
@@ -113,7 +125,7 @@ def delete_override(
 @router.put("/national-overrides/{day}", summary="Declare a day off or a working day nationally",
             response_model=OverrideOut)
 def set_national_override(
-    day: Day, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
+    day: OverrideDay, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
 ) -> OverrideOut:
     """Declare a day off or a working day for the whole country (every unit without its own);
     open dossiers whose appointment it moves are recomputed."""
@@ -125,7 +137,7 @@ def set_national_override(
 @router.delete("/national-overrides/{day}", summary="Remove a national calendar override",
                status_code=204)
 def delete_national_override(
-    day: Day, session: WriteSession, who: Admin, now: Now
+    day: OverrideDay, session: WriteSession, who: Admin, now: Now
 ) -> Response:
     """Remove a national override; open dossiers whose appointment that moves are recomputed."""
     service.delete_override(session, who, day, None, now)

@@ -27,7 +27,10 @@ from app.core.deps import Now, ReadSession, TreeSession, WriteSession
 from app.core.params import FieldQuery, ProcedurePath, UnitPath, UnitQuery
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
-Limit = Annotated[int, Query(ge=1, le=5000)]
+Limit = Annotated[int, Query(ge=1, le=5000, description="Page size, 1-5000", examples=[500])]
+LevelQuery = Annotated[Level | None, Query(
+    description="Only units of this level (cấp: province, agency, district, commune)",
+    examples=["commune"])]
 
 
 @router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut)
@@ -39,7 +42,7 @@ def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> Un
 @router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList)
 def list_units(
     session: ReadSession, _who: Reader,
-    parent: UnitQuery = None, under: UnitQuery = None, level: Level | None = None,
+    parent: UnitQuery = None, under: UnitQuery = None, level: LevelQuery = None,
     cursor: CursorQuery = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""

@@ -23,8 +23,12 @@ RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 """A position by code (units, procedures)."""
 MAX_CURSOR_CHARS = 256
+CURSOR_EXAMPLE = "WzQ4MjFd"
+NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
+"""What every paged listing says of its next_cursor."""
 CursorQuery = Annotated[str | None, Query(
-    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given")]
+    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given",
+    examples=[CURSOR_EXAMPLE])]
 """The cursor parameter of every paged listing, its bound stated in the OpenAPI."""
 
 

@@ -13,12 +13,25 @@ from fastapi import Path, Query
 CODE_LENGTH: Final = 40  # unit, procedure and field codes (String(40) columns)
 DOSSIER_CODE_LENGTH: Final = 64  # dossier codes (String(64))
 
-UnitPath = Annotated[str, Path(max_length=CODE_LENGTH, description="Unit code")]
-ProcedurePath = Annotated[str, Path(max_length=CODE_LENGTH, description="Procedure code")]
-DossierPath = Annotated[str, Path(max_length=DOSSIER_CODE_LENGTH,
+UNIT_EXAMPLE: Final = "000.00.20.H12"
+PROCEDURE_EXAMPLE: Final = "1.001193"
+FIELD_EXAMPLE: Final = "HT"
+DOSSIER_EXAMPLE: Final = "000.00.20.H12-260302-0007"
+"""Codes as the national catalogue writes them, for the API's examples."""
+
+UnitPath = Annotated[str, Path(max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
+                               description="Unit code (mã đơn vị)")]
+ProcedurePath = Annotated[str, Path(max_length=CODE_LENGTH, examples=[PROCEDURE_EXAMPLE],
+                                    description="Procedure code (mã thủ tục hành chính)")]
+DossierPath = Annotated[str, Path(max_length=DOSSIER_CODE_LENGTH, examples=[DOSSIER_EXAMPLE],
                                   description="Dossier code (mã hồ sơ)")]
-UnitQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, description="Unit code")]
+UnitQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
+                                        description="Unit code (mã đơn vị)")]
 ProcedureQuery = Annotated[str | None, Query(max_length=CODE_LENGTH,
-                                             description="Procedure code")]
-FieldQuery = Annotated[str | None, Query(max_length=CODE_LENGTH,
+                                             examples=[PROCEDURE_EXAMPLE],
+                                             description="Procedure code (mã thủ tục)")]
+FieldQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, examples=[FIELD_EXAMPLE],
                                          description="Field (lĩnh vực) code")]
+PageSize = Annotated[int, Query(ge=1, le=500, description="At most this many items, 1-500",
+                                examples=[100])]
+"""The limit of listings that answer at most 500 items at a time."""

@@ -36,7 +36,9 @@ INSTANT_RULES = (
 DAY_RULES = "A calendar day, ISO 8601 (YYYY-MM-DD)."
 BOUNDED_DAY_RULES = f"{DAY_RULES} From 2000-01-01 to 2099-12-31."
 
-LocalDatetime = Annotated[datetime, AfterValidator(lambda d: d.astimezone(VN_TZ))]
+LocalDatetime = Annotated[datetime, AfterValidator(lambda d: d.astimezone(VN_TZ)), WithJsonSchema(
+    {"type": "string", "format": "date-time", "examples": ["2026-03-02T08:00:00+07:00"]})]
+"""An instant the service answers with, in Vietnamese time (ISO 8601 with +07:00)."""
 
 
 def _written_out(value: object) -> object:
@@ -83,30 +85,34 @@ def _day_in_range(value: date) -> date:
 
 Instant = Annotated[
     AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_instant_in_range),
-    WithJsonSchema({"type": "string", "format": "date-time", "description": INSTANT_RULES}),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": INSTANT_RULES,
+                    "examples": ["2026-03-02T08:00:00+07:00"]}),
 ]
 """An aware instant from 2000 to 2099: receipts, events, appointments, due-time queries."""
 
 IsoDate = Annotated[
     date, BeforeValidator(_iso_day),
-    WithJsonSchema({"type": "string", "format": "date", "description": DAY_RULES}),
+    WithJsonSchema({"type": "string", "format": "date", "description": DAY_RULES,
+                    "examples": ["2026-01-01"]}),
 ]
 """A day written YYYY-MM-DD, unbounded: units' validity may reach back before 2000."""
 
 Day = Annotated[
     date, BeforeValidator(_iso_day), AfterValidator(_day_in_range),
-    WithJsonSchema({"type": "string", "format": "date", "description": BOUNDED_DAY_RULES}),
+    WithJsonSchema({"type": "string", "format": "date", "description": BOUNDED_DAY_RULES,
+                    "examples": ["2026-03-02"]}),
 ]
 """A day from 2000 to 2099, as calendars and dossier filters use."""
 
 ClockTime = Annotated[
     time, BeforeValidator(_clock),
     WithJsonSchema({"type": "string", "maxLength": 8, "pattern": CLOCK_PATTERN,
-                    "description": "Local wall-clock time HH:MM[:SS], without an offset."}),
+                    "description": "Local wall-clock time HH:MM[:SS], without an offset.",
+                    "examples": ["17:00"]}),
 ]
 """A time of day on the unit's wall clock (JSON Schema's `time` format would need an offset)."""
 
-Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
+Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year, examples=[2026])]
 """A calendar year within the same bounds as `Day`."""
 
 PERIOD_PATTERN = r"^20\d{2}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
@@ -114,6 +120,6 @@ Period = Annotated[
     str, StringConstraints(max_length=7, pattern=PERIOD_PATTERN),
     WithJsonSchema({"type": "string", "maxLength": 7, "pattern": PERIOD_PATTERN, "description": (
         "A year (2026), quarter (2026-Q3), half (2026-H1) or month (2026-09), "
-        "from 2000 to 2099.")}),
+        "from 2000 to 2099."), "examples": ["2026-Q1"]}),
 ]
 """A named statistics period, its year within the same bounds as `Day`."""

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
 from app.core.deps import FreshSession, Now, ReadSession
-from app.core.params import CODE_LENGTH, DossierPath
+from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, DossierPath
 from app.core.timefmt import Day, Period
 from app.stats.rules import resolve_period
 
@@ -33,10 +33,10 @@ def document(
     code: DossierPath,
     kind: Annotated[DocumentKind, Path(
         description="receipt (Mẫu 01), supplement (02), refusal (03), apology (04), stop "
-                    "(05) or control_sheet (06)")],
+                    "(05) or control_sheet (06)", examples=["receipt"])],
     session: FreshSession, who: Counter, now: Now,
     format: Annotated[Literal["html", "pdf"], Query(
-        description="html, printable in a browser, or an A4 pdf")] = "html",
+        description="html, printable in a browser, or an A4 pdf", examples=["pdf"])] = "html",
 ) -> Response:
     """Receipt slip, supplement request, refusal, apology, stop notice or process control
     sheet, with the heading and "Mẫu số" of the circular in force on the form's date."""
@@ -60,13 +60,15 @@ def register(
     unit: Annotated[str | None, Query(
         max_length=CODE_LENGTH,
         description="The receiving unit whose register this is (default: the key's own); "
-                    "the key must cover it")] = None,
+                    "the key must cover it", examples=[UNIT_EXAMPLE])] = None,
     period: Annotated[Period | None, Query(
-        description="2026, 2026-Q3, 2026-H1 or 2026-09")] = None,
+        description="2026, 2026-Q3, 2026-H1 or 2026-09", examples=["2026-03"])] = None,
     from_: Annotated[Day | None, Query(
-        alias="from", description="First day of receipt (local), inclusive")] = None,
+        alias="from", description="First day of receipt (Vietnamese time), inclusive",
+        examples=["2026-03-01"])] = None,
     to: Annotated[Day | None, Query(
-        description="Last day of receipt (local), inclusive")] = None,
+        description="Last day of receipt (Vietnamese time), inclusive",
+        examples=["2026-03-31"])] = None,
 ) -> Response:
     """Sổ theo dõi hồ sơ: one row per dossier the unit received in the period, with its
     applicant, deciding unit, receipt, appointment, hand-off, result and return."""

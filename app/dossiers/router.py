@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
-from app.core.params import CODE_LENGTH, DossierPath
+from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, DossierPath, PageSize
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
@@ -86,24 +86,29 @@ def list_dossiers(
     unit: Annotated[str | None, Query(
         max_length=CODE_LENGTH,
         description="Dossiers received or handled by this unit (default: the key's own); the "
-                    "key must cover it")] = None,
+                    "key must cover it", examples=[UNIT_EXAMPLE])] = None,
     include_descendants: Annotated[bool, Query(
-        description="Also the units below it in the tree")] = True,
+        description="Also the units below it in the tree", examples=[True])] = True,
     status: Annotated[list[Status] | None, Query(
-        description="Only these statuses; repeat the parameter for several")] = None,
+        description="Only these statuses; repeat the parameter for several",
+        examples=[["received", "processing"]])] = None,
     channel: Annotated[Channel | None, Query(
-        description="Only dossiers received through this channel")] = None,
+        description="Only dossiers received through this channel (direct at the counter, "
+                    "online, or by post)", examples=["online"])] = None,
     received_from: Annotated[Day | None, Query(
-        description="Received on or after this local day")] = None,
+        description="Received on or after this day (Vietnamese time)",
+        examples=["2026-03-01"])] = None,
     received_to: Annotated[Day | None, Query(
-        description="Received on or before this local day")] = None,
+        description="Received on or before this day (Vietnamese time)",
+        examples=["2026-03-31"])] = None,
     due_before: Annotated[Instant | None, Query(
-        description="Appointment (due_at) before this instant, with its offset")] = None,
+        description="Appointment (hẹn trả, due_at) before this instant, with its offset",
+        examples=["2026-03-10T17:00:00+07:00"])] = None,
     overdue: Annotated[bool | None, Query(
         description="true: only open dossiers past their appointment; false: only the "
-                    "others")] = None,
+                    "others", examples=[True])] = None,
     cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size, 1-500")] = 50,
+    limit: PageSize = 50,
 ) -> DossierPage:
     """Dossiers newest first, within the key's subtree; dates are local (Asia/Ho_Chi_Minh)."""
     items, nxt = views.list_dossiers(

@@ -14,7 +14,8 @@ from app.keys.schemas import KeyIn, KeyOut, NewKeyOut
 router = APIRouter(prefix="/api/v1/keys", tags=["access (khóa truy cập)"])
 # api_keys.id is a 32-bit integer: a larger id cannot exist, and binding one makes the
 # driver raise (a 500) instead of the 404 the caller deserves.
-KeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The key's id (not its secret)",
+                            examples=[7])]
 
 
 @router.post("", summary="Create an API key", status_code=201, response_model=NewKeyOut)

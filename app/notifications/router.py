@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth.dependencies import Admin, Reader
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
-from app.core.params import CODE_LENGTH
+from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, PageSize
 from app.dossiers.schemas import DossierOut
 from app.dossiers.views import dossier_out
 from app.notifications import service
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["notifications (thông báo)"])
 # Registered before the dossiers router, so /dossiers/overdue is not read as a dossier code.
 queues_router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers (hồ sơ)"])
 # Beyond a 64-bit id the driver raises while binding it (a 500); no such webhook exists.
-WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The webhook's id, as "
+                                "registered", examples=[3])]
 
 
 @router.post("/webhooks", summary="Register a webhook",
@@ -45,8 +46,9 @@ def delete_webhook(webhook_id: WebhookId, session: WriteSession, who: Admin, now
 @router.get("/outbox", summary="List webhook deliveries (outbox)", response_model=list[DeliveryOut])
 def list_deliveries(
     session: ReadSession, _who: Admin,
-    state: Literal["pending", "delivered", "failed"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    state: Annotated[Literal["pending", "delivered", "failed"] | None, Query(
+        description="Only deliveries in this state (default: all)", examples=["failed"])] = None,
+    limit: PageSize = 100,
 ) -> list[DeliveryOut]:
     """Webhook deliveries, newest first: attempts, last status and error, next attempt."""
     return service.list_deliveries(session, state, limit)
@@ -55,14 +57,13 @@ def list_deliveries(
 UnitQuery = Annotated[str | None, Query(
     max_length=CODE_LENGTH,
     description="Dossiers handled by this unit and the units below it (default: the key's "
-                "own); the key must cover it")]
-LimitQuery = Annotated[int, Query(ge=1, le=500, description="At most this many, 1-500")]
+                "own); the key must cover it", examples=[UNIT_EXAMPLE])]
 
 
 @queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut])
 def overdue(
     session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
-    limit: LimitQuery = 100,
+    limit: PageSize = 100,
 ) -> list[DossierOut]:
     """Open dossiers past their appointment (quá hạn), soonest due first."""
     rows = service.deadline_queue(session, who, unit, "overdue", 0, now, limit)
@@ -73,8 +74,9 @@ def overdue(
 def due_soon(
     session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
     within_working_days: Annotated[int, Query(
-        ge=1, le=10, description="Due within this many working days from now, 1-10")] = 1,
-    limit: LimitQuery = 100,
+        ge=1, le=10, description="Due within this many working days from now, 1-10",
+        examples=[2])] = 1,
+    limit: PageSize = 100,
 ) -> list[DossierOut]:
     """Open dossiers due within N working days: the apology must go out before (xin lỗi)."""
     rows = service.deadline_queue(session, who, unit, "due_soon", within_working_days, now,

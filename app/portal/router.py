@@ -8,6 +8,13 @@ from fastapi import APIRouter, Query
 
 from app.auth.dependencies import Admin
 from app.core.deps import Now, ReadSession, WriteSession
+from app.core.params import (
+    CODE_LENGTH,
+    DOSSIER_CODE_LENGTH,
+    DOSSIER_EXAMPLE,
+    UNIT_EXAMPLE,
+    PageSize,
+)
 from app.core.timefmt import Day
 from app.portal import service
 from app.portal.schemas import DeadOut, ReconciliationOut, ReplayOut
@@ -19,9 +26,14 @@ router = APIRouter(prefix="/api/v1/sync", tags=["national portal (Cổng DVCQG)"
              response_model=ReplayOut)
 def replay(
     session: WriteSession, who: Admin, now: Now,
-    dossier: Annotated[str | None, Query(max_length=64)] = None,
-    from_: Annotated[Day | None, Query(alias="from")] = None,
-    to: Day | None = None,
+    dossier: Annotated[str | None, Query(
+        max_length=DOSSIER_CODE_LENGTH, description="Send this one dossier again (mã hồ sơ)",
+        examples=[DOSSIER_EXAMPLE])] = None,
+    from_: Annotated[Day | None, Query(
+        alias="from", description="Or those received from this day (Vietnamese time)",
+        examples=["2026-03-01"])] = None,
+    to: Annotated[Day | None, Query(
+        description="... to this day, inclusive", examples=["2026-03-02"])] = None,
 ) -> ReplayOut:
     """Send dead or acknowledged dossiers again: one by code, or those received from..to."""
     return service.replay(session, who, now, dossier, from_, to)
@@ -30,7 +42,7 @@ def replay(
 @router.get("/dead", summary="List the dossiers the portal sync gave up on",
             response_model=list[DeadOut])
 def dead(session: ReadSession, _who: Admin,
-         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeadOut]:
+         limit: PageSize = 100) -> list[DeadOut]:
     """Dossiers the worker gave up on (dead letters), oldest first."""
     return service.dead_letters(session, limit)
 
@@ -38,8 +50,13 @@ def dead(session: ReadSession, _who: Admin,
 @router.get("/reconciliation",
             summary="Reconcile a day's dossiers with the portal's acknowledgements",
             response_model=ReconciliationOut)
-def reconciliation(session: ReadSession, _who: Admin, day: Day,
-                   unit: Annotated[str | None, Query(max_length=40)] = None
+def reconciliation(session: ReadSession, _who: Admin,
+                   day: Annotated[Day, Query(description="The day of receipt reconciled "
+                                                         "(Vietnamese time)",
+                                             examples=["2026-03-02"])],
+                   unit: Annotated[str | None, Query(
+                       max_length=CODE_LENGTH, description="Only this unit (default: every "
+                       "unit)", examples=[UNIT_EXAMPLE])] = None,
                    ) -> ReconciliationOut:
     """Per unit on a day: received against acknowledged, the codes missing, indicator 1.4."""
     return service.reconciliation(session, day, unit)

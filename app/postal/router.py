@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import require
 from app.auth.rules import Principal
 from app.core.cursor import CursorQuery
 from app.core.deps import FreshSession, Now, WriteSession
-from app.core.params import DossierPath
+from app.core.params import DossierPath, PageSize
 from app.dossiers import intake
 from app.dossiers.intake import Caller, Writes
 from app.dossiers.router import created
@@ -27,7 +27,7 @@ Postal = Annotated[Principal, require("admin", "postal")]
 @router.get("/returns", summary="Poll the postal return feed", response_model=PostalFeedPage)
 def feed(
     session: FreshSession, who: Postal, cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: PageSize = 100,
 ) -> PostalFeedPage:
     """Results ready to go by post and not yet handed over, in feed order.
 

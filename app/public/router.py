@@ -20,14 +20,15 @@ router = APIRouter(prefix="/api/v1/public", tags=["public lookup (tra cứu hồ
 Last4 = Annotated[str | None, Query(
     min_length=4, max_length=4, pattern=r"^[0-9]{4}$", deprecated=True,
     description="Last 4 digits of the phone on the slip; prefer the X-Phone-Last4 header, "
-                "as a query string is written to access logs.")]
+                "as a query string is written to access logs.", examples=["4567"])]
 Last4Header = Annotated[str | None, Header(
     min_length=4, max_length=4, pattern=r"^[0-9]{4}$",
-    description="Last 4 digits of the phone on the slip.")]
+    description="Last 4 digits of the phone on the slip.", examples=["4567"])]
 SecretHeader = Annotated[str | None, Header(
     max_length=11, pattern=r"^[0-9A-Za-z]{5}[- ]?[0-9A-Za-z]{5}$",
     description="The lookup code printed on the receipt slip (mã tra cứu), e.g. `7K2QX-M9D4R`. "
-                "Preferred: a wrong one never holds back the dossier's owner.")]
+                "Preferred: a wrong one never holds back the dossier's owner.",
+    examples=["7K2QX-M9D4R"])]
 
 
 def limiter(request: Request) -> service.FailureLimiter:

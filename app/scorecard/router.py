@@ -3,13 +3,14 @@ that will cost it points."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from app.auth.dependencies import Reader
 from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, Now, ReadSession
+from app.core.params import PageSize
 from app.scorecard import service
 from app.scorecard.schemas import AtRiskPage, ScorecardOut
 from app.stats import rules as stats_rules
@@ -44,7 +45,7 @@ def at_risk(
     from_: FromQuery = None,
     to: ToQuery = None,
     cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageSize = 50,
 ) -> dict[str, Any]:
     """Open dossiers that will be overdue at the period's end if nothing changes (indicator
     2.1), soonest appointment first; empty once the period is over."""

@@ -13,7 +13,7 @@ from app.catalog.models import Unit
 from app.catalog.schemas import Level
 from app.catalog.service import covered_unit, unit_heading
 from app.core.deps import Now, ReadSession
-from app.core.params import CODE_LENGTH
+from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, FieldQuery, ProcedureQuery
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
@@ -21,15 +21,21 @@ from app.stats.schemas import By, GroupBy, OnTime, OnTimeByStep, OnTimeGrouped, 
 
 router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
 
-PeriodQuery = Annotated[Period | None, Query(description="2026, 2026-Q3, 2026-H1 or 2026-09")]
-FromQuery = Annotated[Day | None, Query(alias="from", description="First day (local), inclusive")]
-ToQuery = Annotated[Day | None, Query(alias="to", description="Last day (local), inclusive")]
+PeriodQuery = Annotated[Period | None, Query(
+    description="The period (kỳ báo cáo): 2026, 2026-Q3, 2026-H1 or 2026-09; or give from and "
+                "to", examples=["2026-Q1"])]
+FromQuery = Annotated[Day | None, Query(
+    alias="from", description="First day (Vietnamese time), inclusive, instead of a period",
+    examples=["2026-01-01"])]
+ToQuery = Annotated[Day | None, Query(
+    alias="to", description="Last day (Vietnamese time), inclusive, instead of a period",
+    examples=["2026-03-31"])]
 UnitQuery = Annotated[str | None, Query(
-    max_length=CODE_LENGTH,
-    description="Unit code (default: the key's own); the key must cover it")]
+    max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
+    description="Unit code (mã đơn vị; default: the key's own); the key must cover it")]
 ByQuery = Annotated[By, Query(
     description="Count each dossier for the unit deciding it (handling) or the one that "
-                "received it (receiving)")]
+                "received it (receiving)", examples=["handling"])]
 
 
 def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | None:
@@ -54,26 +60,25 @@ def on_time(
     session: ReadSession, who: Reader, now: Now,
     unit: UnitQuery = None,
     include_descendants: Annotated[bool, Query(
-        description="Also the units below it in the tree")] = True,
+        description="Also the units below it in the tree", examples=[True])] = True,
     by: ByQuery = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
-    procedure: Annotated[str | None, Query(
-        max_length=CODE_LENGTH, description="Only this procedure (mã thủ tục)")] = None,
-    field: Annotated[str | None, Query(
-        max_length=CODE_LENGTH, description="Field (lĩnh vực) code")] = None,
+    procedure: ProcedureQuery = None,
+    field: FieldQuery = None,
     group_by: Annotated[GroupBy | None, Query(
         description="Split the figures by month, quarter, field, procedure or child unit, "
                     "with the total beside; `step` lists the late dossiers by the step of "
                     "the internal process (liên thông) and the unit that overran it",
         examples=["step"])] = None,
     include_merged: Annotated[bool, Query(
-        description="Also count units merged into this one (2025 reform)")] = False,
+        description="Also count units merged into this one (2025 reform)",
+        examples=[False])] = False,
     then_by: Annotated[rules.Grouping | None, Query(
         description="With group_by unit, field or procedure: split each group again by "
                     "month, quarter or year, e.g. every child unit's figures for each month "
-                    "of a year in one answer")] = None,
+                    "of a year in one answer", examples=["month"])] = None,
 ) -> dict[str, Any]:
     """On-time figures of a unit for a period, as docs/figures.md defines them."""
     if then_by is not None and group_by not in ("unit", "field", "procedure"):
@@ -115,19 +120,19 @@ def on_time(
 def ranking(
     session: ReadSession, who: Reader, now: Now,
     level: Annotated[Level, Query(
-        description="Rank the units of this level (commune, agency, district, province)")
-    ] = "commune",
+        description="Rank the units of this level (commune, agency, district, province)",
+        examples=["commune"])] = "commune",
     unit: Annotated[str | None, Query(
         max_length=CODE_LENGTH,
         description="Rank within this unit's subtree (default: the key's own; a national key "
-                    "ranks every unit)")] = None,
+                    "ranks every unit)", examples=["000.00.00.H12"])] = None,
     by: ByQuery = "handling",
     period: PeriodQuery = None,
     from_: FromQuery = None,
     to: ToQuery = None,
     include_merged: Annotated[bool, Query(
         description="Add to each unit the units merged into it (2025 reform); a merged unit "
-                    "is then not ranked on its own")] = True,
+                    "is then not ranked on its own", examples=[True])] = True,
 ) -> dict[str, Any]:
     """Units of a level ranked by on-time rate, so a province sees its best and worst."""
     root = scoped_unit(session, who, unit)
@@ -151,13 +156,14 @@ def report_ii06a(
     to: ToQuery = None,
     by: ByQuery = "handling",
     rows: Annotated[Literal["field", "unit"], Query(
-        description="One row per field (lĩnh vực) or per direct child unit")] = "field",
+        description="One row per field (lĩnh vực) or per direct child unit",
+        examples=["field"])] = "field",
     format: Annotated[Literal["json", "csv", "xlsx"], Query(
-        description="json, csv (with a BOM for Excel) or xlsx (headed, dated and signed)")
-    ] = "json",
+        description="json, csv (with a BOM for Excel) or xlsx (headed, dated and signed)",
+        examples=["xlsx"])] = "json",
     include_merged: Annotated[bool, Query(
         description="Also count units merged into this one (2025 reform), e.g. what they "
-                    "carried over")] = True,
+                    "carried over", examples=[True])] = True,
 ) -> Response | dict[str, Any]:
     """The periodic report II.06a/VPCP/KSTT with a total row, as JSON, CSV or XLSX."""
     base = required_unit(session, who, unit)

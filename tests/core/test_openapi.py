@@ -152,3 +152,89 @@ def test_the_server_enforces_the_stated_bounds(client: TestClient, method: str,
 def test_an_overlong_key_header_is_refused_before_any_lookup(client: TestClient) -> None:
     r = client.get("/api/v1/units", headers={"X-API-Key": "k" * 513})
     assert r.status_code == 422, r.text
+
+
+def _value(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema a nullable value has when present (pydantic writes `X | None` as anyOf)."""
+    present = [s for s in schema.get("anyOf", schema.get("allOf", [])) if s != {"type": "null"}]
+    return present[0] if len(present) == 1 else schema
+
+
+def _model(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any] | None:
+    """The model a property holds (one, or a list of them), if it holds one."""
+    value = _value(schema)
+    if value.get("type") == "array":
+        value = _value(value.get("items", {}))
+    ref = value.get("$ref")
+    return components[ref.rsplit("/", 1)[-1]] if ref else None
+
+
+def _undocumented(spec: dict[str, Any]) -> list[str]:
+    """Every operation parameter and every schema property without a description or an
+    example, named as `GET /path query name: example` or `Model.property: description`.
+
+    A property may carry its example on its value's schema (a nullable `Instant | None` has it
+    on the Instant), and its description on itself or, for a nullable value, beside it. A
+    property holding a model (or a list of models) needs no example of its own: the model's
+    properties have theirs, and a whole object repeated there would only drift. Its
+    description may be the model's docstring, as pydantic cannot put a description on a bare
+    `$ref` without wrapping it."""
+    components = spec["components"]["schemas"]
+    found = []
+
+    def check(where: str, described: Any, *schemas: dict[str, Any]) -> None:
+        if not described:
+            found.append(f"{where}: description")
+        if not any("examples" in s or "example" in s for s in schemas):
+            found.append(f"{where}: example")
+
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []):
+                check(f"{method.upper()} {path} {p['in']} {p['name']}", p.get("description"),
+                      p, p["schema"], _value(p["schema"]))
+    for name, schema in components.items():
+        for prop, sub in schema.get("properties", {}).items():
+            model = _model(sub, components)
+            described = sub.get("description") or _value(sub).get("description")
+            if model is not None:
+                check(f"{name}.{prop}", described or model.get("description"), {"examples": 0})
+            else:
+                check(f"{name}.{prop}", described, sub, _value(sub))
+    return found
+
+
+# Models whose fields are still to be described, by package; the list only shrinks (a model
+# that becomes complete must leave it), and no new model may join it.
+NOT_YET_DOCUMENTED = {
+    "AtRiskOut", "AtRiskPage", "ForecastOut", "GroupOut", "IndicatorOut", "ScorecardOut",
+    "TotalOut", "WeightsOut",  # scorecard
+    "CalendarDay", "CalendarDays", "CalendarYear", "DaySource", "DayStatus", "DueOut",
+    "OverrideIn", "OverrideOut",  # calendar
+    "ProcedureIn", "ProcedureList", "ProcedureOut", "ProcedurePatch", "ProcedureVersionOut",
+    "ProcessingTimeIn", "UnitIn", "UnitList", "UnitOut", "UnitPatch", "WorkingHoursIn",  # catalog
+    "DeadOut", "ReconciliationOut", "ReplayOut", "UnitDayOut",  # portal
+    "DeliveryFailedIn", "HandedOverIn", "PostalFeedPage", "PostalReturnOut", "Recipient",
+    "UnitRef",  # postal
+    "DeliveryOut", "NewWebhookOut", "WebhookIn", "WebhookOut",  # notifications
+    "KeyIn", "KeyOut", "NewKeyOut",  # keys
+    "PublicDossierOut", "PublicPostal",  # public
+    "InvalidParamOut", "Problem",  # core
+}
+
+
+def test_every_parameter_and_property_is_described_with_an_example(client: TestClient) -> None:
+    found = _undocumented(client.get("/openapi.json").json())
+    pending = {f.split(": ")[0].rsplit(".", 1)[0] for f in found} & NOT_YET_DOCUMENTED
+    assert [f for f in found if f.split(": ")[0].rsplit(".", 1)[0] not in pending] == []
+    assert NOT_YET_DOCUMENTED - pending == set(), "complete now: take them off the list"
+
+
+def test_the_walk_finds_an_undocumented_parameter_and_property() -> None:
+    spec = json.loads(SNAPSHOT.read_text())
+    spec["paths"]["/api/v1/units"]["get"]["parameters"][0].pop("description")
+    dossier = spec["components"]["schemas"]["DossierIn"]["properties"]
+    dossier["procedure"].pop("examples")
+    dossier["channel"].pop("description")
+    assert {"GET /api/v1/units query parent: description", "DossierIn.procedure: example",
+            "DossierIn.channel: description"} <= set(_undocumented(spec))
