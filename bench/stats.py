@@ -65,7 +65,8 @@ def _duckdb_peer(
                        for m in MONTHS for a, b in [parse_period(m)])
     sql = f"""
         SELECT unit, m.k,
-          count(*) FILTER (WHERE rd BETWEEN m.s AND m.e) AS new,
+          -- A synthetic refusal has no processing step: refused at receipt, never received.
+          count(*) FILTER (WHERE rd BETWEEN m.s AND m.e AND status <> 'refused') AS new,
           count(*) FILTER (WHERE rd < m.s AND (fd IS NULL OR fd >= m.s)) AS carried,
           count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness = 'early') AS early,
           count(*) FILTER (WHERE fd BETWEEN m.s AND m.e AND timeliness = 'on_time') AS on_time,
