@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
@@ -162,6 +163,8 @@ class StepIn(Strict):
         given = [v for v in (self.working_days, self.working_hours) if v is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of working_days or working_hours")
+        if not math.isfinite(given[0] * 100):  # infinity, NaN, or so large it overflows
+            raise ValueError("an allotment is a finite number of working days or hours")
         if abs(given[0] * 100 - _hundredths(given[0])) > 1e-6:
             raise ValueError("an allotment has at most two decimals")
         return self

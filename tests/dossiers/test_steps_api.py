@@ -109,6 +109,18 @@ def test_allotments_longer_than_the_legal_time_are_refused(api: Api, engine: Eng
         "working_days": 5, "working_hours": None, "calendar_days": None, "same_day": None}
 
 
+def test_an_allotment_too_large_to_count_is_a_problem_not_a_crash(api: Api) -> None:
+    # Found by the fuzzing: -1e308 passed the bounds and overflowed to -inf when counted.
+    api.province()
+    body = {"code": CHAIN, "name": "Liên thông", "field_code": "HT", "field_name": "Hộ tịch",
+            "processing_time": {"working_days": 5},
+            "steps": [*STEPS[:2], {**STEPS[2], "working_days": -1e308}]}
+    r = api.client.post("/api/v1/procedures", json=body)
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert api.client.get(f"/api/v1/procedures/{CHAIN}").status_code == 404
+
+
 def test_each_bad_step_is_named(api: Api) -> None:
     api.province()
     r = api.client.post("/api/v1/procedures", json={
