@@ -6,13 +6,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problem_check import resolved
+
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
 def _responses(client: TestClient) -> list[tuple[str, dict[str, Any]]]:
-    paths = client.get("/openapi.json").json()["paths"]
-    return [(status, response) for item in paths.values() for op in item.values()
-            for status, response in op["responses"].items()]
+    spec = client.get("/openapi.json").json()
+    return [(status, resolved(spec, response)) for item in spec["paths"].values()
+            for op in item.values() for status, response in op["responses"].items()]
 
 
 def test_every_error_response_is_documented_as_problem_json(client: TestClient) -> None:
