@@ -2,6 +2,9 @@
 
 FastAPI documents its own 422 body (HTTPValidationError, application/json), which this service
 never sends; generated clients and schema-driven tests would then reject every real error.
+
+Each error response also lists the problem codes it may carry (app/core/problem_codes.py),
+with their meanings, in its description and in `x-problem-codes`.
 """
 
 from __future__ import annotations
