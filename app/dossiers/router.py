@@ -19,16 +19,17 @@ from app.dossiers.intake import Answer, Caller, Writer, Writes
 from app.dossiers.rules import Status
 from app.dossiers.schemas import (
     EVENT_ADAPTER,
-    BatchIn,
     BatchOut,
     Channel,
     DeadlineOut,
     DossierIn,
     DossierOut,
     DossierPage,
+    EventBatchIn,
     EventIn,
     EventOut,
     EventTarget,
+    ReceiptBatchIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
@@ -66,7 +67,7 @@ async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) 
 
 @router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut)
 def receive_batch(
-    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    body: ReceiptBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Receive many dossiers (offline counters, imports); each item gets its own result."""
@@ -149,7 +150,7 @@ async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: Cou
 
 @router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut)
 def post_events_batch(
-    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    body: EventBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Post many events; each item names its `dossier` and gets its own result."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter, create_model, model_validator
 
 from app.calendar.schemas import DaySource
-from app.core.bodies import Strict
+from app.core.bodies import DocumentedAs, Strict
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
 from app.core.params import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, ClockTime, Instant, LocalDatetime
@@ -288,15 +288,42 @@ EVENT_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)
 class EventTarget(BaseModel):
     """What a batch event item adds to an event: the code of the dossier it is for."""
 
-    dossier: str = Field(min_length=1, max_length=64, description="Dossier code (mã hồ sơ)")
+    dossier: str = Field(min_length=1, max_length=64, description="Dossier code (mã hồ sơ)",
+                         examples=[DOSSIER_EXAMPLE])
 
 
-class BatchIn(Strict):
-    """Items validated one by one, so one bad item does not sink the others."""
+def _batch_item(event: type[BaseModel]) -> type[BaseModel]:
+    """The batch item of one event type: the event's own fields and its `dossier`."""
+    summary = (event.__doc__ or "").strip()
+    return create_model(f"{event.__name__}Item", __base__=(event, EventTarget),
+                        __module__=__name__,
+                        __doc__=f"{summary} As a batch item, with the dossier it is for.")
 
-    items: list[dict[str, Any]] = Field(
-        min_length=1, description="The items, each the body the single-item endpoint takes "
-                                  "(an event item adds `dossier`).",
+
+# The documented shape of an event batch item; the endpoint validates each item by itself.
+EVENT_ITEM: Any = Annotated[
+    Union[tuple(_batch_item(event) for event in get_args(get_args(EventIn)[0]))],  # noqa: UP007
+    Field(discriminator="type"),
+]
+RECEIPT_ITEM = Annotated[DossierIn, Field(description="A dossier, as POST /dossiers takes it.")]
+BATCH_ITEMS_DOC = ("The items, each validated by itself, so one bad item gets its own error and "
+                   "the others go on; at most BATCH_MAX_ITEMS.")
+
+
+class ReceiptBatchIn(Strict):
+    """Dossiers to receive in one request (offline counters, imports)."""
+
+    items: list[Annotated[dict[str, Any], DocumentedAs(RECEIPT_ITEM)]] = Field(
+        min_length=1, description=BATCH_ITEMS_DOC)
+
+
+class EventBatchIn(Strict):
+    """Events to post in one request; each item names the dossier it is for."""
+
+    items: list[Annotated[dict[str, Any], DocumentedAs(EVENT_ITEM)]] = Field(
+        min_length=1,
+        description=f"{BATCH_ITEMS_DOC} Each is the body POST /dossiers/{{code}}/events takes, "
+                    "plus `dossier`.",
         examples=[[{"dossier": DOSSIER_EXAMPLE, "id": "quay-03-ev-000422",
                     "type": "processing_started", "at": "2026-03-02T09:00:00+07:00"}]])
 
