@@ -34,6 +34,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+from opentelemetry import trace
+from opentelemetry.trace import Link, Tracer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -50,20 +52,23 @@ Handler = Callable[[Session, list[C]], list[O]]
 
 
 class _Job(Generic[C, O]):
-    __slots__ = ("future", "item", "queued", "request")
+    __slots__ = ("future", "item", "queued", "request", "span")
 
     def __init__(self, item: C) -> None:
         self.item = item
         self.future: Future[O] = Future()
         self.queued = time.perf_counter()
         self.request: RequestInfo | None = CURRENT.get()  # whose item it is, for the logs
+        self.span = trace.get_current_span().get_span_context()  # and for the traces
 
 
 class GroupCommit(Generic[C, O]):
     """One writer thread applying queued items in groups of at most `max_items`."""
 
-    def __init__(self, db: Database, handler: Handler[C, O], max_items: int) -> None:
+    def __init__(self, db: Database, handler: Handler[C, O], max_items: int,
+                 tracer: Tracer | None = None) -> None:
         self._db = db
+        self._tracer = tracer
         self._handler = handler
         self._max_items = max_items
         self._queue: queue.SimpleQueue[_Job[C, O] | None] = queue.SimpleQueue()
@@ -98,7 +103,14 @@ class GroupCommit(Generic[C, O]):
                 GROUP_SIZE.observe(len(jobs))
                 for queued in jobs:
                     GROUP_WAIT.observe(started - queued.queued)
-                self._commit(jobs)
+                if self._tracer is None:
+                    self._commit(jobs)
+                else:
+                    # One span for the group, linked to the request span of each item in it.
+                    with self._tracer.start_as_current_span(
+                            "write group", attributes={"motcua.group.items": len(jobs)},
+                            links=[Link(j.span) for j in jobs if j.span.is_valid]):
+                        self._commit(jobs)
             if job is None:
                 return
 
