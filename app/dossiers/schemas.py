@@ -149,6 +149,16 @@ class Transferred(_EventBase):
                               examples=["000.00.02.H12"])
 
 
+class StepCompleted(_EventBase):
+    """A step of the procedure's internal process is done within the unit and the next one
+    begins (chuyển bước xử lý), e.g. appraisal handed to the leader for signature; its own
+    deadline starts then. Only for a procedure version with steps, and not for the last step
+    before the return, which ends with the result."""
+
+    type: Literal["step_completed"] = Field(description=EVENT_TYPE_DOC,
+                                            examples=["step_completed"])
+
+
 class SupplementRequested(_EventBase):
     """Supplement request (yêu cầu bổ sung, hoàn thiện hồ sơ): the clock pauses."""
 
@@ -276,7 +286,7 @@ class DeliveryFailed(_EventBase):
 
 
 EventIn = Annotated[
-    ProcessingStarted | Transferred | SupplementRequested | SupplementReceived
+    ProcessingStarted | Transferred | StepCompleted | SupplementRequested | SupplementReceived
     | FinancialObligationRequested | FinancialObligationFulfilled | Resolved
     | Refused | Stopped | Withdrawn | ApologyIssued | Returned | ReturnByPostRequested
     | Delivered | DeliveryFailed,
