@@ -24,7 +24,7 @@ from .context import (
     SupplementContext,
 )
 from .pdf import html_to_pdf
-from .rules import form_number
+from .rules import ApologyWording, circular_on, form_number
 
 RESULT_LABELS: Final[dict[StepResult | None, str]] = {
     "early": "Trước hạn",
@@ -82,6 +82,11 @@ def form_label(kind: str, value: datetime) -> str:
     return form_number(kind, _local(value).date()) or ""
 
 
+def apology_wording(value: datetime) -> ApologyWording:
+    """The apology form's title and offer under the circular in force on `value`'s day."""
+    return circular_on(_local(value).date()).apology
+
+
 def result_label(result: StepResult | None) -> str:
     """The control-sheet label of a step result ('' while the step is open)."""
     return RESULT_LABELS[result]
@@ -111,6 +116,7 @@ def _environment() -> Environment:
     env.filters["result_label"] = result_label
     env.globals["place_date"] = place_date
     env.globals["form_label"] = form_label
+    env.globals["apology_wording"] = apology_wording
     return env
 
 

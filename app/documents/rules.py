@@ -91,24 +91,40 @@ def control_sheet_rows(
 
 
 @dataclass(frozen=True)
+class ApologyWording:
+    """What the apology form is called under a circular, and how it offers the new date."""
+
+    title: str
+    offer: str  # ends the letter's last paragraph, before the new appointment
+
+
+@dataclass(frozen=True)
 class Circular:
     """A circular of the Government Office that numbers the one-stop forms."""
 
     number: str
     in_force_from: date | None
     forms: dict[str, str]
+    apology: ApologyWording
 
 
 CIRCULARS: tuple[Circular, ...] = (
     # Thông tư 01/2018/TT-VPCP (guiding Nghị định 61/2018/NĐ-CP): six forms, no stop notice.
     Circular("01/2018/TT-VPCP", None, {
         "receipt": "01", "supplement": "02", "refusal": "03", "apology": "04",
-        "control_sheet": "05", "register": "06"}),
+        "control_sheet": "05", "register": "06"},
+        ApologyWording("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                       "xin lỗi Ông/Bà và hẹn lại thời gian trả kết quả vào")),
     # Thông tư 03/2025/TT-VPCP of 15 September 2025 (guiding Nghị định 118/2025/NĐ-CP),
     # Phụ lục I: the stop notice is new as Mẫu số 05, which renumbers the last two.
     Circular("03/2025/TT-VPCP", date(2025, 9, 15), {
         "receipt": "01", "supplement": "02", "refusal": "03", "apology": "04", "stop": "05",
-        "control_sheet": "06", "register": "07"}),
+        "control_sheet": "06", "register": "07"},
+        # Its Mẫu số 04 is a letter that apologises and asks to extend the processing time
+        # (Nghị định 118/2025/NĐ-CP); the new appointment is the extended time.
+        ApologyWording("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+                       "xin lỗi Ông/Bà và đề nghị gia hạn thời gian giải quyết hồ sơ, hẹn "
+                       "trả kết quả vào")),
 )
 
 

@@ -179,6 +179,16 @@ def entry(**changes: object) -> RegisterEntry:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def test_the_apology_is_worded_by_the_circular_of_its_date() -> None:
+    """Mẫu số 04 was a slip with a new appointment (2018); from 15 September 2025 it is a
+    letter that apologises and asks to extend the processing time."""
+    before, after = circular_on(date(2025, 9, 14)).apology, circular_on(date(2025, 9, 15)).apology
+    assert before.title == "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
+    assert "hẹn lại thời gian trả kết quả" in before.offer
+    assert after.title == "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
+    assert "đề nghị gia hạn thời gian giải quyết" in after.offer
+
+
 def test_register_note_says_how_the_dossier_stands() -> None:
     now = vn("2026-03-05 09:00")
     assert register_note(entry(), now) == "Đang giải quyết"
