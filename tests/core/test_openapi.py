@@ -211,8 +211,6 @@ NOT_YET_DOCUMENTED = {
     "TotalOut", "WeightsOut",  # scorecard
     "CalendarDay", "CalendarDays", "CalendarYear", "DaySource", "DayStatus", "DueOut",
     "OverrideIn", "OverrideOut",  # calendar
-    "ProcedureIn", "ProcedureList", "ProcedureOut", "ProcedurePatch", "ProcedureVersionOut",
-    "ProcessingTimeIn", "UnitIn", "UnitList", "UnitOut", "UnitPatch", "WorkingHoursIn",  # catalog
     "DeadOut", "ReconciliationOut", "ReplayOut", "UnitDayOut",  # portal
     "DeliveryFailedIn", "HandedOverIn", "PostalFeedPage", "PostalReturnOut", "Recipient",
     "UnitRef",  # postal
