@@ -215,7 +215,6 @@ NOT_YET_DOCUMENTED = {
     "DeliveryFailedIn", "HandedOverIn", "PostalFeedPage", "PostalReturnOut", "Recipient",
     "UnitRef",  # postal
     "DeliveryOut", "NewWebhookOut", "WebhookIn", "WebhookOut",  # notifications
-    "KeyIn", "KeyOut", "NewKeyOut",  # keys
     "PublicDossierOut", "PublicPostal",  # public
     "InvalidParamOut", "Problem",  # core
 }
