@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import Admin, Reader
 from app.catalog import service
 from app.catalog.schemas import (
+    PROVINCE_EXAMPLE,
     Level,
     ProcedureIn,
     ProcedureList,
@@ -24,13 +25,21 @@ from app.catalog.schemas import (
 )
 from app.core.cursor import BY_CODE, CursorQuery, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
-from app.core.params import FieldQuery, ProcedurePath, UnitPath, UnitQuery
+from app.core.params import CODE_LENGTH, FieldQuery, ProcedurePath, UnitPath
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000, description="Page size, 1-5000", examples=[500])]
 LevelQuery = Annotated[Level | None, Query(
     description="Only units of this level (cấp: province, agency, district, commune)",
     examples=["commune"])]
+ParentQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH, examples=[PROVINCE_EXAMPLE],
+    description="Only the direct children of this unit (one level below it, not the unit "
+                "itself); an unknown code lists none")]
+UnderQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH, examples=[PROVINCE_EXAMPLE],
+    description="Only this unit and every unit below it, at any depth (its whole subtree); an "
+                "unknown code is a 404")]
 
 
 @router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut)
@@ -42,7 +51,7 @@ def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> Un
 @router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList)
 def list_units(
     session: ReadSession, _who: Reader,
-    parent: UnitQuery = None, under: UnitQuery = None, level: LevelQuery = None,
+    parent: ParentQuery = None, under: UnderQuery = None, level: LevelQuery = None,
     cursor: CursorQuery = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""

@@ -25,8 +25,6 @@ ProcedurePath = Annotated[str, Path(max_length=CODE_LENGTH, examples=[PROCEDURE_
                                     description="Procedure code (mã thủ tục hành chính)")]
 DossierPath = Annotated[str, Path(max_length=DOSSIER_CODE_LENGTH, examples=[DOSSIER_EXAMPLE],
                                   description="Dossier code (mã hồ sơ)")]
-UnitQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
-                                        description="Unit code (mã đơn vị)")]
 ProcedureQuery = Annotated[str | None, Query(max_length=CODE_LENGTH,
                                              examples=[PROCEDURE_EXAMPLE],
                                              description="Procedure code (mã thủ tục)")]

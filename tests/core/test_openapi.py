@@ -211,13 +211,10 @@ NOT_YET_DOCUMENTED = {
     "TotalOut", "WeightsOut",  # scorecard
     "CalendarDay", "CalendarDays", "CalendarYear", "DaySource", "DayStatus", "DueOut",
     "OverrideIn", "OverrideOut",  # calendar
-    "ProcedureIn", "ProcedureList", "ProcedureOut", "ProcedurePatch", "ProcedureVersionOut",
-    "ProcessingTimeIn", "UnitIn", "UnitList", "UnitOut", "UnitPatch", "WorkingHoursIn",  # catalog
     "DeadOut", "ReconciliationOut", "ReplayOut", "UnitDayOut",  # portal
     "DeliveryFailedIn", "HandedOverIn", "PostalFeedPage", "PostalReturnOut", "Recipient",
     "UnitRef",  # postal
     "DeliveryOut", "NewWebhookOut", "WebhookIn", "WebhookOut",  # notifications
-    "KeyIn", "KeyOut", "NewKeyOut",  # keys
     "PublicDossierOut", "PublicPostal",  # public
     "InvalidParamOut", "Problem",  # core
 }
