@@ -493,6 +493,12 @@ def apply_event(
         new, records = _handoff(new, state, event, steps, cal)
         if records:
             flags["steps"] = [r.as_flag() for r in records]
+            begun = records[-1]
+            expected = steps[begun.position].unit
+            if event.type == "transferred" and expected not in (None, begun.unit):
+                # Handed to a unit the internal process does not name for the step: taken
+                # (units merge, processes lag behind), but shown, for the inspector.
+                flags["step_unit_expected"] = expected
         if trace is not None:
             trace.steps.update((r.position, r) for r in records)
     _trace_running(trace, new, steps)

@@ -37,6 +37,17 @@ def test_a_late_step_is_late_against_its_own_allotment_not_the_appointment() -> 
     assert state.timeliness == "early"
 
 
+def test_a_transfer_to_another_unit_than_the_step_names_is_taken_and_flagged() -> None:
+    state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=CHAIN)
+    _, flags = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="C"),
+                           CAL, NOW, SKEW, steps=CHAIN)
+    assert flags["steps"][-1]["unit"] == "C"
+    assert flags["step_unit_expected"] == "B"
+    _, as_named = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="B"),
+                              CAL, NOW, SKEW, steps=CHAIN)
+    assert "step_unit_expected" not in as_named
+
+
 def test_the_return_step_is_judged_by_the_appointment() -> None:
     state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=CHAIN)
     state, _ = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="B"),
