@@ -213,7 +213,6 @@ NOT_YET_DOCUMENTED = {
     "OverrideIn", "OverrideOut",  # calendar
     "ProcedureIn", "ProcedureList", "ProcedureOut", "ProcedurePatch", "ProcedureVersionOut",
     "ProcessingTimeIn", "UnitIn", "UnitList", "UnitOut", "UnitPatch", "WorkingHoursIn",  # catalog
-    "DeliveryOut", "NewWebhookOut", "WebhookIn", "WebhookOut",  # notifications
     "KeyIn", "KeyOut", "NewKeyOut",  # keys
     "PublicDossierOut", "PublicPostal",  # public
     "InvalidParamOut", "Problem",  # core
