@@ -214,7 +214,6 @@ NOT_YET_DOCUMENTED = {
     "ProcedureIn", "ProcedureList", "ProcedureOut", "ProcedurePatch", "ProcedureVersionOut",
     "ProcessingTimeIn", "UnitIn", "UnitList", "UnitOut", "UnitPatch", "WorkingHoursIn",  # catalog
     "KeyIn", "KeyOut", "NewKeyOut",  # keys
-    "PublicDossierOut", "PublicPostal",  # public
     "InvalidParamOut", "Problem",  # core
 }
 
