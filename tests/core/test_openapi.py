@@ -211,11 +211,6 @@ NOT_YET_DOCUMENTED = {
     "TotalOut", "WeightsOut",  # scorecard
     "CalendarDay", "CalendarDays", "CalendarYear", "DaySource", "DayStatus", "DueOut",
     "OverrideIn", "OverrideOut",  # calendar
-    "DeadOut", "ReconciliationOut", "ReplayOut", "UnitDayOut",  # portal
-    "DeliveryFailedIn", "HandedOverIn", "PostalFeedPage", "PostalReturnOut", "Recipient",
-    "UnitRef",  # postal
-    "DeliveryOut", "NewWebhookOut", "WebhookIn", "WebhookOut",  # notifications
-    "PublicDossierOut", "PublicPostal",  # public
     "InvalidParamOut", "Problem",  # core
 }
 
