@@ -385,8 +385,9 @@ class DossierOut(BaseModel):
         examples=[DOSSIER_EXAMPLE],
         description="Dossier code (mã hồ sơ): <unit code>-<YYMMDD>-<NNNN>.")
     status: str = Field(
-        examples=["processing"], description="received, processing, awaiting_supplement, resolved, "
-                        "returned, refused, stopped or withdrawn.")
+        examples=["processing"],
+        description="received, processing, awaiting_supplement, awaiting_financial_obligation, "
+                    "resolved, returned, refused, stopped or withdrawn.")
     procedure: str = Field(
         examples=[PROCEDURE_EXAMPLE], description="Procedure code (mã thủ tục hành chính).")
     procedure_version: int = Field(examples=[2],
@@ -403,7 +404,11 @@ class DossierOut(BaseModel):
         examples=["quay-03-20260302-0015"],
         description="The counter software's own id, if it sent one.")
     received_at: LocalDatetime = Field(description="Receipt instant (Vietnamese time).")
-    due_at: LocalDatetime = Field(description="Appointment (ngày hẹn trả), moved only by pauses.")
+    due_at: LocalDatetime = Field(
+        description="Appointment (ngày hẹn trả): set at receipt, moved by the pauses (the first "
+                    "supplement request, every financial-obligation request) and by a change of "
+                    "the working calendar while the dossier is open, never by an apology "
+                    "(docs/deadlines.md).")
     rescheduled_due_at: LocalDatetime | None = Field(description="New appointment from an apology.")
     timeliness: Literal["early", "on_time", "late"] | None = Field(examples=["on_time"],
         description="Once resolved: trước hạn / đúng hạn / quá hạn against due_at.")
