@@ -23,9 +23,9 @@ from app.catalog.schemas import (
     UnitOut,
     UnitPatch,
 )
-from app.core.cursor import BY_CODE, CursorQuery, decode_cursor, encode_cursor
+from app.core.cursor import BY_CODE, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
-from app.core.params import CODE_LENGTH, FieldQuery, ProcedurePath, UnitPath
+from app.core.params import CODE_LENGTH, CursorQuery, FieldQuery, ProcedurePath, UnitPath
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000, description="Page size, 1-5000", examples=[500])]

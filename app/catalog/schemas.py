@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 from app.catalog.rules import LegalTime, ProcedureStep
 from app.core.bodies import Strict
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
-from app.core.params import FIELD_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import FIELD_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import DAY_RULES, ClockTime, IsoDate
 from app.worktime.rules import DEFAULT_CUTOFF, ProcessingTime, WorkingHours, within_working_hours
 

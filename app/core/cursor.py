@@ -11,7 +11,6 @@ import base64
 import binascii
 from typing import Annotated, TypeVar
 
-from fastapi import Query
 from pydantic import Field, TypeAdapter, ValidationError
 
 from app.core.problems import InvalidParam, Unprocessable
@@ -26,10 +25,6 @@ MAX_CURSOR_CHARS = 256
 CURSOR_EXAMPLE = "WzQ4MjFd"
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
 """What every paged listing says of its next_cursor."""
-CursorQuery = Annotated[str | None, Query(
-    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given",
-    examples=[CURSOR_EXAMPLE])]
-"""The cursor parameter of every paged listing, its bound stated in the OpenAPI."""
 
 
 def encode_cursor(*position: int | str) -> str:

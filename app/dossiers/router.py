@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import Counter, CounterWrite, Reader
-from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, DossierPath, PageSize
+from app.core.examples import UNIT_EXAMPLE
+from app.core.params import CODE_LENGTH, CursorQuery, DossierPath, PageSize
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictBool, TypeAdapter, create_model, mo
 from app.calendar.schemas import DaySource
 from app.core.bodies import DocumentedAs, Strict
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
-from app.core.params import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, ClockTime, Instant, LocalDatetime
 
 Channel = Literal["direct", "online", "postal"]

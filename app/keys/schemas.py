@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.auth.rules import KEY_EXAMPLE, Role
 from app.core.bodies import Strict
-from app.core.params import UNIT_EXAMPLE
+from app.core.examples import UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
 
 # Texts a key's request and answer share.

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints
 
 from app.core.bodies import Strict
-from app.core.params import DOSSIER_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import LocalDatetime
 from app.notifications.rules import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.core.params import DOSSIER_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import LocalDatetime
 
 DAY_DOC = "The day of receipt reconciled (Vietnamese time)."

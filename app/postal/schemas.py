@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.bodies import Strict
 from app.core.cursor import CURSOR_EXAMPLE
-from app.core.params import DOSSIER_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, Instant, LocalDatetime
 from app.dossiers.schemas import REASON_CODE_DOC, DeliveryFailureReason
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.params import DOSSIER_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE
 from app.core.timefmt import LocalDatetime
 from app.postal.schemas import WAYBILL_DOC, UnitRef
 from app.public.rules import STATUS_LABELS
