@@ -177,6 +177,46 @@ def apology_wording(value: datetime) -> ApologyWording:
     return circular_on(vn_local(value).date()).apology
 
 
+Run = tuple[str, bool]
+"""A piece of a paragraph and whether the form prints it in bold."""
+
+
+@dataclass(frozen=True)
+class ApologyFacts:
+    """What the apology letter states; `unit_name` is the issuing (deciding) unit."""
+
+    applicant_name: str
+    unit_name: str
+    procedure_name: str
+    dossier_code: str
+    received_at: datetime
+    original_appointment_at: datetime
+    reason: str
+    new_appointment_at: datetime
+    issued_at: datetime
+
+
+def apology_paragraphs(f: ApologyFacts) -> tuple[tuple[Run, ...], ...]:
+    """The letter's paragraphs, from the salutation to the thanks, as the form prints them
+    and the citizen notice sends them (one wording for both)."""
+    unit = f.unit_name
+    return (
+        (("Kính gửi: ", False), (f.applicant_name, True)),
+        ((f"Lúc {format_datetime(f.received_at)}, {unit} tiếp nhận giải quyết hồ sơ đề nghị: ",
+          False), (f.procedure_name, True), (". Mã hồ sơ: ", False), (f.dossier_code, True),
+         (".", False)),
+        ((f"Thời gian hẹn trả kết quả giải quyết hồ sơ: "
+          f"{format_datetime(f.original_appointment_at)}.", False),),
+        ((f"Tuy nhiên đến nay, {unit} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hạn "
+          "ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.", False),),
+        ((f"Lý do: {f.reason}", False),),
+        ((f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {unit} "
+          f"{apology_wording(f.issued_at).offer}: ", False),
+         (format_datetime(f.new_appointment_at), True), (".", False)),
+        (("Xin trân trọng cảm ơn sự hợp tác của Ông/Bà./.", False),),
+    )
+
+
 # --- Dates as the forms write them (Nghị định 30/2020/NĐ-CP) ---------------------------------
 
 

@@ -11,6 +11,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from app.catalog.headings import (
+    ApologyFacts,
+    Run,
+    apology_paragraphs,
     apology_wording,
     form_number,
     format_date,
@@ -54,6 +57,14 @@ def form_label(kind: str, value: datetime) -> str:
     return form_number(kind, vn_local(value).date()) or ""
 
 
+def apology_letter(ctx: ApologyContext) -> tuple[tuple[Run, ...], ...]:
+    """The apology letter's paragraphs for `ctx`, worded as the citizen notice sends them."""
+    return apology_paragraphs(ApologyFacts(
+        ctx.applicant.name, ctx.unit_name, ctx.procedure_name, ctx.dossier_code,
+        ctx.received_at, ctx.original_appointment_at, ctx.reason, ctx.new_appointment_at,
+        ctx.issued_at))
+
+
 def result_label(result: StepResult | None) -> str:
     """The control-sheet label of a step result ('' while the step is open)."""
     return RESULT_LABELS[result]
@@ -84,6 +95,7 @@ def _environment() -> Environment:
     env.globals["place_date"] = place_date
     env.globals["form_label"] = form_label
     env.globals["apology_wording"] = apology_wording
+    env.globals["apology_letter"] = apology_letter
     return env
 
 
