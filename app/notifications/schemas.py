@@ -10,7 +10,7 @@ from app.core.bodies import Strict
 from app.core.timefmt import LocalDatetime
 
 EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon",
-                    "dossier.due_changed"]
+                    "dossier.due_changed", "citizen.notice"]
 
 
 class WebhookIn(Strict):
@@ -18,7 +18,10 @@ class WebhookIn(Strict):
 
     url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]  # the column's length
     event_types: list[EventType] | None = Field(
-        default=None, description="Event types to receive; all when omitted.")
+        default=None, examples=[["citizen.notice"]],
+        description="Event types to receive; when omitted, all but `citizen.notice`, which "
+                    "carries the applicant's name and phone and goes only to a webhook that "
+                    "names it (the province's notification gateway).")
     description: str | None = Field(default=None, max_length=255)
 
 
