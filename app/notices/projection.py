@@ -7,8 +7,9 @@ answers from the store, so neither sends a notice. The event's dedupe key is the
 code and the event's own id, which the dossier keeps once: a notice goes out once per event.
 
 This is the one webhook event with personal data (the applicant's name and phone, which the
-gateway needs to address the SMS): it is written only while a webhook subscribes to it, and
-nothing of it is logged or counted.
+gateway needs to address the SMS): only a webhook that names it receives it (one registered
+for every type does not), it is written only while such a webhook exists, and nothing of it
+is logged or counted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.dossiers.decisions import DossierChange, PostEvent
 from app.notices import rules
 from app.notifications.models import Webhook
 from app.notifications.outbox import enqueue
+from app.notifications.rules import hears
 
 CITIZEN_NOTICE = "citizen.notice"
 # The events a citizen hears of; a result handed to the post is `returned` by post.
@@ -62,7 +64,7 @@ def _concerns(c: DossierChange) -> bool:
 
 
 def _subscribed(session: Session) -> bool:
-    return any(types is None or CITIZEN_NOTICE in types
+    return any(hears(types, CITIZEN_NOTICE)
                for types in session.scalars(select(Webhook.event_types)))
 
 
@@ -72,8 +74,9 @@ def prepare(session: Session, changes: Sequence[DossierChange]) -> Prepared | No
     concerned = [c for c in changes if _concerns(c)]
     if not concerned or not _subscribed(session):
         return None
-    procedures = dict(session.execute(select(Procedure.code, Procedure.name).where(
-        Procedure.code.in_({c.after.procedure for c in concerned}))).tuples())
+    procedures = {code: name for code, name in session.execute(
+        select(Procedure.code, Procedure.name).where(
+            Procedure.code.in_({c.after.procedure for c in concerned})))}
     codes = {c.after.receiving_unit for c in concerned} | {
         c.after.state.handling_unit for c in concerned}
     # The materialised paths ("/root/child/") of the handling units name their ancestors.
