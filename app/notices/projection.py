@@ -100,7 +100,8 @@ def _occasion(c: DossierChange, cmd: PostEvent, units: dict[str, UnitRow]) -> ru
         case "supplement_requested":
             return rules.SupplementRequest(cmd.at, str(details["reason"]),
                                            str(details.get("reason_code") or "other"),
-                                           tuple(details.get("documents") or ()))
+                                           tuple(details.get("documents") or ()),
+                                           pauses=state.paused_at is not None)
         case "apology_issued":
             assert cmd.new_due_at is not None  # the event requires it
             issuer = state.handling_unit

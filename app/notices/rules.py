@@ -114,12 +114,14 @@ class Dossier:
 
 @dataclass(frozen=True)
 class SupplementRequest:
-    """A supplement request (yêu cầu bổ sung, hoàn thiện hồ sơ): the clock pauses."""
+    """A supplement request (yêu cầu bổ sung, hoàn thiện hồ sơ); `pauses` when it stopped the
+    clock (only the first request, made before the appointment, does)."""
 
     at: datetime
     reason: str
     reason_code: str
     documents: tuple[str, ...] = ()
+    pauses: bool = True
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,8 @@ def _supplement(d: Dossier, s: SupplementRequest) -> Notice:
         f"Yêu cầu bổ sung, hoàn thiện hồ sơ {d.code}",
         _email(d, [f"{d.counter} đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ sau:", *_facts(d),
                    f"Lý do: {s.reason}", *documents, f"Nơi nộp bổ sung: {where}.",
-                   f"Thời gian giải quyết hồ sơ tạm dừng từ {short_time(s.at)} và được tính "
-                   "tiếp khi Ông/Bà nộp đủ giấy tờ bổ sung."]))
+                   *([f"Thời gian giải quyết hồ sơ tạm dừng từ {short_time(s.at)} và được tính "
+                      "tiếp khi Ông/Bà nộp đủ giấy tờ bổ sung."] if s.pauses else [])]))
 
 
 def apology_letter(d: Dossier, a: Apology) -> tuple[str, str]:

@@ -111,6 +111,12 @@ def test_the_supplement_names_what_to_bring_and_where() -> None:
     assert "(nộp trực tiếp hoặc gửi qua bưu chính)" in posted.body
 
 
+def test_only_a_request_that_paused_the_clock_says_so() -> None:
+    """A second request, or one after the appointment, pauses nothing (Nghị định 61/2018)."""
+    again = notice(DOSSIER, replace(SUPPLEMENT, pauses=False))
+    assert "tạm dừng" not in again.body and "(2) Tờ khai" in again.body
+
+
 def test_a_supplement_without_a_list_gives_the_reason_codes_label() -> None:
     n = notice(DOSSIER, replace(SUPPLEMENT, documents=(), reason_code="expired_document"))
     assert "can bo sung Giay to het hieu luc." in n.sms

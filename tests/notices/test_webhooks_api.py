@@ -88,6 +88,7 @@ def test_an_online_filing_hears_of_its_supplement_apology_and_result(
     assert supplement["at"] == "2026-03-03T10:00:00+07:00" and supplement["letter"] is None
     assert "Lý do: Thiếu bản sao giấy chứng sinh" in supplement["email"]["body"]
     assert "(1) Bản sao giấy chứng sinh" in supplement["email"]["body"]
+    assert "tạm dừng từ 10:00 ngày 03/03/2026" in supplement["email"]["body"]
     assert "Hen tra moi 17:00 ngay 12/03/2026" in apology["sms"]
     letter = apology["letter"]
     assert letter["path"] == f"/api/v1/dossiers/{code}/documents/apology"
