@@ -12,10 +12,11 @@ from app.core.timefmt import LocalDatetime
 from app.notifications.rules import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 EventType = Literal["postal.return_ready", "dossier.overdue", "dossier.due_soon",
-                    "dossier.due_changed"]
+                    "dossier.due_changed", "citizen.notice"]
 EVENTS_DOC = ("postal.return_ready (a result waits for the post), dossier.overdue (an open "
-              "dossier past its appointment), dossier.due_soon (due within 1 working day) or "
-              "dossier.due_changed (the appointment recomputed after a calendar change)")
+              "dossier past its appointment), dossier.due_soon (due within 1 working day), "
+              "dossier.due_changed (the appointment recomputed after a calendar change) or "
+              "citizen.notice (a ready-to-send message to the applicant, docs/notices.md)")
 URL_DOC = ("The endpoint (http or https) every event is POSTed to as signed JSON; redirects "
            "are not followed.")
 URL_EXAMPLE = "https://hooks.example.vn/motcua/events"
@@ -29,8 +30,10 @@ class WebhookIn(Strict):
     url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] = Field(  # the column's length
         description=URL_DOC, examples=[URL_EXAMPLE])
     event_types: list[EventType] | None = Field(
-        default=None, description=f"Event types to receive, each {EVENTS_DOC}; all when "
-                                  "omitted.", examples=[["postal.return_ready"]])
+        default=None, examples=[["postal.return_ready"]],
+        description=f"Event types to receive, each {EVENTS_DOC}; when omitted, all but "
+                    "citizen.notice, which carries the applicant's name and phone and goes "
+                    "only to a webhook that names it (the province's notification gateway).")
     description: str | None = Field(default=None, max_length=255, description=NOTE_DOC,
                                     examples=[NOTE_EXAMPLE])
 

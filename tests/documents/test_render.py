@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.catalog.headings import format_date, format_datetime
 from app.documents.context import (
     ApologyContext,
     Applicant,
@@ -27,7 +28,7 @@ from app.documents.context import (
     StopContext,
     SupplementContext,
 )
-from app.documents.render import format_date, format_datetime, render_html, render_pdf
+from app.documents.render import render_html, render_pdf
 
 VN = timezone(timedelta(hours=7))
 NAME = "Nguyễn Thị Hương"

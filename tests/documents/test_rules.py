@@ -8,14 +8,19 @@ from datetime import date
 
 import pytest
 
-from app.catalog.headings import Heading, UnitLine, heading, proper_name
+from app.catalog.headings import (
+    Heading,
+    UnitLine,
+    circular_on,
+    form_number,
+    heading,
+    proper_name,
+)
 from app.documents.rules import (
     HeldStep,
     RegisterEntry,
     Step,
-    circular_on,
     control_sheet_rows,
-    form_number,
     process_rows,
     register_note,
 )
