@@ -47,8 +47,7 @@ class AcceptIn(Strict):
 
 
 class NotAcceptIn(Strict):
-    """The officer does not accept the submission (không tiếp nhận): it never becomes a
-    dossier."""
+    """The officer does not accept the submission (không tiếp nhận): never a dossier."""
 
     at: Instant = Field(description="When it was decided. " + INSTANT_RULES,
                         examples=["2026-03-03T09:00:00+07:00"])
