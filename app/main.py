@@ -59,6 +59,8 @@ from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.scorecard.router import router as scorecard_router
 from app.stats.router import router as stats_router
+from app.submissions.router import router as submissions_router
+from app.submissions.router import stats_router as submission_stats_router
 from app.wiring import wire, write_pipeline
 
 log = logging.getLogger("app")
@@ -141,7 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,
-                   notifications_router, public_router, portal_router, scorecard_router):
+                   notifications_router, public_router, portal_router, scorecard_router,
+                   submissions_router, submission_stats_router):
         app.include_router(router)
     install_dashboard(app)
 

@@ -297,11 +297,16 @@ def dossier_code(unit_code: str, received_local_day: date, sequence: int) -> str
 
 def check_receipt_time(received_at: datetime, now: datetime, skew: timedelta) -> None:
     """A receipt may be in the past (imports, offline counters) but not in the future."""
-    if received_at > now + skew:
+    check_not_future(received_at, now, skew, "received_at", "received_in_future")
+
+
+def check_not_future(at: datetime, now: datetime, skew: timedelta, field: str, code: str
+                     ) -> None:
+    """422 `code` when the instant in `field` lies beyond now and the clients' clock skew."""
+    if at > now + skew:
         raise Unprocessable(
-            "received_at is in the future.",
-            code="received_in_future",
-            invalid_params=[InvalidParam("received_at", "in_future", "must not be in the future")],
+            f"{field} is in the future.", code=code,
+            invalid_params=[InvalidParam(field, "in_future", "must not be in the future")],
         )
 
 

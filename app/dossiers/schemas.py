@@ -76,8 +76,9 @@ class ApplicantIn(Strict):
                                 examples=["Tổ 3, khu 5, phường Hạ Long, Quảng Ninh"])
 
 
-class DossierIn(Strict):
-    """A dossier received at a counter, online or by post (tiếp nhận hồ sơ)."""
+class ReceiptFields(Strict):
+    """What a receipt holds whatever its channel: the procedure, the units, the applicant and
+    the documents (thành phần hồ sơ)."""
 
     procedure: UnitCode = Field(description="Procedure code (mã thủ tục hành chính).",
                                 examples=[PROCEDURE_EXAMPLE])
@@ -87,6 +88,28 @@ class DossierIn(Strict):
     handling_unit: UnitCode | None = Field(
         default=None, description="Code of the unit deciding it; defaults to the procedure's "
                                   "handler or the receiving unit.", examples=["000.00.02.H12"])
+    applicant: ApplicantIn
+    client_ref: ClientId | None = Field(
+        default=None, description="The counter software's own id; a retry with it is idempotent.",
+        examples=["quay-03-20260302-0015"])
+    documents: list[Text] = Field(default=[], max_length=50,
+                                  description="Documents received (thành phần hồ sơ).",
+                                  examples=[["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]])
+    return_by_post: StrictBool = Field(default=False, description="Return the result by post.",
+                                       examples=[False])
+    delivery: DeliveryIn | None = Field(
+        default=None, description="Where to post the result; defaults to the applicant.")
+
+    @model_validator(mode="after")
+    def _delivery_needs_return_by_post(self) -> ReceiptFields:
+        if self.delivery is not None and not self.return_by_post:
+            raise ValueError("delivery needs return_by_post")
+        return self
+
+
+class DossierIn(ReceiptFields):
+    """A dossier received at a counter, online or by post (tiếp nhận hồ sơ)."""
+
     channel: Channel = Field(description="direct (trực tiếp, at the counter), online (trực "
                                          "tuyến) or postal (bưu chính).", examples=["direct"])
     received_at: Instant | None = Field(
@@ -96,27 +119,14 @@ class DossierIn(Strict):
         "signed handover between post and unit. " + INSTANT_RULES,
         examples=["2026-03-02T08:15:00+07:00"],
     )
-    applicant: ApplicantIn
-    client_ref: ClientId | None = Field(
-        default=None, description="The counter software's own id; a retry with it is idempotent.",
-        examples=["quay-03-20260302-0015"])
-    documents: list[Text] = Field(default=[], max_length=50,
-                                  description="Documents received (thành phần hồ sơ).",
-                                  examples=[["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]])
     waybill: str | None = Field(default=None, min_length=1, max_length=64,
                                 description="For postal receipts: the inbound waybill.",
                                 examples=["EB123456789VN"])
-    return_by_post: StrictBool = Field(default=False, description="Return the result by post.",
-                                       examples=[False])
-    delivery: DeliveryIn | None = Field(
-        default=None, description="Where to post the result; defaults to the applicant.")
 
     @model_validator(mode="after")
-    def _postal_fields_fit(self) -> DossierIn:
+    def _waybill_only_by_post(self) -> DossierIn:
         if self.waybill is not None and self.channel != "postal":
             raise ValueError("waybill is only for dossiers received by post")
-        if self.delivery is not None and not self.return_by_post:
-            raise ValueError("delivery needs return_by_post")
         return self
 
 
