@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field, StrictBool
 
 from app.catalog.schemas import WorkingHoursIn
 from app.core.bodies import Strict
-from app.core.params import UNIT_EXAMPLE
+from app.core.examples import UNIT_EXAMPLE
 from app.core.timefmt import ClockTime, LocalDatetime
 
 CALENDAR_UNIT_DOC = "Unit code (mã đơn vị); null for the national calendar"

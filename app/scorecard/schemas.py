@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, PlainSerializer
 
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
-from app.core.params import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 
 # Points and rates go out as JSON numbers with two decimals (costs with four), not strings.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
