@@ -5,7 +5,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir --prefix=/install .
+RUN pip install --no-cache-dir --prefix=/install ".[tracing]"
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 motcua

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -40,6 +41,7 @@ from app.core.observability import (
 )
 from app.core.openapi import document_problems, problems
 from app.core.problems import problem
+from app.core.tracing import from_environment
 from app.dashboard.router import install as install_dashboard
 from app.demo.service import is_empty
 from app.documents.router import router as documents_router
@@ -57,6 +59,8 @@ from app.postal.router import router as postal_router
 from app.public.router import router as public_router
 from app.scorecard.router import router as scorecard_router
 from app.stats.router import router as stats_router
+from app.submissions.router import router as submissions_router
+from app.submissions.router import stats_router as submission_stats_router
 from app.wiring import wire, write_pipeline
 
 log = logging.getLogger("app")
@@ -73,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan opens the database and applies migrations."""
     settings = settings or get_settings()
     wire()
+    tracing = from_environment(os.environ)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,7 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         skew = timedelta(seconds=settings.receipt_clock_skew_seconds)
         pipeline = write_pipeline(skew)
         app.state.pipeline = pipeline
-        writer = GroupCommit(db, intake.group_writer(pipeline), settings.batch_max_items)
+        writer = GroupCommit(db, intake.group_writer(pipeline), settings.batch_max_items,
+                             tracing.tracer if tracing else None)
         app.state.writer = writer
         sender = (asyncio.create_task(run_forever(db, settings))
                   if settings.webhook_sender_enabled else None)
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         await task
             await run_in_threadpool(writer.close)
             db.dispose()
+            if tracing is not None:
+                await run_in_threadpool(tracing.shutdown)
 
     # Swagger UI and ReDoc from the package's own copies of their files (served under
     # /static-offline-docs), not a CDN: intranets and air-gapped data centres have no internet.
@@ -127,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added before CORS, so that CORS wraps it and browsers can read a 413 too.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     # Outermost but CORS: every answer, a refused one included, has its id and is counted.
-    app.add_middleware(Observability)
+    app.add_middleware(Observability, tracer=tracing.tracer if tracing else None)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
@@ -135,7 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (catalog_router, calendar_router, queues_router, dossiers_router,
                    documents_router, stats_router, keys_router, audit_router, postal_router,
-                   notifications_router, public_router, portal_router, scorecard_router):
+                   notifications_router, public_router, portal_router, scorecard_router,
+                   submissions_router, submission_stats_router):
         app.include_router(router)
     install_dashboard(app)
 

@@ -10,6 +10,7 @@ from app.portal.models import PortalSync
 from app.postal.models import PostalReturn
 from app.scorecard.models import ScorecardWeight
 from app.stats.models import stat_day, stat_histogram, stat_month
+from app.submissions.models import Submission
 
 __all__ = [
     "ApiKey",
@@ -24,6 +25,7 @@ __all__ = [
     "PostalReturn",
     "Procedure",
     "ScorecardWeight",
+    "Submission",
     "Unit",
     "Webhook",
     "WebhookDelivery",

@@ -19,6 +19,7 @@ from app.core.changes import SUBSCRIBERS, Subscribers
 from app.deadlines import recompute
 from app.dossiers import trail
 from app.dossiers.pipeline import Pipeline
+from app.notices import projection as notices
 from app.postal import projection as postal
 from app.stats import handlers
 from app.stats import projection as stats
@@ -32,6 +33,11 @@ def wire(subscribers: Subscribers = SUBSCRIBERS) -> Subscribers:
     return subscribers
 
 
-def write_pipeline(skew: timedelta) -> Pipeline:
-    """The pipeline every receipt and event goes through (`skew`: the clock skew allowed)."""
-    return Pipeline([stats, postal, trail], postal.has_returns, skew)
+def write_pipeline(skew: timedelta, notify: bool = True) -> Pipeline:
+    """The pipeline every receipt and event goes through (`skew`: the clock skew allowed).
+
+    `notify` False leaves out the citizen notices: a history import writes past events,
+    which their applicants were told of by the system of their time.
+    """
+    return Pipeline([stats, postal, *([notices] if notify else []), trail], postal.has_returns,
+                    skew)

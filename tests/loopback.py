@@ -28,3 +28,23 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def otlp_collector() -> Iterator[tuple[str, list[bytes]]]:
+    """An OpenTelemetry collector's OTLP/HTTP trace endpoint: yields its base URL and the
+    request bodies (protobuf ExportTraceServiceRequest) it has received so far."""
+    received: list[bytes] = []
+
+    class Collector(QuietHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/v1/traces":
+                received.append(body)
+            self.send_response(200 if self.path == "/v1/traces" else 404)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    with serving(Collector) as url:
+        yield url, received

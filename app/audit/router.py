@@ -14,12 +14,12 @@ from app.core.cursor import (
     BY_ID,
     CURSOR_EXAMPLE,
     NEXT_CURSOR,
-    CursorQuery,
     decode_cursor,
     encode_cursor,
 )
 from app.core.deps import ReadSession
 from app.core.openapi import problems
+from app.core.params import CursorQuery
 from app.core.timefmt import LocalDatetime
 
 router = APIRouter(prefix="/api/v1", tags=["audit (nhật ký)"])

@@ -14,8 +14,9 @@ from app.calendar.schemas import CalendarDays, CalendarYear, DueOut, OverrideIn,
 from app.catalog.service import get_unit
 from app.core.changes import publish
 from app.core.deps import Now, ReadSession, WriteSession
+from app.core.examples import UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE
+from app.core.params import CODE_LENGTH
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
 from app.worktime.rules import ProcessingTime, add_working_time, next_opening

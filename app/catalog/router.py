@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import Admin, Reader
 from app.catalog import service
 from app.catalog.schemas import (
+    PROVINCE_EXAMPLE,
     Level,
     ProcedureIn,
     ProcedureList,
@@ -22,10 +23,10 @@ from app.catalog.schemas import (
     UnitOut,
     UnitPatch,
 )
-from app.core.cursor import BY_CODE, CursorQuery, decode_cursor, encode_cursor
+from app.core.cursor import BY_CODE, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
 from app.core.openapi import problems
-from app.core.params import FieldQuery, ProcedurePath, UnitPath, UnitQuery
+from app.core.params import CODE_LENGTH, CursorQuery, FieldQuery, ProcedurePath, UnitPath
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
 Limit = Annotated[int, Query(ge=1, le=5000, description="Page size, 1-5000", examples=[500])]
@@ -38,6 +39,14 @@ TIME_STEP_PROBLEMS = ("step_allotment_kind_mismatch", "steps_need_working_time",
 # Every fault of check_steps: the steps of a new procedure or version.
 STEP_PROBLEMS = ("step_name_empty", "step_name_duplicated", "step_performer_missing",
                  "step_allotment_not_positive", *TIME_STEP_PROBLEMS)
+ParentQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH, examples=[PROVINCE_EXAMPLE],
+    description="Only the direct children of this unit (one level below it, not the unit "
+                "itself); an unknown code lists none")]
+UnderQuery = Annotated[str | None, Query(
+    max_length=CODE_LENGTH, examples=[PROVINCE_EXAMPLE],
+    description="Only this unit and every unit below it, at any depth (its whole subtree); an "
+                "unknown code is a 404")]
 
 
 @router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut,
@@ -51,7 +60,7 @@ def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> Un
             responses=problems("unit_not_found", "invalid_cursor"))
 def list_units(
     session: ReadSession, _who: Reader,
-    parent: UnitQuery = None, under: UnitQuery = None, level: LevelQuery = None,
+    parent: ParentQuery = None, under: UnderQuery = None, level: LevelQuery = None,
     cursor: CursorQuery = None, limit: Limit = 500,
 ) -> UnitList:
     """Units ordered by code: children of `parent`, the subtree `under` a unit, or all."""

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from app.catalog.rules import LegalTime, ProcedureStep
 from app.core.bodies import Strict
-from app.core.timefmt import ClockTime, IsoDate
+from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
+from app.core.examples import FIELD_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+from app.core.timefmt import DAY_RULES, ClockTime, IsoDate
 from app.worktime.rules import DEFAULT_CUTOFF, ProcessingTime, WorkingHours, within_working_hours
 
 Level = Literal["province", "district", "commune", "agency"]
@@ -21,12 +23,64 @@ UnitName = Annotated[str, Field(min_length=1, max_length=255)]
 ProcedureName = Annotated[str, Field(min_length=1, max_length=500)]
 FieldName = Annotated[str, Field(min_length=1, max_length=255)]
 
+# Texts a unit's request and answer share.
+PROVINCE_EXAMPLE = "000.00.00.H12"
+UNIT_CODE = ("The unit's code (mã định danh đơn vị), unique and never changed: it addresses the "
+             "unit in the API and begins the codes of the dossiers it receives.")
+UNIT_NAME = "The unit's official name (tên đơn vị)."
+UNIT_LEVEL = ("Its level (cấp): province (tỉnh), commune (xã, phường, đặc khu), agency (sở, "
+              "ban, ngành, trung tâm) or district (huyện, for units before 1 July 2025).")
+UNIT_PARENT = ("Code of the unit directly above it in the tree (đơn vị cấp trên); null at the "
+               "top of a tree (a province).")
+UNIT_VALID_FROM = ("First day the unit exists, inclusive; null: since always. Receipts and "
+                   "transfers at the unit on a day outside its validity are refused.")
+UNIT_VALID_TO = ("Last day the unit exists, inclusive (2025-06-30 for a unit abolished in the "
+                 "2025 reform); null: it still exists. A unit with sub-units, dossiers or keys "
+                 "is closed this way, as it cannot be deleted.")
+UNIT_MERGED_INTO = ("Code of the unit it was merged into (its successor, đơn vị kế thừa); null "
+                    "if not merged. Statistics with include_merged=true add its figures to the "
+                    "successor's.")
+UNIT_WORKING_HOURS = ("The unit's own working hours; null inherits those of the nearest unit "
+                      "above it that has some, else the national 08:00-12:00 and 13:00-17:00, "
+                      "Monday to Friday.")
+MERGED_EXAMPLE = "000.00.21.H12"
+# Texts a procedure's request and answer share.
+PROCEDURE_CODE = ("The procedure's code in the national catalogue (mã thủ tục hành chính, mã "
+                  "TTHC), unique and never changed.")
+PROCEDURE_NAME = "The procedure's name as the catalogue writes it (tên thủ tục)."
+PROCEDURE_FIELD_CODE = ("Code of the procedure's field (lĩnh vực), by which procedures are "
+                        "listed (field=) and figures grouped.")
+PROCEDURE_FIELD_NAME = "Name of the procedure's field (lĩnh vực)."
+PROCEDURE_NAME_EXAMPLE = "Đăng ký khai sinh"
+FIELD_NAME_EXAMPLE = "Hộ tịch"
+PROCESSING_TIME = ("The legal processing time (thời hạn giải quyết) that sets a dossier's "
+                   "appointment (ngày hẹn trả kết quả) at receipt.")
+ONLINE_PROCESSING_TIME = ("A different legal time for dossiers filed online (trực tuyến); "
+                          "null: they get processing_time too.")
+PROCEDURE_ONLINE = ("Whether it may be filed online (trực tuyến); an online receipt of a "
+                    "procedure without it is refused (422 channel_not_offered).")
+PROCEDURE_POSTAL = ("Whether its result may be returned by post (trả kết quả qua bưu chính "
+                    "công ích); a receipt asking return_by_post without it is refused (422 "
+                    "postal_not_offered).")
+EFFECTIVE_FROM = ("First day the version is in force (ngày hiệu lực), until the next "
+                  "version's; a dossier gets the version in force on its receipt day.")
+
 
 class WorkingHoursIn(Strict):
-    """Working sessions of a unit's day, and its working weekdays (Monday = 0)."""
+    """A unit's working hours (giờ làm việc): the sessions of each working day and the weekdays
+    they are held on. Deadlines in working time count only the time inside the sessions; public
+    holidays and the calendar's days off are not worked, and a working-day override (a Saturday
+    worked in exchange) is, whatever the weekdays say."""
 
-    sessions: list[tuple[ClockTime, ClockTime]] = Field(min_length=1, max_length=4)
-    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
+    sessions: list[tuple[ClockTime, ClockTime]] = Field(
+        min_length=1, max_length=4,
+        description="The working sessions of a working day, each [start, end] in local time, "
+                    "in order and not overlapping; the last end is the day's closing.",
+        examples=[[["07:30", "11:30"], ["13:30", "17:00"]]])
+    weekdays: list[int] = Field(
+        default=[0, 1, 2, 3, 4], min_length=1, max_length=7,
+        description="The working weekdays, 0 (Monday) to 6 (Sunday); default Monday to Friday.",
+        examples=[[0, 1, 2, 3, 4]])
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -42,56 +96,72 @@ class WorkingHoursIn(Strict):
 
 
 class UnitIn(Strict):
-    """A unit to create."""
+    """A unit (đơn vị) to create: a node of the administrative tree (a province, a commune, an
+    agency, or a district before the 2025 reform), placed under its parent."""
 
-    code: Code
-    name: UnitName
-    level: Level
-    parent: UnitRef | None = None
-    valid_from: IsoDate | None = None
-    valid_to: IsoDate | None = None
-    merged_into: UnitRef | None = None
-    working_hours: WorkingHoursIn | None = None
+    code: Code = Field(description=UNIT_CODE, examples=[UNIT_EXAMPLE])
+    name: UnitName = Field(description=UNIT_NAME, examples=["Phường Hạ Long"])
+    level: Level = Field(description=UNIT_LEVEL, examples=["commune"])
+    parent: UnitRef | None = Field(default=None, description=UNIT_PARENT,
+                                   examples=[PROVINCE_EXAMPLE])
+    valid_from: IsoDate | None = Field(default=None, description=UNIT_VALID_FROM,
+                                       examples=["2025-07-01"])
+    valid_to: IsoDate | None = Field(default=None, description=UNIT_VALID_TO,
+                                     examples=["2025-06-30"])
+    merged_into: UnitRef | None = Field(default=None, description=UNIT_MERGED_INTO,
+                                        examples=[MERGED_EXAMPLE])
+    working_hours: WorkingHoursIn | None = Field(default=None, description=UNIT_WORKING_HOURS)
 
 
 class UnitPatch(Strict):
-    """Fields of a unit to change; absent fields stay as they are."""
+    """The fields of a unit to change; absent fields stay as they are, and a field given as null
+    is cleared (name and level cannot be). Moving a unit (parent) moves its whole subtree, with
+    its history; closing it is setting valid_to."""
 
-    name: UnitName | None = None
-    level: Level | None = None
-    parent: UnitRef | None = None
-    valid_from: IsoDate | None = None
-    valid_to: IsoDate | None = None
-    merged_into: UnitRef | None = None
-    working_hours: WorkingHoursIn | None = None
+    name: UnitName | None = Field(default=None, description=UNIT_NAME,
+                                  examples=["Phường Hạ Long"])
+    level: Level | None = Field(default=None, description=UNIT_LEVEL, examples=["commune"])
+    parent: UnitRef | None = Field(default=None, description=UNIT_PARENT,
+                                   examples=[PROVINCE_EXAMPLE])
+    valid_from: IsoDate | None = Field(default=None, description=UNIT_VALID_FROM,
+                                       examples=["2025-07-01"])
+    valid_to: IsoDate | None = Field(default=None, description=UNIT_VALID_TO,
+                                     examples=["2025-06-30"])
+    merged_into: UnitRef | None = Field(default=None, description=UNIT_MERGED_INTO,
+                                        examples=[MERGED_EXAMPLE])
+    working_hours: WorkingHoursIn | None = Field(default=None, description=UNIT_WORKING_HOURS)
 
 
 class UnitOut(BaseModel):
-    """A unit as the API shows it."""
+    """A unit (đơn vị) of the administrative tree, with its validity and working hours."""
 
-    code: str = Field(description="Unit code (mã định danh), e.g. 000.00.20.H12.")
-    name: str = Field(description="Official name, e.g. Phường Hạ Long.")
-    level: Level = Field(description="province, district (before 1/7/2025), commune or agency.")
-    parent: str | None = Field(description="The unit above it in the tree.")
-    province: str = Field(description="The province the unit belongs to.")
-    valid_from: date | None = Field(description="First day it exists; null: always.")
-    valid_to: date | None = Field(description="Last day it exists (e.g. merged in 2025).")
-    merged_into: str | None = Field(description="The successor it was merged into.")
-    working_hours: WorkingHoursIn | None = Field(
-        description="Its own working hours; null inherits the parent's (or the default).")
+    code: str = Field(description=UNIT_CODE, examples=[UNIT_EXAMPLE])
+    name: str = Field(description=UNIT_NAME, examples=["Phường Hạ Long"])
+    level: Level = Field(description=UNIT_LEVEL, examples=["commune"])
+    parent: str | None = Field(description=UNIT_PARENT, examples=[PROVINCE_EXAMPLE])
+    province: str = Field(description="Code of the province at the top of its tree (its own "
+                                      "code for a province).", examples=[PROVINCE_EXAMPLE])
+    valid_from: date | None = Field(description=UNIT_VALID_FROM, examples=["2025-07-01"])
+    valid_to: date | None = Field(description=UNIT_VALID_TO, examples=["2025-06-30"])
+    merged_into: str | None = Field(description=UNIT_MERGED_INTO, examples=[MERGED_EXAMPLE])
+    working_hours: WorkingHoursIn | None = Field(description=UNIT_WORKING_HOURS)
 
 
 class UnitList(BaseModel):
-    """A page of units, by code."""
+    """A page of units, ordered by code."""
 
-    items: list[UnitOut]
-    next_cursor: str | None
+    items: list[UnitOut] = Field(description="The units of this page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR, examples=[CURSOR_EXAMPLE])
 
 
 class SameDayIn(Strict):
-    """Same-day processing: received before the cut-off, due at that working day's closing."""
+    """Same-day processing (giải quyết trong ngày): received before the cut-off, due at that
+    working day's closing; received at or after it, due at the next working day's closing."""
 
-    cutoff: ClockTime = DEFAULT_CUTOFF
+    cutoff: ClockTime = Field(
+        default=DEFAULT_CUTOFF, examples=["15:00"],
+        description="The cut-off, local time; it must fall inside the national working hours "
+                    "(08:00-12:00, 13:00-17:00). Default 15:00.")
 
     @model_validator(mode="after")
     def _inside_working_hours(self) -> Self:
@@ -102,17 +172,32 @@ class SameDayIn(Strict):
 
 
 class ProcessingTimeIn(Strict):
-    """Legal processing time (thời hạn giải quyết): exactly one kind, with its amount.
+    """A legal processing time (thời hạn giải quyết): exactly one of its four kinds, with its
+    amount.
 
-    working_days / working_hours count working time; calendar_days count every day (ngày)
-    and end at a closing, moved to the next working day when they land on a day off;
-    same_day has a cut-off (default 15:00) instead of an amount.
+    All are counted on the receiving unit's calendar from the receipt, or from the next opening
+    for a receipt outside working hours. working_days and working_hours count working time;
+    calendar_days count every day and end at a closing; same_day has a cut-off instead of an
+    amount. Only working days and hours can be divided into the steps of an internal process.
     """
 
-    working_days: int | None = Field(default=None, ge=1, le=365)
-    working_hours: int | None = Field(default=None, ge=1, le=2000)
-    calendar_days: int | None = Field(default=None, ge=1, le=730)
-    same_day: SameDayIn | None = None
+    working_days: int | None = Field(
+        default=None, ge=1, le=365, examples=[5],
+        description="Working days (ngày làm việc): that many days' worth of the unit's working "
+                    "time, so weekends, holidays and days off do not count; 5 working days from "
+                    "Monday 08:00 end on Friday at closing.")
+    working_hours: int | None = Field(
+        default=None, ge=1, le=2000, examples=[8],
+        description="Working hours (giờ làm việc): that many hours inside the unit's working "
+                    "sessions.")
+    calendar_days: int | None = Field(
+        default=None, ge=1, le=730, examples=[15],
+        description="Calendar days (ngày): every day counts; due at the closing of the day that "
+                    "many days after the start, or of the next working day when that is a day "
+                    "off.")
+    same_day: SameDayIn | None = Field(
+        default=None, description="Same-day processing (giải quyết trong ngày), with its "
+                                  "cut-off.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
@@ -192,19 +277,28 @@ Steps = Annotated[list[StepIn], Field(
 class ProcedureVersionIn(Strict):
     """New processing rules for a procedure, in force from a date (ngày hiệu lực)."""
 
-    effective_from: IsoDate
-    processing_time: ProcessingTimeIn
-    online_processing_time: ProcessingTimeIn | None = None
+    effective_from: IsoDate = Field(
+        description=f"{EFFECTIVE_FROM} It must come after every existing version's date. "
+                    f"{DAY_RULES}",
+        examples=["2026-07-01"])
+    processing_time: ProcessingTimeIn = Field(description=PROCESSING_TIME)
+    online_processing_time: ProcessingTimeIn | None = Field(default=None,
+                                                            description=ONLINE_PROCESSING_TIME)
     steps: Steps = Field(default_factory=list)
 
 
 class ProcedureVersionOut(BaseModel):
-    """One version of a procedure's processing rules."""
+    """One version of a procedure's processing rules: its legal times and its internal process,
+    in force from its effective date (ngày hiệu lực) until the next version's. A dossier keeps
+    the version in force on its receipt day, and its appointment."""
 
-    version: int
-    effective_from: date | None
-    processing_time: ProcessingTimeIn
-    online_processing_time: ProcessingTimeIn | None
+    version: int = Field(description="The version's number: 1 for the procedure's first, then "
+                                     "one more for each version added.", examples=[2])
+    effective_from: date | None = Field(
+        description=f"{EFFECTIVE_FROM} Null for version 1, in force since always.",
+        examples=["2026-07-01"])
+    processing_time: ProcessingTimeIn = Field(description=PROCESSING_TIME)
+    online_processing_time: ProcessingTimeIn | None = Field(description=ONLINE_PROCESSING_TIME)
     steps: Steps
 
 
@@ -215,49 +309,60 @@ class ProcedureVersionList(BaseModel):
 
 
 class ProcedureIn(Strict):
-    """A procedure to create."""
+    """An administrative procedure (thủ tục hành chính) to add to the catalogue, with the
+    processing rules of its version 1, in force since always."""
 
-    code: Code
-    name: ProcedureName
-    field_code: Code
-    field_name: FieldName
-    processing_time: ProcessingTimeIn
-    online_processing_time: ProcessingTimeIn | None = None
-    online: StrictBool = True
-    postal: StrictBool = True
+    code: Code = Field(description=PROCEDURE_CODE, examples=[PROCEDURE_EXAMPLE])
+    name: ProcedureName = Field(description=PROCEDURE_NAME, examples=[PROCEDURE_NAME_EXAMPLE])
+    field_code: Code = Field(description=PROCEDURE_FIELD_CODE, examples=[FIELD_EXAMPLE])
+    field_name: FieldName = Field(description=PROCEDURE_FIELD_NAME, examples=[FIELD_NAME_EXAMPLE])
+    processing_time: ProcessingTimeIn = Field(description=PROCESSING_TIME)
+    online_processing_time: ProcessingTimeIn | None = Field(default=None,
+                                                            description=ONLINE_PROCESSING_TIME)
+    online: StrictBool = Field(default=True, description=PROCEDURE_ONLINE, examples=[True])
+    postal: StrictBool = Field(default=True, description=PROCEDURE_POSTAL, examples=[True])
     steps: Steps = Field(default_factory=list)
 
 
 class ProcedurePatch(Strict):
-    """Fields of a procedure to change."""
+    """The fields of a procedure to change; absent fields stay as they are. New times change the
+    version in force today and must still hold its steps; dossiers already received keep their
+    appointment. To change the times from a date, add a version instead."""
 
-    name: ProcedureName | None = None
-    field_code: Code | None = None
-    field_name: FieldName | None = None
-    processing_time: ProcessingTimeIn | None = None
-    online_processing_time: ProcessingTimeIn | None = None
-    online: StrictBool | None = None
-    postal: StrictBool | None = None
+    name: ProcedureName | None = Field(default=None, description=PROCEDURE_NAME,
+                                       examples=[PROCEDURE_NAME_EXAMPLE])
+    field_code: Code | None = Field(default=None, description=PROCEDURE_FIELD_CODE,
+                                    examples=[FIELD_EXAMPLE])
+    field_name: FieldName | None = Field(default=None, description=PROCEDURE_FIELD_NAME,
+                                         examples=[FIELD_NAME_EXAMPLE])
+    processing_time: ProcessingTimeIn | None = Field(default=None, description=PROCESSING_TIME)
+    online_processing_time: ProcessingTimeIn | None = Field(default=None,
+                                                            description=ONLINE_PROCESSING_TIME)
+    online: StrictBool | None = Field(default=None, description=PROCEDURE_ONLINE,
+                                      examples=[True])
+    postal: StrictBool | None = Field(default=None, description=PROCEDURE_POSTAL,
+                                      examples=[False])
 
 
 class ProcedureOut(BaseModel):
-    """A procedure as the API shows it."""
+    """An administrative procedure (thủ tục hành chính) of the catalogue, with the processing
+    rules of the version in force today."""
 
-    code: str
-    name: str
-    field_code: str
-    field_name: str
-    processing_time: ProcessingTimeIn
-    online_processing_time: ProcessingTimeIn | None
-    # The version in force today, whose times are shown above.
-    version: int
+    code: str = Field(description=PROCEDURE_CODE, examples=[PROCEDURE_EXAMPLE])
+    name: str = Field(description=PROCEDURE_NAME, examples=[PROCEDURE_NAME_EXAMPLE])
+    field_code: str = Field(description=PROCEDURE_FIELD_CODE, examples=[FIELD_EXAMPLE])
+    field_name: str = Field(description=PROCEDURE_FIELD_NAME, examples=[FIELD_NAME_EXAMPLE])
+    processing_time: ProcessingTimeIn = Field(description=PROCESSING_TIME)
+    online_processing_time: ProcessingTimeIn | None = Field(description=ONLINE_PROCESSING_TIME)
+    version: int = Field(description="Number of the version in force today, whose times and "
+                                     "steps are shown here.", examples=[1])
     steps: Steps
-    online: bool
-    postal: bool
+    online: bool = Field(description=PROCEDURE_ONLINE, examples=[True])
+    postal: bool = Field(description=PROCEDURE_POSTAL, examples=[True])
 
 
 class ProcedureList(BaseModel):
-    """A page of procedures, by code."""
+    """A page of procedures, ordered by code."""
 
-    items: list[ProcedureOut]
-    next_cursor: str | None
+    items: list[ProcedureOut] = Field(description="The procedures of this page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR, examples=[CURSOR_EXAMPLE])

@@ -4,9 +4,12 @@ and text is normalised to NFC."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, TypeAdapter, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 def unstorable_text(value: Any, where: str = "body") -> str | None:
@@ -65,3 +68,18 @@ class Strict(BaseModel):
         if where is not None:
             raise ValueError(f"{where} holds a NUL character or an unpaired surrogate")
         return nfc(data)
+
+
+@dataclass(frozen=True)
+class DocumentedAs:
+    """Annotate a value that is taken as it comes but documented as `shape`.
+
+    A batch takes its items as plain objects and validates each one by itself, so one bad item
+    gets its own error and does not sink the others; the OpenAPI still shows the item's real
+    shape (with its discriminator), so an integrator and a generated client can see it."""
+
+    shape: Any
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return handler(TypeAdapter(self.shape).core_schema)

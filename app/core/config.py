@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     small_body_bytes: int = Field(default=256 * 1024, ge=0)
     body_admission_wait_seconds: float = Field(default=10.0, gt=0)
     receipt_clock_skew_seconds: int = Field(default=120, ge=0)
+    # Working hours an officer has to check an online submission (kiểm tra hồ sơ trực tuyến)
+    # before it is accepted or not, counted on the receiving unit's calendar.
+    submission_check_hours: int = Field(default=8, ge=1, le=80)
     cors_origins: list[str] = []
     db_pool_size: int = Field(default=10, ge=1)
     webhook_sender_enabled: bool = True

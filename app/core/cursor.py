@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypeVar
 
-from fastapi import Query
 from pydantic import Field, TypeAdapter, ValidationError
 
 from app.core.problems import InvalidParam, Unprocessable
@@ -26,10 +26,6 @@ MAX_CURSOR_CHARS = 256
 CURSOR_EXAMPLE = "WzQ4MjFd"
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
 """What every paged listing says of its next_cursor."""
-CursorQuery = Annotated[str | None, Query(
-    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given",
-    examples=[CURSOR_EXAMPLE])]
-"""The cursor parameter of every paged listing, its bound stated in the OpenAPI."""
 
 
 def encode_cursor(*position: int | str) -> str:
@@ -55,3 +51,20 @@ BY_ID: TypeAdapter[tuple[int]] = TypeAdapter(tuple[RowId])
 """Listings ordered by row id (dossiers, the audit trail)."""
 BY_CODE: TypeAdapter[tuple[str]] = TypeAdapter(tuple[Code])
 """Listings ordered by code (units, procedures)."""
+Micros = Annotated[int, Field(ge=0, le=4_102_444_800_000_000)]
+"""An instant from the Unix epoch to 2100 (where every instant of the API ends), in
+microseconds: a forged position beyond it is a 422, not an overflow."""
+BY_INSTANT_AND_ID: TypeAdapter[tuple[int, int]] = TypeAdapter(tuple[Micros, RowId])
+"""Listings ordered by an instant, then row id (a queue by deadline); the instant is held as
+microseconds since the Unix epoch (`instant_position`)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def instant_position(at: datetime) -> int:
+    """An aware instant as a cursor position: whole microseconds since the Unix epoch."""
+    return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+def position_instant(position: int) -> datetime:
+    """The instant a cursor position stands for (UTC)."""
+    return _EPOCH + timedelta(microseconds=position)

@@ -18,6 +18,9 @@ Guarantees, as with one transaction per request:
   503s the clients retry: retrying item by item would only queue every later request behind a
   connection timeout per item;
 - a failed commit fails the whole group, never retried, because the database may have kept it.
+
+The writer's log lines name whose writes they are: an item applied alone logs under its
+request's id and key, as if the request had written it; a line about a group lists them all.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+from opentelemetry import trace
+from opentelemetry.trace import Link, Tracer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
-from app.core.observability import GROUP_SIZE, GROUP_WAIT
+from app.core.observability import CURRENT, GROUP_SIZE, GROUP_WAIT, RequestInfo
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +52,23 @@ Handler = Callable[[Session, list[C]], list[O]]
 
 
 class _Job(Generic[C, O]):
-    __slots__ = ("future", "item", "queued")
+    __slots__ = ("future", "item", "queued", "request", "span")
 
     def __init__(self, item: C) -> None:
         self.item = item
         self.future: Future[O] = Future()
         self.queued = time.perf_counter()
+        self.request: RequestInfo | None = CURRENT.get()  # whose item it is, for the logs
+        self.span = trace.get_current_span().get_span_context()  # and for the traces
 
 
 class GroupCommit(Generic[C, O]):
     """One writer thread applying queued items in groups of at most `max_items`."""
 
-    def __init__(self, db: Database, handler: Handler[C, O], max_items: int) -> None:
+    def __init__(self, db: Database, handler: Handler[C, O], max_items: int,
+                 tracer: Tracer | None = None) -> None:
         self._db = db
+        self._tracer = tracer
         self._handler = handler
         self._max_items = max_items
         self._queue: queue.SimpleQueue[_Job[C, O] | None] = queue.SimpleQueue()
@@ -94,11 +103,25 @@ class GroupCommit(Generic[C, O]):
                 GROUP_SIZE.observe(len(jobs))
                 for queued in jobs:
                     GROUP_WAIT.observe(started - queued.queued)
-                self._commit(jobs)
+                if self._tracer is None:
+                    self._commit(jobs)
+                else:
+                    # One span for the group, linked to the request span of each item in it.
+                    with self._tracer.start_as_current_span(
+                            "write group", attributes={"motcua.group.items": len(jobs)},
+                            links=[Link(j.span) for j in jobs if j.span.is_valid]):
+                        self._commit(jobs)
             if job is None:
                 return
 
     def _commit(self, jobs: list[_Job[C, O]]) -> None:
+        token = CURRENT.set(jobs[0].request if len(jobs) == 1 else None)
+        try:
+            self._apply(jobs)
+        finally:
+            CURRENT.reset(token)
+
+    def _apply(self, jobs: list[_Job[C, O]]) -> None:
         applied = False
         try:
             with self._db.transaction("write") as session:
@@ -109,7 +132,10 @@ class GroupCommit(Generic[C, O]):
                 for job in jobs:
                     job.future.set_exception(exc)
                 return
-            log.warning("a group of %d writes failed; retrying them one by one", len(jobs))
+            requests = [job.request for job in jobs]
+            log.warning("a group of %d writes failed; retrying them one by one", len(jobs),
+                        extra={"request_ids": [r.request_id if r else None for r in requests],
+                               "key_ids": [r.key_id if r else None for r in requests]})
             for job in jobs:
                 self._commit([job])
             return

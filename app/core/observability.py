@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -132,9 +134,10 @@ CURRENT: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar("re
                                                                            default=None)
 
 
-def identify_key(key_id: int | None) -> None:
-    """Name the request's key in its logs (auth calls this once it knows the key)."""
-    info = CURRENT.get()
+def identify_key(key_id: int | None, info: RequestInfo | None = None) -> None:
+    """Name the request's key in its logs and span (auth calls this once it knows the key;
+    the group-commit writer, for a request whose key it looked up, names that request)."""
+    info = info or CURRENT.get()
     if info is not None:
         info.key_id = key_id
 
@@ -147,10 +150,12 @@ access_log = logging.getLogger("app.access")
 
 
 class Observability:
-    """Pure ASGI middleware: request id in and out, metrics and one access-log line."""
+    """Pure ASGI middleware: request id in and out, metrics, one access-log line, and, when
+    tracing is on, one server span (continuing a caller's W3C `traceparent`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, tracer: Tracer | None = None) -> None:
         self.app = app
+        self.tracer = tracer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -159,7 +164,35 @@ class Observability:
         given = dict(scope["headers"]).get(_REQUEST_ID_HEADER, b"")
         request_id = (given.decode() if _SAFE_ID.fullmatch(given)
                       else secrets.token_hex(8))
-        token = CURRENT.set(RequestInfo(request_id))
+        info = RequestInfo(request_id)
+        token = CURRENT.set(info)
+        if self.tracer is None:
+            try:
+                await self._serve(scope, receive, send, info)
+            finally:
+                CURRENT.reset(token)
+            return
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        with self.tracer.start_as_current_span(
+                scope["method"], context=propagate.extract(carrier), kind=SpanKind.SERVER,
+                record_exception=False) as span:
+            try:
+                status = await self._serve(scope, receive, send, info)
+            finally:
+                CURRENT.reset(token)
+            route = _route_of(scope)
+            span.update_name(f"{scope['method']} {route}")
+            span.set_attributes({"http.request.method": scope["method"], "http.route": route,
+                                 "http.response.status_code": status,
+                                 "motcua.request_id": request_id})
+            if info.key_id is not None:
+                span.set_attribute("motcua.key_id", info.key_id)
+            if status >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send,
+                     info: RequestInfo) -> int:
+        """Run the request with its id on the answer; count it and log it. The status sent."""
         started = time.perf_counter()
         status = 500  # what the server answers when the app fails before sending a start
 
@@ -169,7 +202,7 @@ class Observability:
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != _REQUEST_ID_HEADER]
-                headers.append((_REQUEST_ID_HEADER, request_id.encode()))
+                headers.append((_REQUEST_ID_HEADER, info.request_id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -184,7 +217,7 @@ class Observability:
             access_log.info("request", extra={
                 "method": method, "route": route, "status": status,
                 "duration_ms": round(elapsed * 1000, 3)})
-            CURRENT.reset(token)
+        return status
 
 
 def _route_of(scope: Scope) -> str:
@@ -213,6 +246,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": info.request_id if info else None,
             "key_id": info.key_id if info else None,
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:  # tracing is on: the line names its trace
+            out["trace_id"] = format(span.trace_id, "032x")
         out.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)

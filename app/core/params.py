@@ -10,14 +10,12 @@ from typing import Annotated, Final
 
 from fastapi import Path, Query
 
+from app.core.cursor import CURSOR_EXAMPLE, MAX_CURSOR_CHARS
+from app.core.examples import DOSSIER_EXAMPLE, FIELD_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+
 CODE_LENGTH: Final = 40  # unit, procedure and field codes (String(40) columns)
 DOSSIER_CODE_LENGTH: Final = 64  # dossier codes (String(64))
 
-UNIT_EXAMPLE: Final = "000.00.20.H12"
-PROCEDURE_EXAMPLE: Final = "1.001193"
-FIELD_EXAMPLE: Final = "HT"
-DOSSIER_EXAMPLE: Final = "000.00.20.H12-260302-0007"
-"""Codes as the national catalogue writes them, for the API's examples."""
 
 UnitPath = Annotated[str, Path(max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
                                description="Unit code (mã đơn vị)")]
@@ -25,8 +23,6 @@ ProcedurePath = Annotated[str, Path(max_length=CODE_LENGTH, examples=[PROCEDURE_
                                     description="Procedure code (mã thủ tục hành chính)")]
 DossierPath = Annotated[str, Path(max_length=DOSSIER_CODE_LENGTH, examples=[DOSSIER_EXAMPLE],
                                   description="Dossier code (mã hồ sơ)")]
-UnitQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
-                                        description="Unit code (mã đơn vị)")]
 ProcedureQuery = Annotated[str | None, Query(max_length=CODE_LENGTH,
                                              examples=[PROCEDURE_EXAMPLE],
                                              description="Procedure code (mã thủ tục)")]
@@ -35,3 +31,9 @@ FieldQuery = Annotated[str | None, Query(max_length=CODE_LENGTH, examples=[FIELD
 PageSize = Annotated[int, Query(ge=1, le=500, description="At most this many items, 1-500",
                                 examples=[100])]
 """The limit of listings that answer at most 500 items at a time."""
+
+
+CursorQuery = Annotated[str | None, Query(
+    max_length=MAX_CURSOR_CHARS, description="The next_cursor of the previous page, as given",
+    examples=[CURSOR_EXAMPLE])]
+"""The cursor parameter of every paged listing, its bound stated in the OpenAPI."""

@@ -133,6 +133,17 @@ OPERATION_PROBLEMS: dict[str, ProblemCode] = {
     "delivery_address_missing": ProblemCode(
         422, "A return by post needs a delivery address, and neither the request nor the "
              "applicant on file has one."),
+    # Online pre-receipt (kiểm tra, tiếp nhận hồ sơ trực tuyến).
+    "submitted_in_future": ProblemCode(
+        422, "`submitted_at` is later than the server's clock, beyond the allowed skew."),
+    "submission_not_found": ProblemCode(404, "No online submission has this id."),
+    "submission_decided": ProblemCode(
+        409, "The submission was already accepted or not accepted: it is decided once; "
+             "nothing changed."),
+    "decided_before_submission": ProblemCode(
+        422, "The decision's `at` is before the submission was filed."),
+    "decided_in_future": ProblemCode(
+        422, "The decision's `at` is later than the server's clock, beyond the allowed skew."),
     "idempotency_key_reused": ProblemCode(
         409, "The id (a receipt's `client_ref`, an event's `id`, a waybill) was used before "
              "for a different request; the first one stands and nothing changed."),
@@ -142,6 +153,12 @@ OPERATION_PROBLEMS: dict[str, ProblemCode] = {
         409, "The event is earlier than the dossier's last event; nothing changed."),
     "illegal_transition": ProblemCode(
         409, "The event is not allowed in the dossier's current status; nothing changed."),
+    "no_internal_steps": ProblemCode(
+        409, "`step_completed` on a dossier whose procedure version has no internal steps; "
+             "nothing changed."),
+    "last_step_ends_with_result": ProblemCode(
+        409, "`step_completed` at the last step before the return, which ends with the "
+             "result (post `resolved`); nothing changed."),
     "same_unit": ProblemCode(422, "A transfer names the unit already handling the dossier."),
     "new_due_not_later": ProblemCode(
         422, "An apology's new appointment (`new_due_at`, hẹn lại) must be later than the "

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from app.core.clock import VN_TZ
+from app.catalog.headings import (
+    ApologyFacts,
+    Run,
+    apology_paragraphs,
+    apology_wording,
+    form_number,
+    format_date,
+    format_datetime,
+    place_date,
+    vn_local,
+)
 
 from .context import (
     ApologyContext,
@@ -24,7 +34,6 @@ from .context import (
     SupplementContext,
 )
 from .pdf import html_to_pdf
-from .rules import form_number
 
 RESULT_LABELS: Final[dict[StepResult | None, str]] = {
     "early": "Trước hạn",
@@ -43,43 +52,17 @@ _CONTEXT_TYPES: Final[dict[str, type]] = {
 }
 
 
-def _day_month(day: date) -> tuple[str, str]:
-    """Day and month as Nghị định 30/2020/NĐ-CP writes them: 0-padded days 1-9, months 1-2."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{day.day:02d}", month
-
-
-def _local(value: datetime) -> datetime:
-    """The instant in Vietnam time; naive values are refused rather than guessed."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("datetime must be timezone-aware")
-    return value.astimezone(VN_TZ)
-
-
-def format_date(value: datetime) -> str:
-    """Format an instant's Vietnamese calendar day as 'ngày 12 tháng 02 năm 2026'."""
-    local = _local(value)
-    day, month = _day_month(local.date())
-    return f"ngày {day} tháng {month} năm {local.year}"
-
-
-def format_datetime(value: datetime | None) -> str:
-    """Format an instant as '09 giờ 00 phút, ngày 12 tháng 02 năm 2026' (Vietnam time)."""
-    if value is None:
-        return ""
-    local = _local(value)
-    return f"{local.hour:02d} giờ {local.minute:02d} phút, {format_date(local)}"
-
-
-def place_date(place: str | None, value: datetime) -> str:
-    """The place/date line, e.g. 'Hà Nội, ngày 12 tháng 02 năm 2026'."""
-    dated = format_date(value)
-    return f"{place}, {dated}" if place else dated[:1].upper() + dated[1:]
-
-
 def form_label(kind: str, value: datetime) -> str:
     """The "Mẫu số .." label of form `kind` dated `value` (Vietnam day), '' if it has none."""
-    return form_number(kind, _local(value).date()) or ""
+    return form_number(kind, vn_local(value).date()) or ""
+
+
+def apology_letter(ctx: ApologyContext) -> tuple[tuple[Run, ...], ...]:
+    """The apology letter's paragraphs for `ctx`, worded as the citizen notice sends them."""
+    return apology_paragraphs(ApologyFacts(
+        ctx.applicant.name, ctx.unit_name, ctx.procedure_name, ctx.dossier_code,
+        ctx.received_at, ctx.original_appointment_at, ctx.reason, ctx.new_appointment_at,
+        ctx.issued_at))
 
 
 def result_label(result: StepResult | None) -> str:
@@ -111,6 +94,8 @@ def _environment() -> Environment:
     env.filters["result_label"] = result_label
     env.globals["place_date"] = place_date
     env.globals["form_label"] = form_label
+    env.globals["apology_wording"] = apology_wording
+    env.globals["apology_letter"] = apology_letter
     return env
 
 

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.dependencies import Counter
 from app.core.deps import FreshSession, Now, ReadSession
+from app.core.examples import UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, DossierPath
+from app.core.params import CODE_LENGTH, DossierPath
 from app.core.timefmt import Day, Period
 from app.dossiers.views import COVERED_DOSSIER
 from app.stats.router import UNIT_FIGURES

@@ -4,7 +4,7 @@ rows (the heading is the catalogue's: app.catalog.headings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from app.worktime.rules import timeliness
 
@@ -88,44 +88,6 @@ def control_sheet_rows(
                                         timeliness(step.at, due_at)))
         break  # the dossier has ended: nothing later hands it on
     return rows
-
-
-@dataclass(frozen=True)
-class Circular:
-    """A circular of the Government Office that numbers the one-stop forms."""
-
-    number: str
-    in_force_from: date | None
-    forms: dict[str, str]
-
-
-CIRCULARS: tuple[Circular, ...] = (
-    # Thông tư 01/2018/TT-VPCP (guiding Nghị định 61/2018/NĐ-CP): six forms, no stop notice.
-    Circular("01/2018/TT-VPCP", None, {
-        "receipt": "01", "supplement": "02", "refusal": "03", "apology": "04",
-        "control_sheet": "05", "register": "06"}),
-    # Thông tư 03/2025/TT-VPCP of 15 September 2025 (guiding Nghị định 118/2025/NĐ-CP),
-    # Phụ lục I: the stop notice is new as Mẫu số 05, which renumbers the last two.
-    Circular("03/2025/TT-VPCP", date(2025, 9, 15), {
-        "receipt": "01", "supplement": "02", "refusal": "03", "apology": "04", "stop": "05",
-        "control_sheet": "06", "register": "07"}),
-)
-
-
-def circular_on(day: date) -> Circular:
-    """The circular whose forms are in force on `day`."""
-    current = CIRCULARS[0]
-    for circular in CIRCULARS[1:]:
-        if circular.in_force_from is not None and circular.in_force_from <= day:
-            current = circular
-    return current
-
-
-def form_number(kind: str, day: date) -> str | None:
-    """ "Mẫu số 05" for a form dated `day`, by the circular then in force; None where that
-    circular has no such form (a stop notice dated before 15 September 2025)."""
-    number = circular_on(day).forms.get(kind)
-    return f"Mẫu số {number}" if number else None
 
 
 # --- The dossier register (sổ theo dõi hồ sơ) -------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.auth.rules import Principal
+from app.catalog.headings import form_number
 from app.catalog.models import Procedure, ProcedureVersion, Unit
 from app.catalog.rules import ProcedureStep
 from app.catalog.schemas import ProcessingTimeIn, rule_steps
@@ -33,7 +34,7 @@ from .context import (
     SupplementContext,
 )
 from .register import Register
-from .rules import HeldStep, RegisterEntry, Step, control_sheet_rows, form_number, process_rows
+from .rules import HeldStep, RegisterEntry, Step, control_sheet_rows, process_rows
 
 
 def _heading_fields(session: Session, unit: Unit) -> dict[str, Any]:

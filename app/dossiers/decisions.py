@@ -229,6 +229,21 @@ def unknown_unit(code: str, field: str) -> Unprocessable:
     )
 
 
+def unknown_procedure(code: str) -> Unprocessable:
+    """The field error for a body naming a procedure that does not exist."""
+    detail = f"No procedure with code '{code}'."
+    return Unprocessable(detail, code="unknown_procedure",
+                         invalid_params=[InvalidParam("procedure", "unknown_procedure", detail)])
+
+
+def not_offered_online(code: str) -> Unprocessable:
+    """The refusal of an online filing of a procedure the catalogue does not offer online."""
+    return Unprocessable(
+        f"Procedure '{code}' cannot be filed online.", code="channel_not_offered",
+        invalid_params=[InvalidParam("channel", "not_offered", "not offered online")],
+    )
+
+
 def known(units: Mapping[str, UnitFacts], code: str, field: str) -> UnitFacts:
     """The unit a command names in `field`, or the field's 422."""
     unit = units.get(code)
@@ -303,16 +318,9 @@ def decide_receipt(
     _ensure_hands_to(who, handling, "handling_unit")
     procedure = procedures.get(cmd.procedure)
     if procedure is None:
-        detail = f"No procedure with code '{cmd.procedure}'."
-        raise Unprocessable(
-            detail, code="unknown_procedure",
-            invalid_params=[InvalidParam("procedure", "unknown_procedure", detail)],
-        )
+        raise unknown_procedure(cmd.procedure)
     if cmd.channel == "online" and not procedure.online:
-        raise Unprocessable(
-            f"Procedure '{procedure.code}' cannot be filed online.", code="channel_not_offered",
-            invalid_params=[InvalidParam("channel", "not_offered", "not offered online")],
-        )
+        raise not_offered_online(procedure.code)
     received_at = cmd.received_at or now
     rules.check_receipt_time(received_at, now, skew)
     for unit, field in ((receiving, "receiving_unit"), (handling, "handling_unit")):

@@ -24,6 +24,7 @@ from app.audit.service import jsonable
 from app.auth.rules import Principal
 from app.auth.service import Credential, admit, look_up
 from app.core.group_commit import GroupCommit
+from app.core.observability import CURRENT, RequestInfo, identify_key
 from app.core.problems import ProblemError, validation_problem
 from app.dossiers import rules
 from app.dossiers.decisions import (
@@ -106,10 +107,12 @@ def settle(outcome: Outcome) -> Answer:
 
 
 class Presented(NamedTuple):
-    """A caller whose stored key the writer still has to look up, and the request's now."""
+    """A caller whose stored key the writer still has to look up, the request's now, and the
+    request, whose logs and span the writer names the key in once it knows it."""
 
     credential: Credential
     now: datetime
+    request: RequestInfo | None
 
 
 Submitted = tuple[Caller | Presented, Command]
@@ -118,7 +121,8 @@ Submitted = tuple[Caller | Presented, Command]
 
 def caller_of(who: Principal | Credential, now: datetime) -> Caller | Presented:
     """What a request hands to the writer about its caller."""
-    return Caller(who, now) if isinstance(who, Principal) else Presented(who, now)
+    return (Caller(who, now) if isinstance(who, Principal)
+            else Presented(who, now, CURRENT.get()))
 
 
 def group_writer(pipeline: Pipeline) -> Callable[[Session, list[Submitted]], list[Outcome]]:
@@ -134,8 +138,10 @@ def group_writer(pipeline: Pipeline) -> Callable[[Session, list[Submitted]], lis
             if isinstance(caller, Presented):
                 credential = caller.credential
                 try:
-                    who = known.get(credential) or admit(
-                        look_up(session, credential.secret, caller.now), credential.roles)
+                    found = known.get(credential) or look_up(session, credential.secret,
+                                                             caller.now)
+                    identify_key(found.key_id, caller.request)  # a 403 names its key too
+                    who = admit(found, credential.roles)
                 except ProblemError as exc:
                     outcomes[index] = exc
                     continue

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import Counter, CounterWrite, Reader
 from app.catalog.service import COVERED_UNIT
-from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
+from app.core.examples import UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, DossierPath, PageSize
+from app.core.params import CODE_LENGTH, CursorQuery, DossierPath, PageSize
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
 from app.core.timefmt import Day, Instant
@@ -21,16 +21,17 @@ from app.dossiers.intake import Answer, Caller, Writer, Writes
 from app.dossiers.rules import Status
 from app.dossiers.schemas import (
     EVENT_ADAPTER,
-    BatchIn,
     BatchOut,
     Channel,
     DeadlineOut,
     DossierIn,
     DossierOut,
     DossierPage,
+    EventBatchIn,
     EventIn,
     EventOut,
     EventTarget,
+    ReceiptBatchIn,
 )
 from app.dossiers.views import COVERED_DOSSIER
 
@@ -62,11 +63,16 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
         )
 
 
+RECEIPT_REFUSALS = ("unknown_unit", "outside_unit_scope", "outside_province",
+                    "unknown_procedure", "channel_not_offered", "unit_not_valid",
+                    "postal_not_offered", "delivery_address_missing")
+"""The problem codes a receipt may be refused with, wherever it comes from (a counter, an
+accepted online submission)."""
+
+
 @router.post("/dossiers", summary="Receive a dossier", status_code=201, response_model=DossierOut,
-             responses=problems("unknown_unit", "outside_unit_scope", "outside_province",
-                                "unknown_procedure", "channel_not_offered",
-                                "received_in_future", "unit_not_valid", "postal_not_offered",
-                                "delivery_address_missing", "idempotency_key_reused"))
+             responses=problems(*RECEIPT_REFUSALS, "received_in_future",
+                                "idempotency_key_reused"))
 async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
     outcome = await writer.submit((intake.caller_of(who, now), intake.receipt_command(body)))
@@ -76,7 +82,7 @@ async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) 
 @router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut,
              responses=problems("batch_too_large"))
 def receive_batch(
-    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    body: ReceiptBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Receive many dossiers (offline counters, imports); each item gets its own result."""
@@ -157,7 +163,8 @@ def explain_deadline(code: DossierPath, session: FreshSession, who: Reader, now:
                                 "outside_province", "unit_not_valid", "same_unit",
                                 "new_due_not_later", "not_awaiting_delivery",
                                 "postal_not_offered", "delivery_address_missing",
-                                "waybill_missing"))
+                                "waybill_missing", "no_internal_steps",
+                                "last_step_ends_with_result"))
 async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
@@ -168,7 +175,7 @@ async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: Cou
 @router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut,
              responses=problems("batch_too_large"))
 def post_events_batch(
-    body: BatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
+    body: EventBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,
 ) -> Json:
     """Post many events; each item names its `dossier` and gets its own result."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter, create_model, model_validator
 
 from app.calendar.schemas import DaySource
-from app.core.bodies import Strict
+from app.core.bodies import DocumentedAs, Strict
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
-from app.core.params import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
+from app.core.examples import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, ClockTime, Instant, LocalDatetime
 
 Channel = Literal["direct", "online", "postal"]
@@ -76,8 +76,9 @@ class ApplicantIn(Strict):
                                 examples=["Tổ 3, khu 5, phường Hạ Long, Quảng Ninh"])
 
 
-class DossierIn(Strict):
-    """A dossier received at a counter, online or by post (tiếp nhận hồ sơ)."""
+class ReceiptFields(Strict):
+    """What a receipt holds whatever its channel: the procedure, the units, the applicant and
+    the documents (thành phần hồ sơ)."""
 
     procedure: UnitCode = Field(description="Procedure code (mã thủ tục hành chính).",
                                 examples=[PROCEDURE_EXAMPLE])
@@ -87,6 +88,28 @@ class DossierIn(Strict):
     handling_unit: UnitCode | None = Field(
         default=None, description="Code of the unit deciding it; defaults to the procedure's "
                                   "handler or the receiving unit.", examples=["000.00.02.H12"])
+    applicant: ApplicantIn
+    client_ref: ClientId | None = Field(
+        default=None, description="The counter software's own id; a retry with it is idempotent.",
+        examples=["quay-03-20260302-0015"])
+    documents: list[Text] = Field(default=[], max_length=50,
+                                  description="Documents received (thành phần hồ sơ).",
+                                  examples=[["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]])
+    return_by_post: StrictBool = Field(default=False, description="Return the result by post.",
+                                       examples=[False])
+    delivery: DeliveryIn | None = Field(
+        default=None, description="Where to post the result; defaults to the applicant.")
+
+    @model_validator(mode="after")
+    def _delivery_needs_return_by_post(self) -> ReceiptFields:
+        if self.delivery is not None and not self.return_by_post:
+            raise ValueError("delivery needs return_by_post")
+        return self
+
+
+class DossierIn(ReceiptFields):
+    """A dossier received at a counter, online or by post (tiếp nhận hồ sơ)."""
+
     channel: Channel = Field(description="direct (trực tiếp, at the counter), online (trực "
                                          "tuyến) or postal (bưu chính).", examples=["direct"])
     received_at: Instant | None = Field(
@@ -96,27 +119,14 @@ class DossierIn(Strict):
         "signed handover between post and unit. " + INSTANT_RULES,
         examples=["2026-03-02T08:15:00+07:00"],
     )
-    applicant: ApplicantIn
-    client_ref: ClientId | None = Field(
-        default=None, description="The counter software's own id; a retry with it is idempotent.",
-        examples=["quay-03-20260302-0015"])
-    documents: list[Text] = Field(default=[], max_length=50,
-                                  description="Documents received (thành phần hồ sơ).",
-                                  examples=[["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]])
     waybill: str | None = Field(default=None, min_length=1, max_length=64,
                                 description="For postal receipts: the inbound waybill.",
                                 examples=["EB123456789VN"])
-    return_by_post: StrictBool = Field(default=False, description="Return the result by post.",
-                                       examples=[False])
-    delivery: DeliveryIn | None = Field(
-        default=None, description="Where to post the result; defaults to the applicant.")
 
     @model_validator(mode="after")
-    def _postal_fields_fit(self) -> DossierIn:
+    def _waybill_only_by_post(self) -> DossierIn:
         if self.waybill is not None and self.channel != "postal":
             raise ValueError("waybill is only for dossiers received by post")
-        if self.delivery is not None and not self.return_by_post:
-            raise ValueError("delivery needs return_by_post")
         return self
 
 
@@ -147,6 +157,16 @@ class Transferred(_EventBase):
     type: Literal["transferred"] = Field(description=EVENT_TYPE_DOC, examples=["transferred"])
     to_unit: UnitCode = Field(description="Code of the unit it is handed to.",
                               examples=["000.00.02.H12"])
+
+
+class StepCompleted(_EventBase):
+    """A step of the procedure's internal process is done within the unit and the next one
+    begins (chuyển bước xử lý), e.g. appraisal handed to the leader for signature; its own
+    deadline starts then. Only for a procedure version with steps, and not for the last step
+    before the return, which ends with the result."""
+
+    type: Literal["step_completed"] = Field(description=EVENT_TYPE_DOC,
+                                            examples=["step_completed"])
 
 
 class SupplementRequested(_EventBase):
@@ -276,7 +296,7 @@ class DeliveryFailed(_EventBase):
 
 
 EventIn = Annotated[
-    ProcessingStarted | Transferred | SupplementRequested | SupplementReceived
+    ProcessingStarted | Transferred | StepCompleted | SupplementRequested | SupplementReceived
     | FinancialObligationRequested | FinancialObligationFulfilled | Resolved
     | Refused | Stopped | Withdrawn | ApologyIssued | Returned | ReturnByPostRequested
     | Delivered | DeliveryFailed,
@@ -288,15 +308,42 @@ EVENT_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)
 class EventTarget(BaseModel):
     """What a batch event item adds to an event: the code of the dossier it is for."""
 
-    dossier: str = Field(min_length=1, max_length=64, description="Dossier code (mã hồ sơ)")
+    dossier: str = Field(min_length=1, max_length=64, description="Dossier code (mã hồ sơ)",
+                         examples=[DOSSIER_EXAMPLE])
 
 
-class BatchIn(Strict):
-    """Items validated one by one, so one bad item does not sink the others."""
+def _batch_item(event: type[BaseModel]) -> type[BaseModel]:
+    """The batch item of one event type: the event's own fields and its `dossier`."""
+    summary = (event.__doc__ or "").strip()
+    return create_model(f"{event.__name__}Item", __base__=(event, EventTarget),
+                        __module__=__name__,
+                        __doc__=f"{summary} As a batch item, with the dossier it is for.")
 
-    items: list[dict[str, Any]] = Field(
-        min_length=1, description="The items, each the body the single-item endpoint takes "
-                                  "(an event item adds `dossier`).",
+
+# The documented shape of an event batch item; the endpoint validates each item by itself.
+EVENT_ITEM: Any = Annotated[
+    Union[tuple(_batch_item(event) for event in get_args(get_args(EventIn)[0]))],  # noqa: UP007
+    Field(discriminator="type"),
+]
+RECEIPT_ITEM = Annotated[DossierIn, Field(description="A dossier, as POST /dossiers takes it.")]
+BATCH_ITEMS_DOC = ("The items, each validated by itself, so one bad item gets its own error and "
+                   "the others go on; at most BATCH_MAX_ITEMS.")
+
+
+class ReceiptBatchIn(Strict):
+    """Dossiers to receive in one request (offline counters, imports)."""
+
+    items: list[Annotated[dict[str, Any], DocumentedAs(RECEIPT_ITEM)]] = Field(
+        min_length=1, description=BATCH_ITEMS_DOC)
+
+
+class EventBatchIn(Strict):
+    """Events to post in one request; each item names the dossier it is for."""
+
+    items: list[Annotated[dict[str, Any], DocumentedAs(EVENT_ITEM)]] = Field(
+        min_length=1,
+        description=f"{BATCH_ITEMS_DOC} Each is the body POST /dossiers/{{code}}/events takes, "
+                    "plus `dossier`.",
         examples=[[{"dossier": DOSSIER_EXAMPLE, "id": "quay-03-ev-000422",
                     "type": "processing_started", "at": "2026-03-02T09:00:00+07:00"}]])
 
@@ -348,8 +395,9 @@ class DossierOut(BaseModel):
         examples=[DOSSIER_EXAMPLE],
         description="Dossier code (mã hồ sơ): <unit code>-<YYMMDD>-<NNNN>.")
     status: str = Field(
-        examples=["processing"], description="received, processing, awaiting_supplement, resolved, "
-                        "returned, refused, stopped or withdrawn.")
+        examples=["processing"],
+        description="received, processing, awaiting_supplement, awaiting_financial_obligation, "
+                    "resolved, returned, refused, stopped or withdrawn.")
     procedure: str = Field(
         examples=[PROCEDURE_EXAMPLE], description="Procedure code (mã thủ tục hành chính).")
     procedure_version: int = Field(examples=[2],
@@ -366,7 +414,11 @@ class DossierOut(BaseModel):
         examples=["quay-03-20260302-0015"],
         description="The counter software's own id, if it sent one.")
     received_at: LocalDatetime = Field(description="Receipt instant (Vietnamese time).")
-    due_at: LocalDatetime = Field(description="Appointment (ngày hẹn trả), moved only by pauses.")
+    due_at: LocalDatetime = Field(
+        description="Appointment (ngày hẹn trả): set at receipt, moved by the pauses (the first "
+                    "supplement request, every financial-obligation request) and by a change of "
+                    "the working calendar while the dossier is open, never by an apology "
+                    "(docs/deadlines.md).")
     rescheduled_due_at: LocalDatetime | None = Field(description="New appointment from an apology.")
     timeliness: Literal["early", "on_time", "late"] | None = Field(examples=["on_time"],
         description="Once resolved: trước hạn / đúng hạn / quá hạn against due_at.")

@@ -61,21 +61,23 @@ class Written(NamedTuple):
 class BatchWrites:
     """The receipts and events writes of `POST /api/v1/dossiers/batch` and
     `POST /api/v1/events/batch`, called as those endpoints call them (same rules, figures,
-    audit and idempotency), in the caller's transaction."""
+    audit and idempotency), in the caller's transaction; past events send no citizen
+    notice."""
 
     def receive(self, session: Session, who: Principal, now: datetime, skew: timedelta,
                 bodies: list[DossierIn]) -> list[Written]:
         """Receive dossiers; each answers with its code, or its problem."""
         caller = Caller(who, now)
         return [_written(o, lambda body: body["code"]) for o in intake.receive_many(
-            session, write_pipeline(skew), [(caller, intake.receipt_command(b)) for b in bodies])]
+            session, write_pipeline(skew, notify=False),
+            [(caller, intake.receipt_command(b)) for b in bodies])]
 
     def post(self, session: Session, who: Principal, now: datetime, skew: timedelta,
              events: list[tuple[str, EventIn]]) -> list[Written]:
         """Apply (dossier code, event) pairs in order; each answers, or gives its problem."""
         caller = Caller(who, now)
         return [_written(o, lambda body: body["dossier"]["code"]) for o in intake.post_events(
-            session, write_pipeline(skew),
+            session, write_pipeline(skew, notify=False),
             [(caller, intake.event_command(c, e)) for c, e in events])]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.notifications.models import OutboxEvent, Webhook, WebhookDelivery
+from app.notifications.rules import hears
 
 
 def enqueue(
@@ -33,7 +34,7 @@ def enqueue(
     except IntegrityError:
         return False  # another process wrote the same condition first
     for hook in session.scalars(select(Webhook).order_by(Webhook.id)):
-        if hook.event_types is None or type_ in hook.event_types:
+        if hears(hook.event_types, type_):
             session.add(WebhookDelivery(event_id=event.id, webhook_id=hook.id, state="pending",
                                         attempts=0, next_attempt_at=now))
     session.flush()

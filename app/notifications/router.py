@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Response
 from app.auth.dependencies import Admin, Reader
 from app.catalog.service import COVERED_UNIT
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
+from app.core.examples import UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, PageSize
+from app.core.params import CODE_LENGTH, PageSize
 from app.dossiers.schemas import DossierOut
 from app.dossiers.views import dossier_out
 from app.notifications import service

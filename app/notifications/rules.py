@@ -1,9 +1,11 @@
-"""Outbox decisions, pure: signatures, retry schedule, and which deadline a dossier is near."""
+"""Outbox decisions, pure: who hears which event, signatures, retry schedule, and which
+deadline a dossier is near."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -13,6 +15,16 @@ Deadline = Literal["overdue", "due_soon"]
 SIGNATURE_HEADER = "X-Motcua-Signature"
 TIMESTAMP_HEADER = "X-Motcua-Timestamp"
 EVENT_ID_HEADER = "X-Motcua-Event-Id"
+NAMED_ONLY = frozenset({"citizen.notice"})
+"""Event types a webhook receives only when it names them: a citizen notice carries the
+applicant's name and phone, so a webhook registered for every type does not get it."""
+
+
+def hears(event_types: Collection[str] | None, type_: str) -> bool:
+    """Whether a webhook registered for `event_types` (None: every type) receives `type_`."""
+    if event_types is None:
+        return type_ not in NAMED_ONLY
+    return type_ in event_types
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:

@@ -8,14 +8,9 @@ from fastapi import APIRouter, Query
 
 from app.auth.dependencies import Admin
 from app.core.deps import Now, ReadSession, WriteSession
+from app.core.examples import DOSSIER_EXAMPLE, UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import (
-    CODE_LENGTH,
-    DOSSIER_CODE_LENGTH,
-    DOSSIER_EXAMPLE,
-    UNIT_EXAMPLE,
-    PageSize,
-)
+from app.core.params import CODE_LENGTH, DOSSIER_CODE_LENGTH, PageSize
 from app.core.timefmt import Day
 from app.portal import service
 from app.portal.schemas import DeadOut, ReconciliationOut, ReplayOut

@@ -37,6 +37,7 @@ EVENT_STEPS: dict[str, tuple[str | None, str]] = {
     "received": (RECEIVED, "Tiếp nhận hồ sơ"),
     "processing_started": (PROCESSING, "Chuyển xử lý hồ sơ"),
     "transferred": (PROCESSING, "Chuyển xử lý liên thông"),
+    "step_completed": (PROCESSING, "Chuyển bước xử lý"),
     "supplement_requested": (SUPPLEMENT, "Yêu cầu bổ sung, hoàn thiện hồ sơ"),
     "supplement_received": (PROCESSING, "Tiếp nhận hồ sơ bổ sung"),
     "financial_obligation_requested": (FINANCIAL, "Yêu cầu thực hiện nghĩa vụ tài chính"),

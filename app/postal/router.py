@@ -9,10 +9,9 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import require
 from app.auth.rules import Principal
-from app.core.cursor import CursorQuery
 from app.core.deps import FreshSession, Now, WriteSession
 from app.core.openapi import problems
-from app.core.params import DossierPath, PageSize
+from app.core.params import CursorQuery, DossierPath, PageSize
 from app.dossiers import intake
 from app.dossiers.intake import Caller, Writes
 from app.dossiers.router import EVENT_REFUSALS, created

@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.auth.dependencies import Reader
-from app.core.cursor import CursorQuery
 from app.core.deps import AppSettings, Now, ReadSession
 from app.core.openapi import problems
-from app.core.params import PageSize
+from app.core.params import CursorQuery, PageSize
 from app.scorecard import service
 from app.scorecard.schemas import AtRiskPage, ScorecardOut
 from app.stats import rules as stats_rules

@@ -23,11 +23,10 @@ from app.core.db import BigId, UTCDateTime
 from app.dossiers.decisions import DossierChange, Record
 from app.stats import rules
 from app.stats.models import stat_day, stat_histogram, stat_histogram_month, stat_month
-from app.stats.rules import HIST, MEASURES, Contribution, EventFact, Facts
+from app.stats.rules import HIST, MEASURES, PROCESSING_STEPS, Contribution, EventFact, Facts
 
-# processing_started and transferred tell a refusal at receipt from one after appraisal.
-STAT_EVENTS = ("supplement_requested", "apology_issued", "processing_started", "transferred",
-               "financial_obligation_requested")
+# The processing steps tell a refusal at receipt from one after appraisal.
+STAT_EVENTS = ("supplement_requested", "apology_issued", *PROCESSING_STEPS)
 Changes = dict[rules.Key, dict[str, int]]
 
 # The stored timeline, as far as figures read it (the table, not the dossiers' ORM model).

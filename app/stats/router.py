@@ -13,8 +13,9 @@ from app.catalog.models import Unit
 from app.catalog.schemas import Level
 from app.catalog.service import COVERED_UNIT, covered_unit, unit_heading
 from app.core.deps import Now, ReadSession
+from app.core.examples import UNIT_EXAMPLE
 from app.core.openapi import problems
-from app.core.params import CODE_LENGTH, UNIT_EXAMPLE, FieldQuery, ProcedureQuery
+from app.core.params import CODE_LENGTH, FieldQuery, ProcedureQuery
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service

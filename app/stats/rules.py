@@ -159,8 +159,8 @@ class _Held:
 
 # Steps that mean a dossier was accepted and its processing began; a refusal before any of
 # them is a refusal at receipt (từ chối tiếp nhận).
-PROCESSING_STEPS = ("processing_started", "transferred", "supplement_requested",
-                    "financial_obligation_requested")
+PROCESSING_STEPS = ("processing_started", "transferred", "step_completed",
+                    "supplement_requested", "financial_obligation_requested")
 
 
 def refused_at_receipt(f: Facts) -> bool:

@@ -62,8 +62,8 @@ class EndedOtherwise(BaseModel):
 
     refused: int = Field(
         examples=[2], description="Từ chối giải quyết: refused after a processing step "
-                                     "(appraisal, transfer, supplement or financial-obligation "
-                                     "request)")
+                                     "(appraisal, transfer, step completed, supplement or "
+                                     "financial-obligation request)")
     withdrawn: int = Field(
         description="Rút hồ sơ: withdrawn by the applicant in the period",
         examples=[1])
@@ -174,9 +174,9 @@ class Figures(BaseModel):
     refused_at_receipt: int = Field(
         examples=[3],
         description="Từ chối tiếp nhận: refused in the period before any processing step "
-                    "(processing started, transfer, supplement or financial-obligation "
-                    "request); never accepted, so in no received total and no denominator "
-                    "(docs/figures.md)")
+                    "(processing started, transfer, step completed, supplement or "
+                    "financial-obligation request); never accepted, so in no received total "
+                    "and no denominator (docs/figures.md)")
     transferred_out: int = Field(
         examples=[4],
         description="Handed on while open to a unit outside this one in the period (chuyển "

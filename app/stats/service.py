@@ -313,29 +313,43 @@ def _histograms(
     split = [rules.range_split(start, end) for start, end, _ in windows]
     months = sorted({m for ms, _ in split for m in ms})
     ranges = sorted({r for _, rs in split for r in rs})
-    by_month: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
-    by_day: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
-    if months:
-        # Stored rows, summed here: grouping them in SQL sorts them first and costs more.
-        for unit, procedure, month, bucket, count in read.rows(
-                "stat_histogram_month", "month, bucket, count",
-                f"month IN ({read.listed(months)})"):
-            by_month[month].append((key_of(unit, procedure), bucket, sign[unit] * count))
+    # Each stored row's group and sign, looked up once per unit and procedure: a year of forty
+    # units is some fifteen thousand rows, and per-row calls were most of the read's cost.
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def summed(rows: Iterable[Any]) -> dict[Any, dict[str, dict[int, int]]]:
+        """Stored rows (unit, procedure, day or month, bucket, count), summed per day or month,
+        group and bucket: here, as grouping them in SQL sorts them first and costs more."""
+        out: dict[Any, dict[str, dict[int, int]]] = defaultdict(dict)
+        for unit, procedure, at, bucket, count in rows:
+            found = seen.get((unit, procedure))
+            if found is None:
+                found = seen[(unit, procedure)] = (key_of(unit, procedure), sign[unit])
+            buckets = out[at].setdefault(found[0], {})
+            buckets[bucket] = buckets.get(bucket, 0) + found[1] * count
+        return out
+
+    by_month = summed(read.rows("stat_histogram_month", "month, bucket, count",
+                                f"month IN ({read.listed(months)})")) if months else {}
+    by_day: dict[Any, dict[str, dict[int, int]]] = {}
     if ranges:
         where = " OR ".join(f"(day >= {read.bind(a)} AND day <= {read.bind(b)})"
                             for a, b in ranges)
-        for unit, procedure, day, bucket, count in read.rows(
-                "stat_histogram", "day, bucket, count", where):
-            by_day[day].append((key_of(unit, procedure), bucket, sign[unit] * count))
+        by_day = summed(read.rows("stat_histogram", "day, bucket, count", where))
     out = []
     for ms, rs in split:
-        hist: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         bounds = [(read.stored(a), read.stored(b)) for a, b in rs]
-        picked = [by_month[read.stored(m)] for m in ms] + [
-            cells for day, cells in by_day.items() if any(a <= day <= b for a, b in bounds)]
-        for cells in picked:
-            for key, bucket, count in cells:
-                hist[key][bucket] += count
+        picked = [by_month[m] for m in (read.stored(m) for m in ms) if m in by_month] + [
+            groups for day, groups in by_day.items() if any(a <= day <= b for a, b in bounds)]
+        if len(picked) == 1:  # a single month: its sums as they are
+            out.append({key: dict(buckets) for key, buckets in picked[0].items()})
+            continue
+        hist: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for groups in picked:
+            for key, buckets in groups.items():
+                into = hist[key]
+                for bucket, count in buckets.items():
+                    into[bucket] += count
         out.append(hist)
     return out
 

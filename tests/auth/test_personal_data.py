@@ -22,7 +22,9 @@ from app.core.config import Settings
 from app.core.observability import JsonFormatter
 from app.main import create_app
 from tests.conftest import ADMIN_KEY
+from tests.core.test_tracing import wait_for
 from tests.factories import COMMUNE, Api, iso
+from tests.loopback import otlp_collector
 from tests.reliability.server import LOOPBACK, free_port
 
 APPLICANT = {"kind": "person", "name": "Đỗ Thị Hạnh", "id_number": "079188004321",
@@ -163,8 +165,17 @@ def live(api: Api, settings: Settings) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_no_personal_data_in_the_logs(live: httpx.Client,
-                                      caplog: pytest.LogCaptureFixture) -> None:
+@pytest.fixture
+def traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    """Tracing on, to a collector: what it receives (ask for it before the server)."""
+    with otlp_collector() as (url, bodies):
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", url)
+        monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "50")
+        yield bodies
+
+
+def test_no_personal_data_in_the_logs_metrics_or_traces(
+        traces: list[bytes], live: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="app")
     caplog.set_level(logging.DEBUG, logger="uvicorn")
     r = live.post("/api/v1/dossiers", json=_receipt(return_by_post=True, delivery=DELIVERY))
@@ -185,10 +196,14 @@ def test_no_personal_data_in_the_logs(live: httpx.Client,
     scraped = "\n".join(f"{m.name} {m.labels}" for family in text_string_to_metric_families(
         live.get("/metrics").text) for m in family.samples)
     assert "motcua_http_requests_total" in scraped
+    spans = {s.name for s in wait_for(traces, {"GET /api/v1/public/dossiers/{code}"})}
+    assert {"POST /api/v1/dossiers", "GET /api/v1/public/dossiers/{code}"} <= spans
+    exported = b"".join(traces).decode("utf-8", "replace")
     for value in [*EVERYTHING, "1222"]:
         assert value not in logged, value
         assert value not in lines, value
         assert value not in scraped, value
+        assert value not in exported, value
 
 
 def test_a_database_error_logs_no_parameters(api: Api, engine: Engine,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import Database
 from app.core.group_commit import GroupCommit
+from app.core.observability import CURRENT, RequestInfo
 
 
 class Recorder:
@@ -25,11 +26,13 @@ class Recorder:
         self.gate = threading.Event()
         self.gate.set()
         self.entered = threading.Event()
+        self.requests: list[RequestInfo | None] = []  # whose writes each group logs under
 
     def __call__(self, session: Session, items: list[str]) -> list[str]:
         self.entered.set()
         assert self.gate.wait(10)
         self.groups.append(list(items))
+        self.requests.append(CURRENT.get())
         if "boom" in items:
             raise RuntimeError("a bug met by one item")
         if "db-down" in items:
@@ -58,9 +61,13 @@ def stored(db: Database) -> list[str]:
 
 
 def submit_all(writer: GroupCommit[str, str], items: list[str]) -> list[Any]:
+    """Submit each item as its own request would: under a request id `req-<item>` and key 7."""
+    async def submit(item: str) -> str:
+        CURRENT.set(RequestInfo(f"req-{item}", key_id=7))
+        return await writer.submit(item)
+
     async def run() -> list[Any]:
-        return await asyncio.gather(*(writer.submit(i) for i in items),
-                                    return_exceptions=True)
+        return await asyncio.gather(*(submit(i) for i in items), return_exceptions=True)
     return asyncio.run(run())
 
 
@@ -103,6 +110,20 @@ def test_an_error_in_one_item_fails_only_that_item(db: Database) -> None:
     assert results[0] == "ok x" and results[2] == "ok y"
     assert isinstance(results[1], RuntimeError)
     assert stored(db) == ["first", "x", "y"]
+
+
+def test_the_writer_logs_under_the_ids_of_the_requests_it_serves(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """An item applied alone logs as its request would; a line about a group names them all,
+    and a group is never logged under one of its requests."""
+    handler = Recorder()
+    with caplog.at_level("WARNING", logger="app.core.group_commit"):
+        as_one_group(db, handler, ["x", "boom", "y"])
+    assert [(r.request_id, r.key_id) if r else None for r in handler.requests] == [
+        ("req-first", 7), None, ("req-x", 7), ("req-boom", 7), ("req-y", 7)]
+    [line] = caplog.records
+    assert line.__dict__["request_ids"] == ["req-x", "req-boom", "req-y"]
+    assert line.__dict__["key_ids"] == [7, 7, 7]
 
 
 def test_a_failed_commit_fails_the_group_and_is_not_retried(db: Database) -> None:

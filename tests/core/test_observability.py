@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import logging.config
@@ -14,7 +15,7 @@ from app.core.config import Settings
 from app.core.observability import CURRENT, JsonFormatter, RequestInfo, log_config
 from app.main import create_app
 from tests.conftest import ADMIN_KEY
-from tests.factories import Api
+from tests.factories import COMMUNE, PROCEDURE, Api
 
 
 def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -113,6 +114,33 @@ def test_json_log_lines_carry_request_and_key_ids_never_the_secret() -> None:
     colour = logging.makeLogRecord({"name": "uvicorn.error", "msg": "Started",
                                     "color_message": "\x1b[36mStarted\x1b[0m"})
     assert "color_message" not in json.loads(JsonFormatter().format(colour))
+
+
+def test_a_write_through_the_group_commit_writer_logs_its_key(api: Api) -> None:
+    """Single receipts and events have their key looked up in the writer, not the request;
+    the request's access line still names the key (and a refused key too)."""
+    api.province()
+    keys = (api.key("counter", COMMUNE), api.key("dashboard", COMMUNE))
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())  # formats as the line is written, in the request
+    access = logging.getLogger("app.access")
+    access.addHandler(handler)
+    level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        for key in keys:
+            api.client.post("/api/v1/dossiers", headers={"X-API-Key": key}, json={
+                "procedure": PROCEDURE, "receiving_unit": COMMUNE, "channel": "direct",
+                "applicant": {"name": "Nguyễn Văn An"}})
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+    written = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert [(w["route"], w["status"]) for w in written] == [("/api/v1/dossiers", 201),
+                                                            ("/api/v1/dossiers", 403)]
+    assert all(isinstance(w["key_id"], int) for w in written)
+    assert written[0]["key_id"] != written[1]["key_id"]
 
 
 def test_the_served_log_config_is_valid_for_both_formats() -> None:

@@ -41,8 +41,10 @@ NOT_OVER_HTTP = {
     # (a command) meets the rules' own check.
     "missing_field",
 }
-# The one place a code is not a literal: check_steps raises its first field's code.
-DYNAMIC = {("app/catalog/rules.py", "check_steps")}
+# Where a code is not a literal: check_steps raises its first field's code, and
+# check_not_future the code its caller passes (collected from those calls: CODE_PASSING).
+DYNAMIC = {("app/catalog/rules.py", "check_steps"), ("app/dossiers/rules.py", "check_not_future")}
+CODE_PASSING = {"check_not_future": (4, 422)}  # the code's position, the status raised
 # Where problem() renders a code decided elsewhere: a ProblemError's own, and the HTTP
 # exception handler's (routing and body reading: the codes the scan cannot see).
 RENDERED = {("app/core/problems.py", "body"), ("app/core/errors.py", "_http")}
@@ -91,7 +93,13 @@ def _raised() -> tuple[dict[str, set[int]], set[tuple[str, str]], set[str]]:
                     assert (where, fn) in RENDERED, (where, fn)
                 else:
                     found.setdefault(code, set()).add(status)
-            elif name == "InvalidParam" and (where, fn) in DYNAMIC:
+            elif name in CODE_PASSING:
+                position, status = CODE_PASSING[name]
+                passed = _literal(call.args[position])
+                assert passed is not None, (where, fn)
+                found.setdefault(passed, set()).add(status)
+            elif name == "InvalidParam" and (where, fn) == ("app/catalog/rules.py",
+                                                            "check_steps"):
                 dynamic_params.add(_literal(call.args[1]))
     return found, dynamic, dynamic_params
 

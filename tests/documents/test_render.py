@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.catalog.headings import format_date, format_datetime
 from app.documents.context import (
     ApologyContext,
     Applicant,
@@ -27,7 +28,7 @@ from app.documents.context import (
     StopContext,
     SupplementContext,
 )
-from app.documents.render import format_date, format_datetime, render_html, render_pdf
+from app.documents.render import render_html, render_pdf
 
 VN = timezone(timedelta(hours=7))
 NAME = "Nguyễn Thị Hương"
@@ -43,7 +44,8 @@ TITLES: dict[DocumentKind, str] = {
     "receipt": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
     "supplement": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
     "refusal": "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
-    "apology": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    # Dated in 2026: the title of Thông tư 03/2025/TT-VPCP's Mẫu số 04.
+    "apology": "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
     "stop": "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
     "control_sheet": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
 }
@@ -323,6 +325,16 @@ def test_a_form_dated_under_the_2018_circular_carries_its_number() -> None:
     assert isinstance(stop, StopContext)
     unnumbered = replace(stop, stopped_at=datetime(2025, 9, 14, 16, 0, tzinfo=VN))
     assert "Mẫu số" not in visible_text(render_html("stop", unnumbered))
+    apology = make_context("apology")
+    assert isinstance(apology, ApologyContext)
+    slip = visible_text(render_html("apology", replace(
+        apology, issued_at=datetime(2025, 9, 12, 16, 0, tzinfo=VN))))
+    assert norm("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ") in slip
+    assert norm("xin lỗi Ông/Bà và hẹn lại thời gian trả kết quả vào: "
+                "14 giờ 30 phút, ngày 24 tháng 02 năm 2026") in slip
+    letter = visible_text(render_html("apology", apology))
+    assert norm("xin lỗi Ông/Bà và đề nghị gia hạn thời gian giải quyết hồ sơ, hẹn trả kết "
+                "quả vào: 14 giờ 30 phút, ngày 24 tháng 02 năm 2026") in letter
 
 
 @pytest.mark.parametrize("kind", KINDS)

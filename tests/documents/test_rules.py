@@ -8,14 +8,19 @@ from datetime import date
 
 import pytest
 
-from app.catalog.headings import Heading, UnitLine, heading, proper_name
+from app.catalog.headings import (
+    Heading,
+    UnitLine,
+    circular_on,
+    form_number,
+    heading,
+    proper_name,
+)
 from app.documents.rules import (
     HeldStep,
     RegisterEntry,
     Step,
-    circular_on,
     control_sheet_rows,
-    form_number,
     process_rows,
     register_note,
 )
@@ -177,6 +182,16 @@ def entry(**changes: object) -> RegisterEntry:
     base = RegisterEntry("X-260302-0001", "Thủ tục", "Nguyễn Văn An", None, None, "Sở",
                          vn("2026-03-02 08:00"), DUE, "processing")
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_the_apology_is_worded_by_the_circular_of_its_date() -> None:
+    """Mẫu số 04 was a slip with a new appointment (2018); from 15 September 2025 it is a
+    letter that apologises and asks to extend the processing time."""
+    before, after = circular_on(date(2025, 9, 14)).apology, circular_on(date(2025, 9, 15)).apology
+    assert before.title == "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
+    assert "hẹn lại thời gian trả kết quả" in before.offer
+    assert after.title == "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
+    assert "đề nghị gia hạn thời gian giải quyết" in after.offer
 
 
 def test_register_note_says_how_the_dossier_stands() -> None:

@@ -108,3 +108,31 @@ def test_batch_answers_follow_the_documented_schema(api: Api) -> None:
     assert [(p["name"], p["code"]) for x in r.json()["results"][2:]
             for p in x["body"]["invalid_params"]] == [("dossier", "missing"),
                                                       ("dossier", "string_too_short")]
+
+
+def test_batch_items_are_documented_with_their_real_shape(api: Api) -> None:
+    """An integrator reads an item's shape from the OpenAPI: a receipt item is the single
+    receipt body, an event item is the single event body of its type plus `dossier`, told
+    apart by `type`; and an item the document allows is one the endpoint takes."""
+    spec = api.client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    body = spec["paths"]["/api/v1/dossiers/batch"]["post"]["requestBody"]["content"]
+    receipts = schemas[body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert receipts["properties"]["items"]["items"]["$ref"] == "#/components/schemas/DossierIn"
+    body = spec["paths"]["/api/v1/events/batch"]["post"]["requestBody"]["content"]
+    events = schemas[body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+    item = events["properties"]["items"]["items"]
+    single = spec["paths"]["/api/v1/dossiers/{code}/events"]["post"]["requestBody"]["content"]
+    kinds = single["application/json"]["schema"]["discriminator"]["mapping"]
+    assert set(item["discriminator"]["mapping"]) == set(kinds)
+    for kind, ref in item["discriminator"]["mapping"].items():
+        shape = schemas[ref.rsplit("/", 1)[-1]]
+        event = schemas[kinds[kind].rsplit("/", 1)[-1]]
+        assert shape["properties"].keys() - event["properties"].keys() == {"dossier"}
+        assert set(shape["required"]) == {*event.get("required", []), "dossier"}
+        assert shape["additionalProperties"] is False
+    api.province()
+    code = api.receive("2026-03-02 08:00")["code"]
+    example = events["properties"]["items"]["examples"][0][0] | {"dossier": code}
+    [result] = post(api, "/api/v1/events/batch", [example])
+    assert result["status"] == 201, result

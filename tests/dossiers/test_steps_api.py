@@ -144,3 +144,73 @@ def test_a_dossier_keeps_the_steps_of_its_version(api: Api) -> None:
     r = api.event_raw(code, "transferred", "2026-03-02 10:00", to_unit=AGENCY)
     assert "steps" not in r.json()["event"]["flags"]
     assert api.client.get(f"/api/v1/dossiers/{code}/deadline").json()["steps"] == []
+
+
+IN_ONE_UNIT = [
+    {"name": "Tiếp nhận hồ sơ", "role": "Bộ phận Một cửa", "working_days": 0.5},
+    {"name": "Thẩm định hồ sơ", "role": "Công chức tư pháp - hộ tịch", "working_days": 2},
+    {"name": "Ký duyệt", "role": "Chủ tịch UBND xã", "working_days": 1},
+    {"name": "Trả kết quả", "role": "Bộ phận Một cửa", "working_days": 1.5},
+]
+ONE_UNIT = "2.000002"
+
+
+def test_steps_inside_one_unit_are_handed_on_by_step_completed(api: Api) -> None:
+    """A commune that receives, appraises and signs itself: each step is completed in the
+    unit, its own deadline starting then, and the sheet and figures show the late one."""
+    api.province()
+    api.procedure(ONE_UNIT, days=5, steps=IN_ONE_UNIT)
+    code = str(api.receive("2026-03-02 08:00", procedure=ONE_UNIT)["code"])  # due Fri 17:00
+    handed = api.event_raw(code, "step_completed", "2026-03-02 11:00")
+    assert handed.status_code == 201, handed.text
+    assert handed.json()["dossier"]["status"] == "processing"  # processing has begun
+    assert [(s["name"], s["result"]) for s in handed.json()["event"]["flags"]["steps"]] == [
+        ("Tiếp nhận hồ sơ", "on_time"), ("Thẩm định hồ sơ", None)]
+    # Appraisal: 2 working days from Monday 11:00, so due Wednesday 11:00; done at 16:00.
+    api.event(code, "step_completed", "2026-03-04 16:00")
+    before = api.dossier(code)
+    # The signature is the last step before the return: it ends with the result.
+    refused = api.event_raw(code, "step_completed", "2026-03-05 09:00")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "last_step_ends_with_result"
+    assert api.dossier(code) == before  # nothing changed
+    api.event(code, "resolved", "2026-03-05 14:00")
+    api.event(code, "returned", "2026-03-06 09:00", method="counter")
+
+    deadline = api.client.get(f"/api/v1/dossiers/{code}/deadline").json()
+    assert [(s["name"], s["due_at"], s["result"]) for s in deadline["steps"]] == [
+        ("Tiếp nhận hồ sơ", "2026-03-02T12:00:00+07:00", "on_time"),
+        ("Thẩm định hồ sơ", "2026-03-04T11:00:00+07:00", "late"),
+        ("Ký duyệt", "2026-03-05T16:00:00+07:00", "on_time"),  # the same day
+        ("Trả kết quả", "2026-03-06T17:00:00+07:00", "early"),
+    ]
+    assert deadline["matches_stored"] is True
+    sheet = api.client.get(f"/api/v1/dossiers/{code}/documents/control_sheet")
+    html = sheet.text[sheet.text.index("<tbody"):]
+    marks = [html.index(m) for m in ("Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Quá hạn",
+                                     "Ký duyệt", "Trả kết quả")]
+    assert marks == sorted(marks)
+    r = api.client.get("/api/v1/stats/on-time", params={
+        "unit": PROVINCE, "from": "2026-03-01", "to": "2026-03-31", "group_by": "step"})
+    assert [(g["step"], g["unit"], g["overran"]) for g in r.json()["groups"]] == [
+        ("Thẩm định hồ sơ", COMMUNE, 1)]
+
+
+def test_a_step_completed_needs_steps_and_a_refusal_after_it_is_after_appraisal(
+        api: Api) -> None:
+    api.province()
+    plain = str(api.receive("2026-03-02 08:00")["code"])
+    r = api.event_raw(plain, "step_completed", "2026-03-02 09:00")
+    assert (r.status_code, r.json()["code"]) == (409, "no_internal_steps")
+    assert api.dossier(plain)["status"] == "received"
+    api.procedure(ONE_UNIT, days=5, steps=IN_ONE_UNIT)
+    code = str(api.receive("2026-03-02 08:00", procedure=ONE_UNIT)["code"])
+    api.event(code, "step_completed", "2026-03-02 11:00")
+    api.event(code, "refused", "2026-03-03 09:00", reason="Không đủ điều kiện")
+    r = api.client.get("/api/v1/stats/on-time", params={
+        "unit": PROVINCE, "from": "2026-03-01", "to": "2026-03-31"})
+    figures = r.json()
+    assert figures["refused_at_receipt"] == 0
+    assert figures["received"]["total"] == 2
+    assert figures["ended_otherwise"]["refused"] == 1

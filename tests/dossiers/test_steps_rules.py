@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.catalog.rules import LegalTime, ProcedureStep, check_steps
-from app.core.problems import Unprocessable
+from app.core.problems import Conflict, Unprocessable
 from app.dossiers.rules import Event, apply_event, receive
 from app.worktime.rules import ProcessingTime, WorkCalendar, WorkingHours, add_working_time
 from tests.factories import vn
@@ -37,6 +37,17 @@ def test_a_late_step_is_late_against_its_own_allotment_not_the_appointment() -> 
     assert state.timeliness == "early"
 
 
+def test_a_transfer_to_another_unit_than_the_step_names_is_taken_and_flagged() -> None:
+    state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=CHAIN)
+    _, flags = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="C"),
+                           CAL, NOW, SKEW, steps=CHAIN)
+    assert flags["steps"][-1]["unit"] == "C"
+    assert flags["step_unit_expected"] == "B"
+    _, as_named = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="B"),
+                              CAL, NOW, SKEW, steps=CHAIN)
+    assert "step_unit_expected" not in as_named
+
+
 def test_the_return_step_is_judged_by_the_appointment() -> None:
     state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=CHAIN)
     state, _ = apply_event(state, Event("transferred", vn("2026-03-02 10:00"), to_unit="B"),
@@ -45,6 +56,43 @@ def test_the_return_step_is_judged_by_the_appointment() -> None:
                                steps=CHAIN)
     assert flags["steps"][-1]["due_at"] == "2026-03-06T17:00:00+07:00"
     assert flags["steps"][-1]["result"] == "on_time"
+
+
+IN_ONE_UNIT = (ProcedureStep("Tiếp nhận", "working_days", 50, role="Một cửa"),
+               ProcedureStep("Thẩm định", "working_days", 200, role="Công chức tư pháp"),
+               ProcedureStep("Phê duyệt", "working_days", 100, role="Chủ tịch UBND"),
+               ProcedureStep("Trả kết quả", "working_days", 150, role="Một cửa"))
+
+
+def test_a_step_completed_in_the_unit_begins_the_next_with_its_own_deadline() -> None:
+    state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=IN_ONE_UNIT)
+    state, flags = apply_event(state, Event("step_completed", vn("2026-03-02 11:00")),
+                               CAL, NOW, SKEW, steps=IN_ONE_UNIT)
+    assert [(s["name"], s["unit"], s["due_at"], s["result"]) for s in flags["steps"]] == [
+        ("Tiếp nhận", "A", "2026-03-02T12:00:00+07:00", "on_time"),
+        # Two working days from Monday 11:00: Wednesday 11:00.
+        ("Thẩm định", "A", "2026-03-04T11:00:00+07:00", None)]
+    assert (state.status, state.current_step) == ("processing", 1)
+    state, flags = apply_event(state, Event("step_completed", vn("2026-03-04 16:00")),
+                               CAL, NOW, SKEW, steps=IN_ONE_UNIT)
+    assert [(s["name"], s["result"]) for s in flags["steps"]] == [("Thẩm định", "late"),
+                                                                  ("Phê duyệt", None)]
+    assert state.step_due_at == vn("2026-03-05 16:00")
+
+
+def test_the_last_step_before_the_return_ends_with_the_result_not_a_step_completed() -> None:
+    state = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL, steps=IN_ONE_UNIT)
+    for at in ("2026-03-02 11:00", "2026-03-03 09:00"):
+        state, _ = apply_event(state, Event("step_completed", vn(at)), CAL, NOW, SKEW,
+                               steps=IN_ONE_UNIT)
+    with pytest.raises(Conflict) as refused:
+        apply_event(state, Event("step_completed", vn("2026-03-04 09:00")), CAL, NOW, SKEW,
+                    steps=IN_ONE_UNIT)
+    assert refused.value.code == "last_step_ends_with_result"
+    plain = receive("A", vn("2026-03-02 08:00"), FIVE_DAYS, CAL)
+    with pytest.raises(Conflict) as none:
+        apply_event(plain, Event("step_completed", vn("2026-03-02 10:00")), CAL, NOW, SKEW)
+    assert none.value.code == "no_internal_steps"
 
 
 def test_check_steps_refuses_more_than_the_legal_time() -> None:

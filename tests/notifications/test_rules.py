@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.core.clock import VN_TZ
-from app.notifications.rules import deadline, retry_delay, signature
+from app.notifications.rules import deadline, hears, retry_delay, signature
 from app.worktime.rules import WorkingHours, build_calendar
 
 CAL = build_calendar(WorkingHours(), [2026], {})
@@ -47,3 +47,10 @@ def test_closed_or_paused_dossiers_have_no_deadline_condition() -> None:
     assert deadline(True, True, DUE, late, CAL, 1) is None
     assert deadline(True, False, DUE, datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ), CAL, 5) == (
         "due_soon")
+
+
+def test_citizen_notices_go_only_to_a_webhook_that_names_them() -> None:
+    assert hears(None, "postal.return_ready") and hears(["dossier.overdue"], "dossier.overdue")
+    assert not hears(["dossier.overdue"], "postal.return_ready")
+    assert not hears(None, "citizen.notice")  # personal data: never by default
+    assert hears(["citizen.notice"], "citizen.notice")

@@ -82,8 +82,8 @@ def figures(dossiers: list[dict[str, Any]], q: Query) -> dict[str, Any]:
 
         timeline = d["timeline"]
         if d["status"] == "refused" and not any(
-                e["type"] in ("processing_started", "transferred", "supplement_requested",
-                              "financial_obligation_requested")
+                e["type"] in ("processing_started", "transferred", "step_completed",
+                              "supplement_requested", "financial_obligation_requested")
                 for e in timeline):
             # refused at receipt: never accepted, counted apart and nowhere else
             c["refused_at_receipt"] += in_p(finished)

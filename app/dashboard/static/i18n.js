@@ -89,6 +89,7 @@ const STRINGS = {
   ev_received: ["Tiếp nhận hồ sơ", "Received"],
   ev_processing_started: ["Chuyển xử lý", "Processing started"],
   ev_transferred: ["Chuyển liên thông", "Transferred"],
+  ev_step_completed: ["Chuyển bước xử lý", "Step completed"],
   ev_supplement_requested: ["Yêu cầu bổ sung hồ sơ", "Supplement requested"],
   ev_supplement_received: ["Đã nhận hồ sơ bổ sung", "Supplement received"],
   ev_financial_obligation_requested: ["Yêu cầu thực hiện nghĩa vụ tài chính", "Financial obligations requested"],

@@ -1,0 +1,1 @@
+"""Citizen notices: the SMS and e-mail texts the notification gateway forwards to applicants."""
