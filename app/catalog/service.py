@@ -108,9 +108,15 @@ def _hours_json(hours: WorkingHoursIn | None) -> dict[str, Any] | None:
     if hours is None:
         return None
     return {
-        "sessions": [[a.isoformat("minutes"), b.isoformat("minutes")] for a, b in hours.sessions],
+        "sessions": [[_clock(a), _clock(b)] for a, b in hours.sessions],
         "weekdays": sorted(set(hours.weekdays)),
     }
+
+
+def _clock(at: time) -> str:
+    """A session bound as stored: HH:MM, with the seconds when it has any (cut to minutes,
+    07:30:30-07:30:45 would be stored as an empty session and fail when read back)."""
+    return at.isoformat("minutes" if at.second == 0 else "seconds")
 
 
 def unit_out(unit: Unit) -> UnitOut:

@@ -78,6 +78,18 @@ def test_working_hours_are_validated_and_inherited(api: Api) -> None:
     assert r.status_code == 422
 
 
+def test_session_bounds_with_seconds_are_kept_not_cut_to_minutes(api: Api) -> None:
+    # Found by the fuzzing: 00:00:30-00:00:45 was stored as 00:00-00:00 and the answer failed.
+    hours = {"sessions": [["00:00:30", "00:00:45"], ["13:30", "17:00"]], "weekdays": [1]}
+    r = api.client.post("/api/v1/units", json={"code": "S", "name": "S", "level": "province",
+                                               "working_hours": hours})
+    assert r.status_code == 201, r.text
+    assert r.json()["working_hours"]["sessions"] == [["00:00:30", "00:00:45"],
+                                                     ["13:30:00", "17:00:00"]]
+    assert api.client.get("/api/v1/units/S").json()["working_hours"] == r.json()[
+        "working_hours"]
+
+
 def test_procedure_crud(api: Api) -> None:
     p = api.procedure(days=15, field=("DD", "Đất đai"))
     assert p["processing_time"] == {"working_days": 15, "working_hours": None,
