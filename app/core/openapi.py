@@ -72,24 +72,40 @@ def problems(*codes: str) -> dict[int | str, dict[str, Any]]:
 
 
 class InvalidParamOut(BaseModel):
-    """One field that failed."""
+    """One field that failed, so a client can mark it in its form."""
 
-    name: str
-    code: str
-    reason: str
+    name: str = Field(description="Where: the field's path in the body or the parameter's name "
+                                  "(nested fields with dots, list items by index).",
+                      examples=["applicant.phone"])
+    code: str = Field(description="Why, as a machine code: pydantic's error type (missing, "
+                                  "string_too_long, ...) or the rule's own (in_future, ...).",
+                      examples=["string_too_long"])
+    reason: str = Field(description="Why, in words, for a developer reading the log.",
+                        examples=["String should have at most 20 characters"])
 
 
 class Problem(BaseModel):
-    """An RFC 7807 problem document with a stable machine `code`."""
+    """An RFC 7807 problem document with a stable machine `code`; every error answer is one,
+    as application/problem+json, and nothing was applied (docs/errors.md)."""
 
-    type: str
-    title: str
-    status: int = Field(ge=400, le=599)
+    type: str = Field(description="A URI naming the problem kind; it ends with the code.",
+                      examples=["https://motcua.gov.vn/problems/illegal_transition"])
+    title: str = Field(description="The kind of problem, short and the same for every "
+                                   "answer of its class.",
+                       examples=["Conflicts with the current state"])
+    status: int = Field(ge=400, le=599, description="The HTTP status, repeated.",
+                        examples=[409])
     code: str = Field(description="Stable machine code: each error response lists the codes "
-                                  "it may carry in `x-problem-codes`, with their meanings")
-    detail: str
-    instance: str
-    invalid_params: list[InvalidParamOut] | None = None
+                                  "it may carry in `x-problem-codes`, with their meanings",
+                      examples=["illegal_transition"])
+    detail: str = Field(description="What went wrong with this request, in words (English).",
+                        examples=["A 'resolved' event is not allowed while the dossier is "
+                                  "'returned'."])
+    instance: str = Field(description="The request's path.",
+                          examples=["/api/v1/dossiers/000.00.20.H12-260302-0007/events"])
+    invalid_params: list[InvalidParamOut] | None = Field(
+        default=None, description="Each field that failed, for validation problems; absent "
+                                  "otherwise.")
 
 
 def _short_names(schema: dict[str, Any]) -> dict[str, Any]:

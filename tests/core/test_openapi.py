@@ -206,18 +206,8 @@ def _undocumented(spec: dict[str, Any]) -> list[str]:
     return found
 
 
-# Models whose fields are still to be described, by package; the list only shrinks (a model
-# that becomes complete must leave it), and no new model may join it.
-NOT_YET_DOCUMENTED = {
-    "InvalidParamOut", "Problem",  # core
-}
-
-
 def test_every_parameter_and_property_is_described_with_an_example(client: TestClient) -> None:
-    found = _undocumented(client.get("/openapi.json").json())
-    pending = {f.split(": ")[0].rsplit(".", 1)[0] for f in found} & NOT_YET_DOCUMENTED
-    assert [f for f in found if f.split(": ")[0].rsplit(".", 1)[0] not in pending] == []
-    assert NOT_YET_DOCUMENTED - pending == set(), "complete now: take them off the list"
+    assert _undocumented(client.get("/openapi.json").json()) == []
 
 
 def test_the_walk_finds_an_undocumented_parameter_and_property() -> None:
