@@ -39,7 +39,7 @@ from app.core.observability import (
     failed_checks_so_far,
     last_failed_check,
 )
-from app.core.openapi import document_problems
+from app.core.openapi import document_problems, problems
 from app.core.problems import problem
 from app.core.tracing import from_environment
 from app.dashboard.router import install as install_dashboard
@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     started_after = failed_checks_so_far()
 
     @app.get("/health/ready", summary="Readiness probe (the database answers)",
-             tags=["health"], response_model=None)
+             tags=["health"], response_model=None, responses=problems("not_ready"))
     def ready(request: Request) -> JSONResponse | dict[str, Any]:
         """The database answers. A consistency check that failed in this process since it
         started (statistics read from aggregates that cannot be right) is reported beside

@@ -8,9 +8,12 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
@@ -21,9 +24,26 @@ from app.core.db import Base
 from app.core.deps import get_now
 from app.core.migrate import upgrade
 from app.main import create_app
+from tests import problem_check
 from tests.factories import Api
 
 ADMIN_KEY = "test-admin-key"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def problems_are_documented() -> Iterator[None]:
+    """Every TestClient of the run checks each problem+json answer against the OpenAPI
+    document (tests/problem_check.py)."""
+    created = TestClient.__init__
+
+    def init(self: TestClient, *args: Any, **kwargs: Any) -> None:
+        created(self, *args, **kwargs)
+        if isinstance(self.app, FastAPI):
+            self.event_hooks["response"].append(partial(problem_check.check, self.app))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TestClient, "__init__", init)
+        yield
 
 
 def _fresh_postgres(url: str) -> Iterator[str]:

@@ -18,6 +18,7 @@ from app.core.cursor import (
     encode_cursor,
 )
 from app.core.deps import ReadSession
+from app.core.openapi import problems
 from app.core.params import CursorQuery
 from app.core.timefmt import LocalDatetime
 
@@ -49,7 +50,8 @@ class AuditPage(BaseModel):
     next_cursor: str | None = Field(description=NEXT_CURSOR, examples=[CURSOR_EXAMPLE])
 
 
-@router.get("/audit", summary="Read the audit trail", response_model=AuditPage)
+@router.get("/audit", summary="Read the audit trail", response_model=AuditPage,
+            responses=problems("invalid_cursor"))
 def audit(
     session: ReadSession, _who: Admin,
     entity: Annotated[str | None, Query(

@@ -15,6 +15,7 @@ from app.catalog.service import get_unit
 from app.core.changes import publish
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Instant, Year
@@ -32,7 +33,8 @@ OverrideDay = Annotated[Day, Path(description="The day declared off or working (
                                               "ngày làm bù)", examples=["2026-05-02"])]
 
 
-@router.get("/due", summary="Compute a due date in working time", response_model=DueOut)
+@router.get("/due", summary="Compute a due date in working time", response_model=DueOut,
+            responses=problems("one_time_unit", "unit_not_found"))
 def due(
     session: ReadSession, _who: Reader,
     unit: Annotated[str, Query(min_length=1, max_length=CODE_LENGTH, examples=[UNIT_EXAMPLE],
@@ -66,7 +68,8 @@ MAX_DAYS = 366
 
 
 @router.get("/days", summary="List working days with their sources",
-            response_model=CalendarDays)
+            response_model=CalendarDays,
+            responses=problems("range_reversed", "range_too_long", "unit_not_found"))
 def calendar_days(
     session: ReadSession, _who: Reader,
     from_: Annotated[Day, Query(alias="from", description="First day listed")],
@@ -85,7 +88,8 @@ def calendar_days(
     return service.calendar_days(session, unit, from_, to)
 
 
-@router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear)
+@router.get("/{year}", summary="Read a year's working calendar", response_model=CalendarYear,
+            responses=problems("unit_not_found"))
 def calendar_year(
     session: ReadSession, _who: Reader,
     year: Annotated[Year, Path(description="The calendar year", examples=[2026])],
@@ -101,7 +105,8 @@ def _recomputed(session: Session, change: DayOverridden) -> int:
 
 
 @router.put("/overrides/{day}", summary="Declare a day off or a working day",
-            response_model=OverrideOut)
+            response_model=OverrideOut,
+            responses=problems("unit_not_found"))
 def set_override(
     day: OverrideDay, body: OverrideIn, session: WriteSession, who: Admin, now: Now,
     unit: OverrideUnit,
@@ -113,7 +118,8 @@ def set_override(
     return out.model_copy(update={"recomputed": moved})
 
 
-@router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204)
+@router.delete("/overrides/{day}", summary="Remove a calendar override", status_code=204,
+               responses=problems("unit_not_found", "override_not_found"))
 def delete_override(
     day: OverrideDay, session: WriteSession, who: Admin, now: Now, unit: OverrideUnit
 ) -> Response:
@@ -136,7 +142,8 @@ def set_national_override(
 
 
 @router.delete("/national-overrides/{day}", summary="Remove a national calendar override",
-               status_code=204)
+               status_code=204,
+               responses=problems("override_not_found"))
 def delete_national_override(
     day: OverrideDay, session: WriteSession, who: Admin, now: Now
 ) -> Response:

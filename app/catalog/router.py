@@ -25,6 +25,7 @@ from app.catalog.schemas import (
 )
 from app.core.cursor import BY_CODE, decode_cursor, encode_cursor
 from app.core.deps import Now, ReadSession, TreeSession, WriteSession
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, CursorQuery, FieldQuery, ProcedurePath, UnitPath
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue (danh mục)"])
@@ -32,6 +33,12 @@ Limit = Annotated[int, Query(ge=1, le=5000, description="Page size, 1-5000", exa
 LevelQuery = Annotated[Level | None, Query(
     description="Only units of this level (cấp: province, agency, district, commune)",
     examples=["commune"])]
+# The faults of check_steps that new times alone can give a version's stored steps.
+TIME_STEP_PROBLEMS = ("step_allotment_kind_mismatch", "steps_need_working_time",
+                      "step_allotments_exceed_legal_time")
+# Every fault of check_steps: the steps of a new procedure or version.
+STEP_PROBLEMS = ("step_name_empty", "step_name_duplicated", "step_performer_missing",
+                 "step_allotment_not_positive", *TIME_STEP_PROBLEMS)
 ParentQuery = Annotated[str | None, Query(
     max_length=CODE_LENGTH, examples=[PROVINCE_EXAMPLE],
     description="Only the direct children of this unit (one level below it, not the unit "
@@ -42,13 +49,15 @@ UnderQuery = Annotated[str | None, Query(
                 "unknown code is a 404")]
 
 
-@router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut)
+@router.post("/units", summary="Create a unit", status_code=201, response_model=UnitOut,
+             responses=problems("unit_exists", "invalid_validity", "unknown_unit"))
 def create_unit(body: UnitIn, session: WriteSession, who: Admin, now: Now) -> UnitOut:
     """Create a unit (đơn vị)."""
     return service.unit_out(service.create_unit(session, who, body, now))
 
 
-@router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList)
+@router.get("/units", summary="List units (children, subtree or all)", response_model=UnitList,
+            responses=problems("unit_not_found", "invalid_cursor"))
 def list_units(
     session: ReadSession, _who: Reader,
     parent: ParentQuery = None, under: UnderQuery = None, level: LevelQuery = None,
@@ -62,13 +71,16 @@ def list_units(
     return UnitList(items=[service.unit_out(u) for u in units], next_cursor=nxt)
 
 
-@router.get("/units/{code}", summary="Read a unit", response_model=UnitOut)
+@router.get("/units/{code}", summary="Read a unit", response_model=UnitOut,
+            responses=problems("unit_not_found"))
 def get_unit(code: UnitPath, session: ReadSession, _who: Reader) -> UnitOut:
     """One unit."""
     return service.unit_out(service.get_unit(session, code))
 
 
-@router.patch("/units/{code}", summary="Change a unit", response_model=UnitOut)
+@router.patch("/units/{code}", summary="Change a unit", response_model=UnitOut,
+              responses=problems("unit_not_found", "null_field", "invalid_validity",
+                                 "unknown_unit", "unit_cycle", "merge_cycle"))
 def update_unit(
     code: UnitPath, patch: UnitPatch, session: TreeSession, who: Admin, now: Now
 ) -> UnitOut:
@@ -76,7 +88,8 @@ def update_unit(
     return service.unit_out(service.update_unit(session, who, code, patch, now))
 
 
-@router.delete("/units/{code}", summary="Delete a unit", status_code=204)
+@router.delete("/units/{code}", summary="Delete a unit", status_code=204,
+               responses=problems("unit_not_found", "unit_in_use"))
 def delete_unit(code: UnitPath, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete an unused unit."""
     service.delete_unit(session, who, code, now)
@@ -84,7 +97,8 @@ def delete_unit(code: UnitPath, session: WriteSession, who: Admin, now: Now) -> 
 
 
 @router.post("/procedures", summary="Create a procedure",
-             status_code=201, response_model=ProcedureOut)
+             status_code=201, response_model=ProcedureOut,
+             responses=problems("procedure_exists", "unknown_unit", *STEP_PROBLEMS))
 def create_procedure(
     body: ProcedureIn, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
@@ -93,7 +107,8 @@ def create_procedure(
 
 
 @router.get("/procedures", summary="List procedures, optionally of one field",
-            response_model=ProcedureList)
+            response_model=ProcedureList,
+            responses=problems("invalid_cursor"))
 def list_procedures(
     session: ReadSession, _who: Reader, now: Now,
     field: FieldQuery = None, cursor: CursorQuery = None, limit: Limit = 500,
@@ -105,7 +120,8 @@ def list_procedures(
     return ProcedureList(items=service.procedures_out(session, items, now), next_cursor=nxt)
 
 
-@router.get("/procedures/{code}", summary="Read a procedure", response_model=ProcedureOut)
+@router.get("/procedures/{code}", summary="Read a procedure", response_model=ProcedureOut,
+            responses=problems("procedure_not_found"))
 def get_procedure(
     code: ProcedurePath, session: ReadSession, _who: Reader, now: Now
 ) -> ProcedureOut:
@@ -113,7 +129,8 @@ def get_procedure(
     return service.procedure_view(session, service.get_procedure(session, code), now)
 
 
-@router.patch("/procedures/{code}", summary="Change a procedure", response_model=ProcedureOut)
+@router.patch("/procedures/{code}", summary="Change a procedure", response_model=ProcedureOut,
+              responses=problems("procedure_not_found", "null_field", *TIME_STEP_PROBLEMS))
 def update_procedure(
     code: ProcedurePath, patch: ProcedurePatch, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureOut:
@@ -124,7 +141,9 @@ def update_procedure(
 
 @router.post("/procedures/{code}/versions", status_code=201,
              summary="Add a version of a procedure's processing rules",
-             response_model=ProcedureVersionOut)
+             response_model=ProcedureVersionOut,
+             responses=problems("procedure_not_found", "overlapping_effective_date",
+                                "unknown_unit", *STEP_PROBLEMS))
 def add_procedure_version(
     code: ProcedurePath, body: ProcedureVersionIn, session: WriteSession, who: Admin, now: Now
 ) -> ProcedureVersionOut:
@@ -134,7 +153,8 @@ def add_procedure_version(
 
 @router.get("/procedures/{code}/versions",
             summary="List the versions of a procedure's processing rules",
-            response_model=ProcedureVersionList)
+            response_model=ProcedureVersionList,
+            responses=problems("procedure_not_found"))
 def list_procedure_versions(
     code: ProcedurePath, session: ReadSession, _who: Reader
 ) -> ProcedureVersionList:
@@ -142,7 +162,8 @@ def list_procedure_versions(
     return ProcedureVersionList(items=service.list_versions(session, code))
 
 
-@router.delete("/procedures/{code}", summary="Delete a procedure", status_code=204)
+@router.delete("/procedures/{code}", summary="Delete a procedure", status_code=204,
+               responses=problems("procedure_not_found", "procedure_in_use"))
 def delete_procedure(code: ProcedurePath, session: WriteSession, who: Admin, now: Now) -> Response:
     """Delete a procedure no dossier uses."""
     service.delete_procedure(session, who, code, now)

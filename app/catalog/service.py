@@ -55,6 +55,10 @@ def get_unit(session: Session, code: str) -> Unit:
     return unit
 
 
+COVERED_UNIT = ("unit_not_found", "outside_unit_scope")
+"""The problem codes of `covered_unit`, for the operations that name a unit of the key's."""
+
+
 def covered_unit(session: Session, who: Principal, code: str) -> Unit:
     """The unit with that code, which the key's subtree must cover (404, then 403)."""
     unit = get_unit(session, code)

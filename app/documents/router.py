@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from app.auth.dependencies import Counter
 from app.core.deps import FreshSession, Now, ReadSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, DossierPath
 from app.core.timefmt import Day, Period
+from app.dossiers.views import COVERED_DOSSIER
+from app.stats.router import UNIT_FIGURES
 from app.stats.rules import resolve_period
 
 from . import render_html, render_pdf
@@ -28,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     summary="Render a dossier's form (HTML or PDF)",
     response_class=Response,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
-               409: {"description": "The form does not apply to the dossier yet"}},
+               **problems(*COVERED_DOSSIER, "document_not_applicable")},
 )
 def document(
     code: DossierPath,
@@ -54,7 +57,7 @@ def document(
     "/documents/register",
     summary="The dossier register of a unit for a period (XLSX)",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
+    responses={200: {"content": {XLSX: {}}}, **problems(*UNIT_FIGURES, "register_too_large")},
 )
 def register(
     session: ReadSession, who: Counter, now: Now,

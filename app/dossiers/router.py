@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import Counter, CounterWrite, Reader
+from app.catalog.service import COVERED_UNIT
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, CursorQuery, DossierPath, PageSize
 from app.core.problems import InvalidParam, PayloadTooLarge
 from app.core.responses import Json
@@ -31,9 +33,13 @@ from app.dossiers.schemas import (
     EventTarget,
     ReceiptBatchIn,
 )
+from app.dossiers.views import COVERED_DOSSIER
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers (hồ sơ)"])
 REPLAYED = "Idempotent-Replayed"
+EVENT_REFUSALS = ("event_in_future", "event_out_of_order", "illegal_transition",
+                  "idempotency_key_reused")
+"""The problem codes any event may be refused with, whoever reports it (counter or post)."""
 
 
 def created(answer: Answer) -> Json:
@@ -57,15 +63,24 @@ def _check_batch(items: list[dict[str, Any]], limit: int) -> None:
         )
 
 
+RECEIPT_REFUSALS = ("unknown_unit", "outside_unit_scope", "outside_province",
+                    "unknown_procedure", "channel_not_offered", "unit_not_valid",
+                    "postal_not_offered", "delivery_address_missing")
+"""The problem codes a receipt may be refused with, wherever it comes from (a counter, an
+accepted online submission)."""
+
+
 @router.post("/dossiers", summary="Receive a dossier", status_code=201, response_model=DossierOut,
-             responses={409: {"description": "client_ref reused for a different dossier"}})
+             responses=problems(*RECEIPT_REFUSALS, "received_in_future",
+                                "idempotency_key_reused"))
 async def receive(body: DossierIn, writer: Writer, who: CounterWrite, now: Now) -> Json:
     """Receive a dossier (tiếp nhận hồ sơ); idempotent on client_ref."""
     outcome = await writer.submit((intake.caller_of(who, now), intake.receipt_command(body)))
     return created(intake.settle(outcome))
 
 
-@router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut)
+@router.post("/dossiers/batch", summary="Receive dossiers in a batch", response_model=BatchOut,
+             responses=problems("batch_too_large"))
 def receive_batch(
     body: ReceiptBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,
@@ -81,7 +96,8 @@ def receive_batch(
     return _batch_answer(results)
 
 
-@router.get("/dossiers", summary="List and filter dossiers", response_model=DossierPage)
+@router.get("/dossiers", summary="List and filter dossiers", response_model=DossierPage,
+            responses=problems(*COVERED_UNIT, "invalid_cursor"))
 def list_dossiers(
     session: ReadSession, who: Reader, now: Now,
     unit: Annotated[str | None, Query(
@@ -122,7 +138,8 @@ def list_dossiers(
 
 
 @router.get("/dossiers/{code}", summary="Read a dossier with its timeline",
-            response_model=DossierOut)
+            response_model=DossierOut,
+            responses=problems(*COVERED_DOSSIER))
 def get_dossier(code: DossierPath, session: FreshSession, who: Reader, now: Now) -> DossierOut:
     """One dossier with status, appointments, timeliness and its timeline."""
     # From the primary: a counter reads back the dossier it just wrote to decide its next
@@ -131,7 +148,8 @@ def get_dossier(code: DossierPath, session: FreshSession, who: Reader, now: Now)
 
 
 @router.get("/dossiers/{code}/deadline", summary="Explain a dossier's deadline",
-            response_model=DeadlineOut)
+            response_model=DeadlineOut,
+            responses=problems(*COVERED_DOSSIER))
 def explain_deadline(code: DossierPath, session: FreshSession, who: Reader, now: Now
                      ) -> DeadlineOut:
     """Why the dossier is due when it is: the rule and version, the clock's start, the working
@@ -140,7 +158,13 @@ def explain_deadline(code: DossierPath, session: FreshSession, who: Reader, now:
 
 
 @router.post("/dossiers/{code}/events", summary="Post a lifecycle event",
-             status_code=201, response_model=EventOut)
+             status_code=201, response_model=EventOut,
+             responses=problems(*COVERED_DOSSIER, *EVENT_REFUSALS, "unknown_unit",
+                                "outside_province", "unit_not_valid", "same_unit",
+                                "new_due_not_later", "not_awaiting_delivery",
+                                "postal_not_offered", "delivery_address_missing",
+                                "waybill_missing", "no_internal_steps",
+                                "last_step_ends_with_result"))
 async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: CounterWrite, now: Now,
                      ) -> Json:
     """Post one lifecycle event; idempotent on the event id."""
@@ -148,7 +172,8 @@ async def post_event(code: DossierPath, event: EventIn, writer: Writer, who: Cou
     return created(intake.settle(outcome))
 
 
-@router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut)
+@router.post("/events/batch", summary="Post lifecycle events in a batch", response_model=BatchOut,
+             responses=problems("batch_too_large"))
 def post_events_batch(
     body: EventBatchIn, request: Request, session: WriteSession, who: Counter, now: Now,
     settings: AppSettings, pipeline: Writes,

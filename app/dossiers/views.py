@@ -84,6 +84,10 @@ def dossier_out(
                 None if events is None else [_timeline_event(e, who) for e in events])
 
 
+COVERED_DOSSIER = ("dossier_not_found", "outside_unit_scope")
+"""The problem codes of `covered_dossier`, for the operations on one dossier."""
+
+
 def covered_dossier(session: Session, who: Principal, code: str) -> Dossier:
     """The dossier with this code, 404 if none, 403 if the key's unit does not cover it."""
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))

@@ -7,8 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from app.auth.dependencies import Admin, Reader
+from app.catalog.service import COVERED_UNIT
 from app.core.deps import FreshSession, Now, ReadSession, WriteSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, PageSize
 from app.dossiers.schemas import DossierOut
 from app.dossiers.views import dossier_out
@@ -37,7 +39,8 @@ def list_webhooks(session: FreshSession, _who: Admin) -> list[WebhookOut]:
     return service.list_webhooks(session)
 
 
-@router.delete("/webhooks/{webhook_id}", summary="Unregister a webhook", status_code=204)
+@router.delete("/webhooks/{webhook_id}", summary="Unregister a webhook", status_code=204,
+               responses=problems("webhook_not_found"))
 def delete_webhook(webhook_id: WebhookId, session: WriteSession, who: Admin, now: Now) -> Response:
     """Unregister a webhook; its pending deliveries are dropped."""
     service.delete_webhook(session, who, webhook_id, now)
@@ -61,7 +64,8 @@ UnitQuery = Annotated[str | None, Query(
                 "own); the key must cover it", examples=[UNIT_EXAMPLE])]
 
 
-@queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut])
+@queues_router.get("/overdue", summary="List overdue dossiers", response_model=list[DossierOut],
+                   responses=problems(*COVERED_UNIT))
 def overdue(
     session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
     limit: PageSize = 100,
@@ -71,7 +75,8 @@ def overdue(
     return [dossier_out(d, who, now) for d in rows]
 
 
-@queues_router.get("/due-soon", summary="List dossiers due soon", response_model=list[DossierOut])
+@queues_router.get("/due-soon", summary="List dossiers due soon", response_model=list[DossierOut],
+                   responses=problems(*COVERED_UNIT))
 def due_soon(
     session: ReadSession, who: Reader, now: Now, unit: UnitQuery = None,
     within_working_days: Annotated[int, Query(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from app.auth.dependencies import Admin
 from app.core.deps import Now, ReadSession, WriteSession
 from app.core.examples import DOSSIER_EXAMPLE, UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, DOSSIER_CODE_LENGTH, PageSize
 from app.core.timefmt import Day
 from app.portal import service
@@ -18,7 +19,8 @@ router = APIRouter(prefix="/api/v1/sync", tags=["national portal (Cổng DVCQG)"
 
 
 @router.post("/replay", summary="Send dossiers to the national portal again",
-             response_model=ReplayOut)
+             response_model=ReplayOut,
+             responses=problems("replay_scope", "invalid_range", "dossier_not_found"))
 def replay(
     session: WriteSession, who: Admin, now: Now,
     dossier: Annotated[str | None, Query(

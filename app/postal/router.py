@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import require
 from app.auth.rules import Principal
 from app.core.deps import FreshSession, Now, WriteSession
+from app.core.openapi import problems
 from app.core.params import CursorQuery, DossierPath, PageSize
 from app.dossiers import intake
 from app.dossiers.intake import Caller, Writes
-from app.dossiers.router import created
+from app.dossiers.router import EVENT_REFUSALS, created
 from app.dossiers.schemas import EventOut
-from app.dossiers.views import covered_dossier
+from app.dossiers.views import COVERED_DOSSIER, covered_dossier
 from app.postal import service
 from app.postal.schemas import DeliveredIn, DeliveryFailedIn, HandedOverIn, PostalFeedPage
 
@@ -23,7 +24,8 @@ router = APIRouter(prefix="/api/v1/postal", tags=["postal (bưu chính)"])
 Postal = Annotated[Principal, require("admin", "postal")]
 
 
-@router.get("/returns", summary="Poll the postal return feed", response_model=PostalFeedPage)
+@router.get("/returns", summary="Poll the postal return feed", response_model=PostalFeedPage,
+            responses=problems("invalid_cursor"))
 def feed(
     session: FreshSession, who: Postal, cursor: CursorQuery = None,
     limit: PageSize = 100,
@@ -49,7 +51,8 @@ def _report(session: WriteSession, who: Principal, code: str,
 
 
 @router.post("/returns/{code}/handed_over", summary="Report a result handed to the post",
-             status_code=201, response_model=EventOut)
+             status_code=201, response_model=EventOut,
+             responses=problems(*COVERED_DOSSIER, "not_in_postal_feed", *EVENT_REFUSALS))
 def handed_over(code: DossierPath, body: HandedOverIn, session: WriteSession, who: Postal, now: Now,
                 pipeline: Writes) -> JSONResponse:
     """The post took the result (the dossier's return time); idempotent per waybill."""
@@ -57,7 +60,9 @@ def handed_over(code: DossierPath, body: HandedOverIn, session: WriteSession, wh
 
 
 @router.post("/returns/{code}/delivered", summary="Report a postal delivery",
-             status_code=201, response_model=EventOut)
+             status_code=201, response_model=EventOut,
+             responses=problems(*COVERED_DOSSIER, "not_handed_over", "not_awaiting_delivery",
+                                *EVENT_REFUSALS))
 def delivered(code: DossierPath, body: DeliveredIn, session: WriteSession, who: Postal, now: Now,
               pipeline: Writes) -> JSONResponse:
     """The recipient got the result; idempotent."""
@@ -65,7 +70,9 @@ def delivered(code: DossierPath, body: DeliveredIn, session: WriteSession, who: 
 
 
 @router.post("/returns/{code}/delivery_failed", summary="Report a failed postal delivery",
-             status_code=201, response_model=EventOut)
+             status_code=201, response_model=EventOut,
+             responses=problems(*COVERED_DOSSIER, "not_handed_over", "not_awaiting_delivery",
+                                *EVENT_REFUSALS))
 def delivery_failed(code: DossierPath, body: DeliveryFailedIn, session: WriteSession, who: Postal,
                     now: Now, pipeline: Writes) -> JSONResponse:
     """Not delivered: the result goes back to the counter; idempotent."""

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.core.deps import Now, ReadSession
 from app.core.errors import problem_response
+from app.core.openapi import problems
 from app.core.params import DossierPath
 from app.core.problems import NotFound
 from app.public import rules, service
@@ -54,8 +55,7 @@ def client_of(request: Request) -> str:
 
 @router.get("/dossiers/{code}", summary="Look up a dossier (citizens, no key)",
             response_model=PublicDossierOut,
-            responses={404: {"description": "Unknown code or wrong phone digits (one answer)"},
-                       429: {"description": "Too many failed lookups"}})
+            responses=problems("dossier_not_found", "too_many_lookups"))
 def lookup(
     code: DossierPath, request: Request, session: ReadSession, now: Now,
     phone_last4: Last4 = None, x_phone_last4: Last4Header = None,

@@ -9,17 +9,26 @@ from fastapi import APIRouter
 
 from app.auth.dependencies import Reader
 from app.core.deps import AppSettings, Now, ReadSession
+from app.core.openapi import problems
 from app.core.params import CursorQuery, PageSize
 from app.scorecard import service
 from app.scorecard.schemas import AtRiskPage, ScorecardOut
 from app.stats import rules as stats_rules
-from app.stats.router import FromQuery, PeriodQuery, ToQuery, UnitQuery, required_unit
+from app.stats.router import (
+    UNIT_FIGURES,
+    FromQuery,
+    PeriodQuery,
+    ToQuery,
+    UnitQuery,
+    required_unit,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["scorecard (bộ chỉ số 766)"])
 
 
 @router.get("/stats/scorecard", summary="National scorecard (QĐ 766) of a unit and period",
-            response_model=ScorecardOut)
+            response_model=ScorecardOut,
+            responses=problems(*UNIT_FIGURES, "no_scorecard_weights"))
 def scorecard(
     session: ReadSession, who: Reader, now: Now, settings: AppSettings,
     unit: UnitQuery = None,
@@ -36,7 +45,8 @@ def scorecard(
 
 
 @router.get("/stats/scorecard/at-risk", summary="Dossiers that will cost scorecard points",
-            response_model=AtRiskPage)
+            response_model=AtRiskPage,
+            responses=problems(*UNIT_FIGURES, "no_scorecard_weights", "invalid_cursor"))
 def at_risk(
     session: ReadSession, who: Reader, now: Now,
     unit: UnitQuery = None,

@@ -11,9 +11,10 @@ from app.auth.dependencies import Overseer, Reader
 from app.auth.rules import Principal
 from app.catalog.models import Unit
 from app.catalog.schemas import Level
-from app.catalog.service import covered_unit, unit_heading
+from app.catalog.service import COVERED_UNIT, covered_unit, unit_heading
 from app.core.deps import Now, ReadSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, FieldQuery, ProcedureQuery
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
@@ -53,6 +54,10 @@ def scoped_unit(session: Session, who: Principal, code: str | None) -> Unit | No
     return None if code is None else covered_unit(session, who, code)
 
 
+UNIT_FIGURES = (*COVERED_UNIT, "unit_required", "invalid_period")
+"""The problem codes of the figures of one unit and period (`required_unit`, the period)."""
+
+
 def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
     """Like scoped_unit, for figures of one unit: a national key must name it (422)."""
     unit = scoped_unit(session, who, code)
@@ -64,7 +69,8 @@ def required_unit(session: Session, who: Principal, code: str | None) -> Unit:
 
 
 @router.get("/stats/on-time", summary="On-time figures of a unit and period",
-            response_model=OnTime | OnTimeGrouped | OnTimeByStep)
+            response_model=OnTime | OnTimeGrouped | OnTimeByStep,
+            responses=problems(*UNIT_FIGURES, "then_by_without_group_by"))
 def on_time(
     session: ReadSession, who: Reader, now: Now,
     unit: UnitQuery = None,
@@ -125,7 +131,8 @@ def on_time(
             "total": total}
 
 
-@router.get("/stats/ranking", summary="Rank units by on-time rate", response_model=Ranking)
+@router.get("/stats/ranking", summary="Rank units by on-time rate", response_model=Ranking,
+            responses=problems(*COVERED_UNIT, "invalid_period"))
 def ranking(
     session: ReadSession, who: Reader, now: Now,
     level: Annotated[Level, Query(
@@ -176,7 +183,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/reports/ii06a", summary="Periodic report II.06a/VPCP/KSTT", response_model=None,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **problems(*UNIT_FIGURES)})
 def report_ii06a(
     session: ReadSession, who: Reader, now: Now,
     unit: UnitQuery = None,

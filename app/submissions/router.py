@@ -8,14 +8,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.dependencies import Counter, Reader
+from app.catalog.service import COVERED_UNIT
 from app.core.deps import AppSettings, FreshSession, Now, ReadSession, WriteSession
 from app.core.examples import UNIT_EXAMPLE
+from app.core.openapi import problems
 from app.core.params import CODE_LENGTH, CursorQuery, PageSize
 from app.core.responses import Json
 from app.dossiers.intake import Writes
-from app.dossiers.router import created
+from app.dossiers.router import RECEIPT_REFUSALS, created
 from app.stats import rules as stats_rules
-from app.stats.router import FromQuery, PeriodQuery, ToQuery, UnitQuery, required_unit
+from app.stats.router import (
+    UNIT_FIGURES,
+    FromQuery,
+    PeriodQuery,
+    ToQuery,
+    UnitQuery,
+    required_unit,
+)
 from app.submissions import service
 from app.submissions.rules import Status
 from app.submissions.schemas import (
@@ -37,13 +46,19 @@ SubmissionId = Annotated[int, Path(ge=1, le=2**63 - 1, description=SUBMISSION_ID
                                    examples=[42])]
 
 
+# The problem codes of naming one submission, and of deciding it.
+SUBMISSION = ("submission_not_found", "outside_unit_scope")
+DECISION = ("submission_decided", "decided_before_submission", "decided_in_future")
+
+
 def _skew(settings: AppSettings) -> timedelta:
     return timedelta(seconds=settings.receipt_clock_skew_seconds)
 
 
 @router.post("/submissions", summary="File an online submission for checking", status_code=201,
              response_model=SubmissionOut,
-             responses={409: {"description": "client_ref reused for a different submission"}})
+             responses=problems(*RECEIPT_REFUSALS, "submitted_in_future",
+                                "idempotency_key_reused"))
 def submit(body: SubmissionIn, session: WriteSession, who: Counter, now: Now,
            settings: AppSettings) -> Json:
     """File a dossier submitted online (nộp hồ sơ trực tuyến): it waits for an officer's
@@ -53,7 +68,8 @@ def submit(body: SubmissionIn, session: WriteSession, who: Counter, now: Now,
                                   settings.submission_check_hours))
 
 
-@router.get("/submissions", summary="List the check queue", response_model=SubmissionPage)
+@router.get("/submissions", summary="List the check queue", response_model=SubmissionPage,
+            responses=problems(*COVERED_UNIT, "invalid_cursor"))
 def list_submissions(
     session: ReadSession, who: Reader, now: Now,
     unit: Annotated[str | None, Query(
@@ -78,7 +94,7 @@ def list_submissions(
 
 
 @router.get("/submissions/{submission_id}", summary="Read a submission",
-            response_model=SubmissionOut)
+            response_model=SubmissionOut, responses=problems(*SUBMISSION))
 def get_submission(submission_id: SubmissionId, session: FreshSession, who: Reader, now: Now
                    ) -> SubmissionOut:
     """One submission and its check; from the primary, so a decision just taken shows."""
@@ -87,8 +103,7 @@ def get_submission(submission_id: SubmissionId, session: FreshSession, who: Read
 
 @router.post("/submissions/{submission_id}/accept", summary="Accept a submission",
              response_model=AcceptedOut,
-             responses={409: {"description": "The submission is already decided "
-                                             "(submission_decided)"}})
+             responses=problems(*SUBMISSION, *DECISION, *RECEIPT_REFUSALS))
 def accept(submission_id: SubmissionId, body: AcceptIn, session: WriteSession, who: Counter,
            now: Now, settings: AppSettings, pipeline: Writes) -> dict[str, Any]:
     """Accept the submission (tiếp nhận): the dossier is received through the receipt path at
@@ -98,9 +113,7 @@ def accept(submission_id: SubmissionId, body: AcceptIn, session: WriteSession, w
 
 
 @router.post("/submissions/{submission_id}/not-accept", summary="Do not accept a submission",
-             response_model=SubmissionOut,
-             responses={409: {"description": "The submission is already decided "
-                                             "(submission_decided)"}})
+             response_model=SubmissionOut, responses=problems(*SUBMISSION, *DECISION))
 def not_accept(submission_id: SubmissionId, body: NotAcceptIn, session: WriteSession,
                who: Counter, now: Now, settings: AppSettings) -> SubmissionOut:
     """Do not accept the submission (không tiếp nhận), with a reason code and the officer's
@@ -109,7 +122,8 @@ def not_accept(submission_id: SubmissionId, body: NotAcceptIn, session: WriteSes
 
 
 @stats_router.get("/stats/submissions", summary="Online pre-receipt figures of a unit and "
-                                                "period", response_model=SubmissionFigures)
+                                                "period", response_model=SubmissionFigures,
+                      responses=problems(*UNIT_FIGURES))
 def submission_figures(
     session: ReadSession, who: Reader,
     unit: UnitQuery = None,

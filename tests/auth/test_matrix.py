@@ -100,6 +100,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/reports/ii06a"): DOSSIER_READ,
     ("GET", "/api/v1/stats/scorecard"): DOSSIER_READ,
     ("GET", "/api/v1/stats/scorecard/at-risk"): DOSSIER_READ,
+    ("POST", "/api/v1/submissions"): DOSSIER_WRITE,
+    ("GET", "/api/v1/submissions"): DOSSIER_READ,
+    ("GET", "/api/v1/submissions/{submission_id}"): DOSSIER_READ,
+    ("POST", "/api/v1/submissions/{submission_id}/accept"): DOSSIER_WRITE,
+    ("POST", "/api/v1/submissions/{submission_id}/not-accept"): DOSSIER_WRITE,
+    ("GET", "/api/v1/stats/submissions"): DOSSIER_READ,
     ("POST", "/api/v1/keys"): ADMIN_ONLY,
     ("GET", "/api/v1/keys"): ADMIN_ONLY_UNSCOPED,
     ("POST", "/api/v1/keys/{key_id}/revoke"): ADMIN_ONLY,
@@ -246,6 +252,16 @@ def _new_webhook(w: World, _u: Unit) -> int:
     return int(r.json()["id"])
 
 
+def _submission(w: World, u: Unit) -> dict[str, Any]:
+    return {**_receipt(w, u), "channel": "online", "submitted_at": iso("2026-03-19 09:00")}
+
+
+def _new_submission(w: World, u: Unit) -> int:
+    r = w.client.post("/api/v1/submissions", json=_submission(w, u))
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
 def _override_day(w: World) -> str:
     return f"2027-{1 + w.next() % 12:02d}-{1 + w.next() % 28:02d}"
 
@@ -339,6 +355,20 @@ REQUESTS: dict[tuple[str, str], Build] = {
                                                           {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/stats/scorecard/at-risk"): lambda w, u: Call(
         "/api/v1/stats/scorecard/at-risk", {"unit": u.code, **PERIOD}),
+    ("POST", "/api/v1/submissions"): lambda w, u: Call("/api/v1/submissions",
+                                                       json=_submission(w, u)),
+    ("GET", "/api/v1/submissions"): lambda w, u: Call("/api/v1/submissions", {"unit": u.code}),
+    ("GET", "/api/v1/submissions/{submission_id}"): lambda w, u: Call(
+        f"/api/v1/submissions/{_new_submission(w, u)}"),
+    ("POST", "/api/v1/submissions/{submission_id}/accept"): lambda w, u: Call(
+        f"/api/v1/submissions/{_new_submission(w, u)}/accept",
+        json={"at": iso("2026-03-19 10:00")}),
+    ("POST", "/api/v1/submissions/{submission_id}/not-accept"): lambda w, u: Call(
+        f"/api/v1/submissions/{_new_submission(w, u)}/not-accept",
+        json={"at": iso("2026-03-19 10:00"), "reason_code": "incomplete",
+              "reason": "Thiếu tờ khai"}),
+    ("GET", "/api/v1/stats/submissions"): lambda w, u: Call("/api/v1/stats/submissions",
+                                                            {"unit": u.code, **PERIOD}),
     ("POST", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys", json={
         "name": f"key {w.next()}", "role": "dashboard", "unit": u.code}),
     ("GET", "/api/v1/keys"): lambda w, u: Call("/api/v1/keys"),
@@ -451,7 +481,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        55, 5, 2, 550, 440)
+        61, 5, 2, 610, 500)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

@@ -6,13 +6,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problem_check import resolved
+
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
 def _responses(client: TestClient) -> list[tuple[str, dict[str, Any]]]:
-    paths = client.get("/openapi.json").json()["paths"]
-    return [(status, response) for item in paths.values() for op in item.values()
-            for status, response in op["responses"].items()]
+    spec = client.get("/openapi.json").json()
+    return [(status, resolved(spec, response)) for item in spec["paths"].values()
+            for op in item.values() for status, response in op["responses"].items()]
 
 
 def test_every_error_response_is_documented_as_problem_json(client: TestClient) -> None:
@@ -207,10 +209,6 @@ def _undocumented(spec: dict[str, Any]) -> list[str]:
 # Models whose fields are still to be described, by package; the list only shrinks (a model
 # that becomes complete must leave it), and no new model may join it.
 NOT_YET_DOCUMENTED = {
-    "AtRiskOut", "AtRiskPage", "ForecastOut", "GroupOut", "IndicatorOut", "ScorecardOut",
-    "TotalOut", "WeightsOut",  # scorecard
-    "CalendarDay", "CalendarDays", "CalendarYear", "DaySource", "DayStatus", "DueOut",
-    "OverrideIn", "OverrideOut",  # calendar
     "InvalidParamOut", "Problem",  # core
 }
 
