@@ -160,7 +160,7 @@ def ranking(
 
 
 @router.get("/stats/officers", summary="Figures per officer of a unit and period",
-            response_model=OfficerList)
+            response_model=OfficerList, responses=problems(*UNIT_FIGURES))
 def officers(
     session: ReadSession, who: Overseer,
     unit: UnitQuery = None,
