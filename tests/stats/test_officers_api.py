@@ -122,7 +122,7 @@ def test_a_retry_naming_the_same_officer_replays_and_another_officer_is_refused(
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert retry.json() == done.json()
     for changed in (MINH, None):
-        fields = {} if changed is None else {"officer": changed}
+        fields: dict[str, Any] = {} if changed is None else {"officer": changed}
         r = api.event_raw(code, "resolved", "2026-03-04 10:00", id_="ev-1", **fields)
         assert (r.status_code, r.json()["code"]) == (409, "idempotency_key_reused")
     with engine.connect() as conn:

@@ -4,6 +4,7 @@ its local day, and the shares and the mean rating round as the reports print the
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from app.stats import rules
 from app.stats.rules import OfficerAct, OfficerRow
@@ -17,7 +18,7 @@ def act(officer: str, at: str, name: str | None = None) -> OfficerAct:
 
 
 def by_id(rows: list[OfficerRow], start: date = Q1[0], end: date = Q1[1]
-          ) -> dict[str, dict[str, object]]:
+          ) -> dict[str, dict[str, Any]]:
     return {f["officer"]["id"]: f for f in rules.officer_figures(rows, start, end)}
 
 
