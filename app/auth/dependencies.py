@@ -73,4 +73,6 @@ Counter = Annotated[Principal, require("admin", "counter")]
 # Single receipts and events: checked in the group-commit writer (app/dossiers/intake.py).
 CounterWrite = Annotated[Principal | Credential, presented("admin", "counter")]
 Reader = Annotated[Principal, require("admin", "counter", "dashboard")]
+# Figures about named officers: for oversight (admins, dashboards), not for the counters.
+Overseer = Annotated[Principal, require("admin", "dashboard")]
 Anyone = Annotated[Principal, require("admin", "counter", "dashboard", "postal")]

@@ -51,6 +51,23 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Officer:
+    """The officer (cán bộ, công chức) who did a step: an opaque staff id and a name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Officers:
+    """Who received a dossier, who resolved it and who returned its result (the last time)."""
+
+    received_by: Officer | None = None
+    resolved_by: Officer | None = None
+    returned_by: Officer | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Receive:
     """Receive a dossier (tiếp nhận)."""
 
@@ -66,6 +83,7 @@ class Receive:
     waybill: str | None = None
     return_by_post: bool = False
     delivery: Delivery | None = None
+    officer: Officer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,7 @@ class PostEvent:
     delivery: Delivery | None = None
     reason: str | None = None
     result_document: str | None = None
+    officer: Officer | None = None
 
 
 Command = Receive | PostEvent
@@ -161,6 +180,7 @@ class Record:
     updated_at: datetime
     # Whether a return by post is on file (its rows and states are app/postal's).
     has_postal_return: bool = False
+    officers: Officers = Officers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,13 +357,15 @@ def decide_receipt(
         id=0, code="", province_code=receiving.province_code, procedure=procedure.code,
         procedure_version=version.version, receiving_unit=receiving.code, channel=cmd.channel,
         client_ref=cmd.client_ref, applicant=cmd.applicant, state=state, updated_at=now,
-        has_postal_return=cmd.return_by_post,
+        has_postal_return=cmd.return_by_post, officers=Officers(received_by=cmd.officer),
     )
+    officer = {} if cmd.officer is None else {"officer": {"id": cmd.officer.id,
+                                                          "name": cmd.officer.name}}
     step = Step(
         id=cmd.client_ref or RECEIPT, type=RECEIPT, at=received_at, recorded_at=now,
         details={"channel": cmd.channel, "procedure": procedure.code,
                  "receiving_unit": receiving.code, "handling_unit": handling.code,
-                 "documents": list(cmd.documents), "waybill": cmd.waybill},
+                 "documents": list(cmd.documents), "waybill": cmd.waybill, **officer},
     )
     return DossierChange(None, after, step, {}, who, cmd)
 
@@ -388,9 +410,20 @@ def decide_event(
             # Handed to the post without a request: the applicant's address is the recipient's.
             _address(None, record.applicant)
             postal = True
-    after = replace(record, state=new, updated_at=now, has_postal_return=postal)
+    after = replace(record, state=new, updated_at=now, has_postal_return=postal,
+                    officers=_officers_after(record.officers, cmd))
     step = Step(id=cmd.id, type=cmd.type, at=cmd.at, recorded_at=now, details=cmd.details)
     return DossierChange(record, after, step, flags, who, cmd)
+
+
+def _officers_after(officers: Officers, cmd: PostEvent) -> Officers:
+    """The resolving officer is the `resolved` event's, the returning one the `returned`
+    event's; a failed delivery undoes the return (and its rating) until the next one."""
+    if cmd.type == "resolved":
+        return replace(officers, resolved_by=cmd.officer)
+    if cmd.type in ("returned", "delivery_failed"):
+        return replace(officers, returned_by=cmd.officer if cmd.type == "returned" else None)
+    return officers
 
 
 # ---- idempotency --------------------------------------------------------------------------

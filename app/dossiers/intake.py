@@ -33,24 +33,34 @@ from app.dossiers.decisions import (
     Caller,
     Command,
     Delivery,
+    Officer,
     Outcome,
     PostEvent,
     Receive,
 )
 from app.dossiers.pipeline import Pipeline
-from app.dossiers.schemas import DeliveryIn, DossierIn, EventIn
+from app.dossiers.schemas import DeliveryIn, DossierIn, EventIn, OfficerIn
 
 __all__ = ["Answer", "Caller", "Outcome"]
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
-    """A stable hash of a request body, to spot an id reused for a different request."""
+    """A stable hash of a request body, to spot an id reused for a different request.
+
+    Of the fields sent only (`exclude_unset`): the officer, when named, is part of it, so a
+    retry of the same body replays and the same id naming another officer is refused, while
+    a body without one hashes as it did before officers were recorded.
+    """
     canonical = json.dumps(jsonable(payload), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _delivery(d: DeliveryIn | None) -> Delivery | None:
     return None if d is None else Delivery(d.name, d.address, d.phone, d.cod_amount)
+
+
+def _officer(o: OfficerIn | None) -> Officer | None:
+    return None if o is None else Officer(o.id, o.name)
 
 
 def receipt_command(body: DossierIn) -> Receive:
@@ -63,6 +73,7 @@ def receipt_command(body: DossierIn) -> Receive:
         handling_unit=body.handling_unit, received_at=body.received_at,
         client_ref=body.client_ref, documents=tuple(body.documents), waybill=body.waybill,
         return_by_post=body.return_by_post, delivery=_delivery(body.delivery),
+        officer=_officer(body.officer),
     )
 
 
@@ -81,6 +92,7 @@ def event_command(code: str, event: EventIn) -> PostEvent:
                                                                             None)),
         reason=getattr(event, "reason", None),
         result_document=getattr(event, "result_document", None),
+        officer=_officer(event.officer),
     )
 
 

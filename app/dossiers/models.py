@@ -16,7 +16,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, BigId
-from app.dossiers.rules import SECRET_LENGTH, new_lookup_secret
+from app.dossiers.rules import (
+    OFFICER_ID_LENGTH,
+    OFFICER_NAME_LENGTH,
+    SECRET_LENGTH,
+    new_lookup_secret,
+)
 
 STATUSES = (
     "received", "processing", "awaiting_supplement", "awaiting_financial_obligation",
@@ -77,6 +82,14 @@ class Dossier(Base):
     step_due_at: Mapped[datetime | None]
     last_event_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The officers (cán bộ, công chức) who received it, resolved it and returned its result,
+    # as the receipt and those events named them: what the officers' figures count.
+    received_by_officer_id: Mapped[str | None] = mapped_column(String(OFFICER_ID_LENGTH))
+    received_by_officer_name: Mapped[str | None] = mapped_column(String(OFFICER_NAME_LENGTH))
+    resolved_by_officer_id: Mapped[str | None] = mapped_column(String(OFFICER_ID_LENGTH))
+    resolved_by_officer_name: Mapped[str | None] = mapped_column(String(OFFICER_NAME_LENGTH))
+    returned_by_officer_id: Mapped[str | None] = mapped_column(String(OFFICER_ID_LENGTH))
+    returned_by_officer_name: Mapped[str | None] = mapped_column(String(OFFICER_NAME_LENGTH))
 
     events: Mapped[list[DossierEvent]] = relationship(
         back_populates="dossier", lazy="raise", order_by="DossierEvent.id"

@@ -52,7 +52,7 @@ from app.dossiers.decisions import (
     replay,
 )
 from app.dossiers.models import DOSSIER_COLUMNS, Dossier, DossierEvent, DossierSequence
-from app.dossiers.records import record_of, unit_facts
+from app.dossiers.records import officer_columns, record_of, unit_facts
 from app.dossiers.schemas import TimelineEvent
 from app.dossiers.views import view
 from app.worktime.rules import WorkCalendar
@@ -214,7 +214,7 @@ class Pipeline:
             prepared = self._prepare(session, changes)
             latest = {c.after.id: c.after for c in changes}
             session.execute(update(Dossier), [
-                {"id": r.id, "updated_at": r.updated_at,
+                {"id": r.id, "updated_at": r.updated_at, **officer_columns(r.officers),
                  **{f: getattr(r.state, f) for f in STATE_FIELDS}} for r in latest.values()])
             session.execute(insert(DossierEvent), [
                 _event_row(c, seen[(c.after.id, c.event.id)][1]) for c in changes
@@ -310,7 +310,8 @@ def _dossier_row(r: Record, code: str) -> dict[str, Any]:
         "channel": r.channel, "client_ref": r.client_ref, "applicant_kind": a.kind,
         "applicant_name": a.name, "applicant_id_number": a.id_number,
         "applicant_phone": a.phone, "applicant_address": a.address,
-        "updated_at": r.updated_at, **{f: getattr(s, f) for f in STATE_FIELDS},
+        "updated_at": r.updated_at, **officer_columns(r.officers),
+        **{f: getattr(s, f) for f in STATE_FIELDS},
     }
     assert set(row) == set(DOSSIER_COLUMNS)  # every column written, nothing else
     return row

@@ -109,6 +109,11 @@ def event_details(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
+# An officer (cán bộ, công chức) as receipts and events name one: the staff id's and the
+# display name's longest lengths (the body's limits and the dossier's columns).
+OFFICER_ID_LENGTH = 64
+OFFICER_NAME_LENGTH = 255
+
 OPEN: frozenset[str] = frozenset({
     "received", "processing", "awaiting_supplement", "awaiting_financial_obligation"})
 PauseKind = Literal["supplement", "financial_obligation"]

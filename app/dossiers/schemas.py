@@ -12,6 +12,7 @@ from app.core.bodies import DocumentedAs, Strict
 from app.core.cursor import CURSOR_EXAMPLE, NEXT_CURSOR
 from app.core.examples import DOSSIER_EXAMPLE, PROCEDURE_EXAMPLE, UNIT_EXAMPLE
 from app.core.timefmt import INSTANT_RULES, ClockTime, Instant, LocalDatetime
+from app.dossiers.rules import OFFICER_ID_LENGTH, OFFICER_NAME_LENGTH
 
 Channel = Literal["direct", "online", "postal"]
 ClientId = Annotated[str, Field(min_length=1, max_length=100)]
@@ -32,6 +33,28 @@ EVENT_TYPE_DOC = "The event's type; it says which other fields the event takes."
 REASON_DOC = "Why, in the clerk's words (admin and counter keys only)."
 REASON_CODE_DOC = ("Reason code (mã lý do) from this event's fixed list, shown to every key "
                    "(dashboards see it instead of the free-text reason); omitted: other.")
+
+
+OFFICER_ID = "Opaque staff id (mã cán bộ) of the officer in the unit's own staff system."
+OFFICER_NAME = "The officer's display name (họ tên cán bộ, công chức)."
+
+
+class OfficerIn(Strict):
+    """The officer (cán bộ, công chức) who did it: a staff id and a display name, never
+    the applicant's data. Counted in the officers' figures (GET /stats/officers)."""
+
+    id: str = Field(min_length=1, max_length=OFFICER_ID_LENGTH, pattern=r"^[A-Za-z0-9._:-]+$",
+                    description=OFFICER_ID, examples=["cb-h12-0042"])
+    name: str = Field(min_length=1, max_length=OFFICER_NAME_LENGTH, description=OFFICER_NAME,
+                      examples=["Trần Văn Minh"])
+
+
+RECEIVING_OFFICER_DOC = ("The officer who received it (cán bộ tiếp nhận); optional. Part of "
+                         "the request: a retry must name the same officer.")
+EVENT_OFFICER_DOC = ("The officer who did it; optional. For `resolved` the officer who "
+                     "resolved it (cán bộ giải quyết), for `returned` the one who handed the "
+                     "result over, whom the rating judges. Part of the request: a retry must "
+                     "name the same officer.")
 
 
 # The reason codes of a failed delivery (the labels are in app.dossiers.rules.REASON_CODES).
@@ -122,6 +145,7 @@ class DossierIn(ReceiptFields):
     waybill: str | None = Field(default=None, min_length=1, max_length=64,
                                 description="For postal receipts: the inbound waybill.",
                                 examples=["EB123456789VN"])
+    officer: OfficerIn | None = Field(default=None, description=RECEIVING_OFFICER_DOC)
 
     @model_validator(mode="after")
     def _waybill_only_by_post(self) -> DossierIn:
@@ -142,6 +166,7 @@ class _EventBase(Strict):
     note: str | None = Field(default=None, max_length=1000, examples=["Đã gọi điện báo công dân"],
                              description="The clerk's free-text note (admin and counter keys "
                                          "only).")
+    officer: OfficerIn | None = Field(default=None, description=EVENT_OFFICER_DOC)
 
 
 class ProcessingStarted(_EventBase):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from app.auth.dependencies import Reader
+from app.auth.dependencies import Overseer, Reader
 from app.auth.rules import Principal
 from app.catalog.models import Unit
 from app.catalog.schemas import Level
@@ -19,7 +19,15 @@ from app.core.params import CODE_LENGTH, FieldQuery, ProcedureQuery
 from app.core.problems import InvalidParam, Unprocessable
 from app.core.timefmt import Day, Period
 from app.stats import report, rules, service
-from app.stats.schemas import By, GroupBy, OnTime, OnTimeByStep, OnTimeGrouped, Ranking
+from app.stats.schemas import (
+    By,
+    GroupBy,
+    OfficerList,
+    OnTime,
+    OnTimeByStep,
+    OnTimeGrouped,
+    Ranking,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["statistics (thống kê)"])
 
@@ -149,6 +157,26 @@ def ranking(
                             today=rules.local_day(now), include_merged=include_merged)
     return {"level": level, "unit": root.code if root else None, "from": start, "to": end,
             "items": items}
+
+
+@router.get("/stats/officers", summary="Figures per officer of a unit and period",
+            response_model=OfficerList, responses=problems(*UNIT_FIGURES))
+def officers(
+    session: ReadSession, who: Overseer,
+    unit: UnitQuery = None,
+    period: PeriodQuery = None,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+) -> dict[str, Any]:
+    """Per officer (cán bộ, công chức) named in the unit's subtree: dossiers received, resolved
+    (early, on time, late) and the applicants' ratings of the results they returned, for a
+    period, as docs/figures.md (Officers) defines them. Read from the dossiers at request
+    time, not from the aggregate tables. Admin and dashboard keys only; a dashboard key only
+    for units of its own subtree."""
+    base = required_unit(session, who, unit)
+    start, end = rules.resolve_period(period, from_, to)
+    return {"unit": base.code, "from": start, "to": end,
+            "items": service.officers(session, base, start, end)}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

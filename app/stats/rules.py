@@ -650,3 +650,82 @@ def overran_steps(recorded: Iterable[tuple[int, bool, Iterable[Mapping[str, Any]
             if r.get("result") == "late":
                 seen[(int(r["position"]), str(r["name"]), str(r["unit"]))].add(dossier)
     return {key: (len(ids), len(ids & late)) for key, ids in sorted(seen.items())}
+
+
+# ---- officers (cán bộ, công chức): figures per officer, computed at read time ---------------
+
+
+@dataclass(frozen=True)
+class OfficerAct:
+    """One step an officer did to a dossier: the officer as named, and when."""
+
+    officer_id: str
+    officer_name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OfficerRow:
+    """A dossier as the officers' figures read it. An act is None when no officer was named
+    for it or it was not done in the units asked about: the receipt and the return by the
+    receiving unit, the result by the handling unit."""
+
+    received: OfficerAct | None = None
+    resolved: OfficerAct | None = None
+    timeliness: str | None = None
+    returned: OfficerAct | None = None
+    rating: int | None = None
+
+
+TIMELINESS: tuple[str, ...] = ("early", "on_time", "late")
+
+
+def average(total: int, count: int) -> float | None:
+    """total / count with two decimals, rounded half up; None when count is 0."""
+    if count == 0:
+        return None
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"),
+                                                             rounding=ROUND_HALF_UP))
+
+
+def officer_figures(rows: Iterable[OfficerRow], start: date, end: date) -> list[dict[str, Any]]:
+    """Per officer, in id order: dossiers received, resolved (by timeliness) and returned
+    with a rating in [start, end] (local days), each counted for the officer named for that
+    act. An officer is shown by the name of their latest act in the period."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, tuple[datetime, str]] = {}
+
+    def inside(act: OfficerAct | None) -> OfficerAct | None:
+        if act is None or not start <= local_day(act.at) <= end:
+            return None
+        seen = names.get(act.officer_id)
+        if seen is None or (act.at, act.officer_name) > seen:
+            names[act.officer_id] = (act.at, act.officer_name)
+        return act
+
+    for row in rows:
+        if (received := inside(row.received)) is not None:
+            counts[received.officer_id]["received"] += 1
+        if (resolved := inside(row.resolved)) is not None and row.timeliness in TIMELINESS:
+            counts[resolved.officer_id][row.timeliness] += 1
+        if (returned := inside(row.returned)) is not None and row.rating is not None:
+            c = counts[returned.officer_id]
+            c["rated"] += 1
+            c["rating_sum"] += row.rating
+            c["satisfied"] += int(row.rating >= 4)
+    out = []
+    for officer_id in sorted(counts):
+        c = counts[officer_id]
+        early, on_time, late = (c[k] for k in TIMELINESS)
+        resolved_total = early + on_time + late
+        out.append({
+            "officer": {"id": officer_id, "name": names[officer_id][1]},
+            "received": c["received"],
+            "resolved": {"total": resolved_total, "early": early, "on_time": on_time,
+                         "late": late},
+            "ratings": {"rated": c["rated"], "satisfied": c["satisfied"],
+                        "average": average(c["rating_sum"], c["rated"])},
+            "rates": {"on_time": rate(early + on_time, resolved_total),
+                      "satisfaction": rate(c["satisfied"], c["rated"])},
+        })
+    return out

@@ -7,11 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.examples import UNIT_EXAMPLE
+from app.dossiers.schemas import OFFICER_ID, OFFICER_NAME
 from app.stats.rules import Grouping
 
 FiguresBy = Literal["month", "quarter", "year", "unit", "field", "procedure"]
 GroupBy = Literal["month", "quarter", "year", "unit", "field", "procedure", "step"]
 By = Literal["handling", "receiving"]
+FROM_DOC = "The period's first day (Vietnamese time), inclusive"
+TO_DOC = "The period's last day (Vietnamese time), inclusive"
 
 
 class Received(BaseModel):
@@ -231,10 +235,10 @@ class Scope(BaseModel):
         description="Code of the unit asked for (mã đơn vị)",
         examples=["000.00.20.H12"])
     from_: date = Field(
-        description="The period's first day (Vietnamese time), inclusive",
+        description=FROM_DOC,
         examples=["2026-01-01"], alias="from")
     to: date = Field(
-        description="The period's last day (Vietnamese time), inclusive",
+        description=TO_DOC,
         examples=["2026-03-31"])
     by: By = Field(
         description="How dossiers were attributed: to the handling or the receiving unit",
@@ -336,9 +340,62 @@ class Ranking(BaseModel):
         description="The subtree ranked; null for every unit",
         examples=["000.00.00.H12"])
     from_: date = Field(
-        description="The period's first day (Vietnamese time), inclusive",
+        description=FROM_DOC,
         examples=["2026-01-01"], alias="from")
     to: date = Field(
-        description="The period's last day (Vietnamese time), inclusive",
+        description=TO_DOC,
         examples=["2026-03-31"])
     items: list[Ranked]
+
+
+class Officer(BaseModel):
+    """An officer (cán bộ, công chức) as receipts and events named them."""
+
+    id: str = Field(description=OFFICER_ID, examples=["cb-h12-0042"])
+    name: str = Field(description=OFFICER_NAME + " The name of their latest act in the period.",
+                      examples=["Trần Văn Minh"])
+
+
+class OfficerRatings(BaseModel):
+    """The applicants' ratings (1-5) of the results this officer returned in the period."""
+
+    rated: int = Field(description="Results returned with a rating", examples=[40])
+    satisfied: int = Field(description="Of those, rated 4 or 5 (hài lòng)", examples=[38])
+    average: float | None = Field(
+        description="The mean rating, two decimals, rounded half up; null when none was rated",
+        examples=[4.65])
+
+
+class OfficerRates(BaseModel):
+    """Percentages with two decimals, rounded half up; null when the denominator is 0."""
+
+    on_time: float | None = Field(
+        examples=[95.0], description="(early + on time) / resolved by this officer")
+    satisfaction: float | None = Field(
+        examples=[95.0], description="satisfied / rated, of the results this officer returned")
+
+
+class OfficerFigures(BaseModel):
+    """One officer's figures for the period (docs/figures.md, Officers)."""
+
+    officer: Officer = Field(description="The officer.")
+    received: int = Field(
+        description="Dossiers this officer received (cán bộ tiếp nhận) in the period, at a "
+                    "receiving unit of the subtree", examples=[52])
+    resolved: Resolved = Field(
+        description="Dossiers this officer resolved (cán bộ giải quyết) in the period, at a "
+                    "handling unit of the subtree, by timeliness against the appointment")
+    ratings: OfficerRatings = Field(description="The ratings given at the returns this "
+                                                "officer made in the period.")
+    rates: OfficerRates = Field(description="The on-time and satisfaction shares.")
+
+
+class OfficerList(BaseModel):
+    """The figures of every officer named in the unit's subtree for the period, by officer
+    id; computed from the dossiers at read time (not from the aggregate tables)."""
+
+    unit: str = Field(description="Code of the unit asked for (mã đơn vị); its subtree counts",
+                      examples=[UNIT_EXAMPLE])
+    from_: date = Field(description=FROM_DOC, examples=["2026-01-01"], alias="from")
+    to: date = Field(description=TO_DOC, examples=["2026-03-31"])
+    items: list[OfficerFigures] = Field(description="One per officer, by officer id.")

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Procedure, Unit
-from app.core.clock import VN_TZ
+from app.core.clock import VN_TZ, day_start
 from app.core.observability import AGGREGATE_ANOMALIES, check_failed
 from app.dossiers.decisions import DossierChange
 from app.dossiers.models import Dossier, DossierEvent
@@ -513,6 +513,49 @@ def late_by_step(
     return [{"position": position, "step": name, "unit": unit, "unit_name": names.get(unit),
              "overran": overran, "late": late}
             for (position, name, unit), (overran, late) in counts.items()]
+
+
+def officers(session: Session, unit: Unit, start: date, end: date) -> list[dict[str, Any]]:
+    """The figures of each officer of `unit`'s subtree for [start, end] (rules.officer_figures),
+    read from the dossiers' officer columns at read time: no aggregate holds officers.
+
+    A receipt and a return count for the subtree when it holds the receiving unit, a result
+    when it holds the handling unit (the unit that resolved it)."""
+    codes = select(Unit.code).where(Unit.path.startswith(unit.path, autoescape=True))
+    subtree = set(session.scalars(codes))
+    low, high = day_start(start), day_start(end + timedelta(days=1))
+
+    def within(column: Any) -> Any:
+        return and_(column >= low, column < high)
+
+    d = Dossier
+    query = select(
+        d.receiving_unit, d.handling_unit, d.received_at, d.received_by_officer_id,
+        d.received_by_officer_name, d.resolved_at, d.resolved_by_officer_id,
+        d.resolved_by_officer_name, d.timeliness, d.returned_at, d.returned_by_officer_id,
+        d.returned_by_officer_name, d.rating,
+    ).where(or_(
+        and_(d.receiving_unit.in_(codes), or_(
+            and_(d.received_by_officer_id.is_not(None), within(d.received_at)),
+            and_(d.returned_by_officer_id.is_not(None), within(d.returned_at)))),
+        and_(d.handling_unit.in_(codes), d.resolved_by_officer_id.is_not(None),
+             within(d.resolved_at)),
+    ))
+
+    def act(id_: str | None, name: str | None, at: datetime | None, here: bool
+            ) -> rules.OfficerAct | None:
+        return (rules.OfficerAct(id_, name, at)
+                if here and id_ is not None and name is not None and at is not None else None)
+
+    rows = (rules.OfficerRow(
+        received=act(rec_id, rec_name, received_at, receiving in subtree),
+        resolved=act(res_id, res_name, resolved_at, handling in subtree),
+        timeliness=timeliness,
+        returned=act(ret_id, ret_name, returned_at, receiving in subtree),
+        rating=rating,
+    ) for (receiving, handling, received_at, rec_id, rec_name, resolved_at, res_id, res_name,
+           timeliness, returned_at, ret_id, ret_name, rating) in session.execute(query))
+    return rules.officer_figures(rows, start, end)
 
 
 def ranking(

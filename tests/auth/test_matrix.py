@@ -60,6 +60,7 @@ REFERENCE_READ: Row = (EVERY, EVERY, EVERY, NONE, NOKEY)
 UNSCOPED_READ: Row = (U_ALLOW, U_ALLOW, U_ALLOW, U_403, U_401)
 DOSSIER_READ: Row = (EVERY, OWN, OWN, NONE, NOKEY)
 DOSSIER_WRITE: Row = (EVERY, OWN, NONE, NONE, NOKEY)
+OVERSIGHT_READ: Row = (EVERY, NONE, OWN, NONE, NOKEY)
 POSTAL_CALLBACK: Row = (EVERY, NONE, NONE, OWN, NOKEY)
 
 #                                                   admin, counter, dashboard, postal, anonymous
@@ -97,6 +98,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/documents/register"): DOSSIER_WRITE,
     ("GET", "/api/v1/stats/on-time"): DOSSIER_READ,
     ("GET", "/api/v1/stats/ranking"): DOSSIER_READ,
+    ("GET", "/api/v1/stats/officers"): OVERSIGHT_READ,
     ("GET", "/api/v1/reports/ii06a"): DOSSIER_READ,
     ("GET", "/api/v1/stats/scorecard"): DOSSIER_READ,
     ("GET", "/api/v1/stats/scorecard/at-risk"): DOSSIER_READ,
@@ -349,6 +351,8 @@ REQUESTS: dict[tuple[str, str], Build] = {
                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/stats/ranking"): lambda w, u: Call("/api/v1/stats/ranking",
                                                         {"unit": u.code, **PERIOD}),
+    ("GET", "/api/v1/stats/officers"): lambda w, u: Call("/api/v1/stats/officers",
+                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/reports/ii06a"): lambda w, u: Call("/api/v1/reports/ii06a",
                                                         {"unit": u.code, **PERIOD}),
     ("GET", "/api/v1/stats/scorecard"): lambda w, u: Call("/api/v1/stats/scorecard",
@@ -481,7 +485,7 @@ def test_matrix_size() -> None:
     """The figures the README quotes; update both together."""
     pairs = len(MATRIX) * len(ROLES)
     assert (len(MATRIX), len(ROLES), len(SCOPES), pairs * len(SCOPES), len(CELLS)) == (
-        61, 5, 2, 610, 500)
+        62, 5, 2, 620, 510)
 
 
 def test_the_dashboard_files_need_no_key(world: World) -> None:

@@ -29,6 +29,8 @@ def test_upgrade_gives_old_versions_no_steps_and_leaves_dossiers_unchanged(
     command.downgrade(alembic_config(url), BEFORE)
     engine = create_engine(url)
     assert "steps" not in {c["name"] for c in inspect(engine).get_columns("procedure_versions")}
+    # The columns as they were: later revisions may add their own.
+    kept = [c["name"] for c in inspect(engine).get_columns("dossiers")]
     with engine.connect() as conn:
         before = {tuple(r) for r in conn.execute(text("SELECT * FROM dossiers")).all()}
     command.upgrade(alembic_config(url), "head")
@@ -37,9 +39,7 @@ def test_upgrade_gives_old_versions_no_steps_and_leaves_dossiers_unchanged(
             "[]"]
         after = conn.execute(text(
             "SELECT * FROM dossiers")).mappings().all()
-    assert {tuple(v for k, v in r.items()
-                  if k not in ("current_step", "step_started_at", "step_due_at"))
-            for r in after} == before
+    assert {tuple(r[k] for k in kept) for r in after} == before
     assert {(r["current_step"], r["step_started_at"], r["step_due_at"]) for r in after} == {
         (None, None, None)}
     with Session(engine) as session:

@@ -18,6 +18,8 @@ from app.dossiers.decisions import (
     Caller,
     Delivery,
     DossierChange,
+    Officer,
+    Officers,
     PostEvent,
     ProcedureFacts,
     Receive,
@@ -353,3 +355,22 @@ def test_a_stored_dossier_counted_afresh_is_a_change_from_nothing() -> None:
     record = received().after
     assert decisions.DossierChange.as_stored(record) == DossierChange(None, record, None, {})
     assert decisions.DossierChange.as_stored(record).changed() == decisions.STATE_FIELDS
+
+
+def test_the_officers_of_the_receipt_the_result_and_the_return_are_kept() -> None:
+    minh, hanh = Officer("cb-0042", "Trần Văn Minh"), Officer("cb-0107", "Lê Thị Hạnh")
+    change = received(officer=minh)
+    assert change.after.officers == Officers(received_by=minh)
+    assert change.event is not None
+    assert change.event.details["officer"] == {"id": "cb-0042", "name": "Trần Văn Minh"}
+    assert "officer" not in received().event.details  # type: ignore[union-attr]
+    record = change.after
+    for cmd, expected in (
+            (event("processing_started", "2026-03-02 09:00", officer=hanh),
+             Officers(received_by=minh)),
+            (event("resolved", "2026-03-03 09:00", officer=hanh),
+             Officers(received_by=minh, resolved_by=hanh)),
+            (event("returned", "2026-03-04 09:00", method="counter", rating=5, officer=minh),
+             Officers(received_by=minh, resolved_by=hanh, returned_by=minh))):
+        record = apply(record, cmd).after
+        assert record.officers == expected, cmd.type
