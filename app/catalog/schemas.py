@@ -95,6 +95,18 @@ class WorkingHoursIn(Strict):
         return WorkingHours(sessions=tuple(self.sessions), weekdays=frozenset(self.weekdays))
 
 
+# The optional fields a unit's creation and its change share, each with its text and example.
+ParentField = Annotated[UnitRef | None, Field(description=UNIT_PARENT,
+                                              examples=[PROVINCE_EXAMPLE])]
+ValidFromField = Annotated[IsoDate | None, Field(description=UNIT_VALID_FROM,
+                                                 examples=["2025-07-01"])]
+ValidToField = Annotated[IsoDate | None, Field(description=UNIT_VALID_TO,
+                                               examples=["2025-06-30"])]
+MergedIntoField = Annotated[UnitRef | None, Field(description=UNIT_MERGED_INTO,
+                                                  examples=[MERGED_EXAMPLE])]
+HoursField = Annotated[WorkingHoursIn | None, Field(description=UNIT_WORKING_HOURS)]
+
+
 class UnitIn(Strict):
     """A unit (đơn vị) to create: a node of the administrative tree (a province, a commune, an
     agency, or a district before the 2025 reform), placed under its parent."""
@@ -102,15 +114,11 @@ class UnitIn(Strict):
     code: Code = Field(description=UNIT_CODE, examples=[UNIT_EXAMPLE])
     name: UnitName = Field(description=UNIT_NAME, examples=["Phường Hạ Long"])
     level: Level = Field(description=UNIT_LEVEL, examples=["commune"])
-    parent: UnitRef | None = Field(default=None, description=UNIT_PARENT,
-                                   examples=[PROVINCE_EXAMPLE])
-    valid_from: IsoDate | None = Field(default=None, description=UNIT_VALID_FROM,
-                                       examples=["2025-07-01"])
-    valid_to: IsoDate | None = Field(default=None, description=UNIT_VALID_TO,
-                                     examples=["2025-06-30"])
-    merged_into: UnitRef | None = Field(default=None, description=UNIT_MERGED_INTO,
-                                        examples=[MERGED_EXAMPLE])
-    working_hours: WorkingHoursIn | None = Field(default=None, description=UNIT_WORKING_HOURS)
+    parent: ParentField = None
+    valid_from: ValidFromField = None
+    valid_to: ValidToField = None
+    merged_into: MergedIntoField = None
+    working_hours: HoursField = None
 
 
 class UnitPatch(Strict):
@@ -121,15 +129,11 @@ class UnitPatch(Strict):
     name: UnitName | None = Field(default=None, description=UNIT_NAME,
                                   examples=["Phường Hạ Long"])
     level: Level | None = Field(default=None, description=UNIT_LEVEL, examples=["commune"])
-    parent: UnitRef | None = Field(default=None, description=UNIT_PARENT,
-                                   examples=[PROVINCE_EXAMPLE])
-    valid_from: IsoDate | None = Field(default=None, description=UNIT_VALID_FROM,
-                                       examples=["2025-07-01"])
-    valid_to: IsoDate | None = Field(default=None, description=UNIT_VALID_TO,
-                                     examples=["2025-06-30"])
-    merged_into: UnitRef | None = Field(default=None, description=UNIT_MERGED_INTO,
-                                        examples=[MERGED_EXAMPLE])
-    working_hours: WorkingHoursIn | None = Field(default=None, description=UNIT_WORKING_HOURS)
+    parent: ParentField = None
+    valid_from: ValidFromField = None
+    valid_to: ValidToField = None
+    merged_into: MergedIntoField = None
+    working_hours: HoursField = None
 
 
 class UnitOut(BaseModel):
